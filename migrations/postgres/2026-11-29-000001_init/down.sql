@@ -1,0 +1,12 @@
+DROP TABLE app_settings;
+DROP TABLE email_outbox;
+DROP TABLE audit_entries;
+DROP TABLE daily_billing_records;
+DROP TABLE charges;
+DROP TABLE account_contacts;
+DROP TABLE user_profiles;
+DROP TABLE users;
+DROP TABLE annotations;
+DROP TABLE tagged_items;
+DROP TABLE tags;
+DROP TABLE accounts;

@@ -1,0 +1,22 @@
+//! Validated values. Raw strings from forms, flags and files become these types at the
+//! edge; code past the edge cannot hold an invalid value. No actix, no diesel here.
+
+mod account;
+mod account_number;
+mod codes;
+mod errors;
+mod metadata;
+mod name;
+mod text;
+mod user;
+mod version;
+
+pub use account::{AccountFields, RawAccountFields};
+pub use account_number::{AccountNumber, AccountNumberInput};
+pub use codes::{CountryCode, CurrencyCode, LanguageTag, TimeZone};
+pub use errors::{FieldError, FieldErrors};
+pub use metadata::{Annotation, Annotations, Tag, Tags};
+pub use name::CamelName;
+pub use text::{CompanyName, Description, Email, PersonName, PhoneNumber, optional_text};
+pub use user::{Password, Username};
+pub use version::SemVersion;
