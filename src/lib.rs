@@ -2,4 +2,14 @@
 //!
 //! See `docs/ARCHITECTURE.md` for the modules and a request's path through them.
 
+pub mod auth;
+pub mod bootstrap;
+pub mod cache;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod db;
 pub mod domain;
+pub mod startup;
+pub mod store;
+pub mod web;

@@ -4,6 +4,7 @@
 mod account;
 mod account_number;
 mod codes;
+mod contact;
 mod errors;
 mod metadata;
 mod name;
@@ -14,6 +15,7 @@ mod version;
 pub use account::{AccountFields, RawAccountFields};
 pub use account_number::{AccountNumber, AccountNumberInput};
 pub use codes::{CountryCode, CurrencyCode, LanguageTag, TimeZone};
+pub use contact::{ContactFields, RawContactFields};
 pub use errors::{FieldError, FieldErrors};
 pub use metadata::{Annotation, Annotations, Tag, Tags};
 pub use name::CamelName;

@@ -45,7 +45,14 @@ mod tests {
 
     #[test]
     fn accepts_semver() {
-        for ok in ["1.0.0", "0.0.1", "10.20.30", "1.0.0-alpha.1+build.5", "1.0.0-rc.1", "1.0.0+20130313144700"] {
+        for ok in [
+            "1.0.0",
+            "0.0.1",
+            "10.20.30",
+            "1.0.0-alpha.1+build.5",
+            "1.0.0-rc.1",
+            "1.0.0+20130313144700",
+        ] {
             assert_eq!(SemVersion::parse(ok).unwrap().to_string(), ok);
         }
         assert_eq!(SemVersion::parse("").unwrap().to_string(), "1.0.0");
@@ -54,7 +61,20 @@ mod tests {
 
     #[test]
     fn rejects_near_misses() {
-        for bad in ["1.0", "1", "01.0.0", "1.01.0", "v1.0.0", "1.0.0-01", "1.0.0-", "1.0.0\n2", "1.0.0\u{0}", "1.0.0 beta", "١.0.0", "<1.0.0>"] {
+        for bad in [
+            "1.0",
+            "1",
+            "01.0.0",
+            "1.01.0",
+            "v1.0.0",
+            "1.0.0-01",
+            "1.0.0-",
+            "1.0.0\n2",
+            "1.0.0\u{0}",
+            "1.0.0 beta",
+            "١.0.0",
+            "<1.0.0>",
+        ] {
             assert!(SemVersion::parse(bad).is_err(), "{bad:?}");
         }
         assert!(SemVersion::parse(&format!("1.0.0-{}", "a".repeat(300))).is_err());

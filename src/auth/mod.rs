@@ -1,0 +1,3 @@
+//! Authentication: password hashing now; sessions, user resolution and CSRF join it.
+
+pub mod password;

@@ -1,0 +1,196 @@
+//! The object cache (SPEC 2.7): rows looked up by key, held in-process by default or in
+//! Redis when `REDIS_URL` is set, so that every instance sharing the Redis shares it.
+//!
+//! Values are JSON. Keys name the entity, the lookup and the value
+//! (`account:account_number:3141-5926-5359`), so two entities never share a key. Writers
+//! call [`ObjectCache::invalidate`] with every key of the row, for its old and new
+//! values, before their request returns.
+//!
+//! Deleting keys alone leaves a race: a reader that loaded a row just before a write
+//! committed could store the old row after the writer's delete. So every write also
+//! sets a new *generation* token, readers note the token before they read the
+//! database, and an entry counts only while the token it was stored under is current.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use cached::{AsyncRedisCache, Cached, ConcurrentCachedAsync, LruTtlCache};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// How many entries the in-process cache keeps before evicting the least recent.
+const LOCAL_CAPACITY: usize = 50_000;
+
+/// The cache key of the generation token.
+const GENERATION_KEY: &str = "generation";
+
+/// The generation a reader saw before it read the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generation(Option<String>);
+
+#[derive(Serialize, serde::Deserialize)]
+struct Envelope<T> {
+    generation: Option<String>,
+    value: T,
+}
+
+fn fresh_token() -> String {
+    let mut bytes = [0u8; 12];
+    rand::fill(&mut bytes);
+    hex::encode(bytes)
+}
+
+enum Backend {
+    Off,
+    Local(Mutex<LruTtlCache<String, String>>),
+    Redis(AsyncRedisCache<String, String>),
+}
+
+pub struct ObjectCache {
+    backend: Backend,
+}
+
+impl std::fmt::Debug for ObjectCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.backend {
+            Backend::Off => "off",
+            Backend::Local(_) => "in-process",
+            Backend::Redis(_) => "redis",
+        };
+        write!(f, "ObjectCache({kind})")
+    }
+}
+
+impl ObjectCache {
+    /// An in-process cache; a zero lifetime turns caching off.
+    pub fn local(ttl: Duration) -> Self {
+        let backend = match LruTtlCache::builder()
+            .max_size(LOCAL_CAPACITY)
+            .ttl(ttl)
+            .build()
+        {
+            Ok(cache) if !ttl.is_zero() => Backend::Local(Mutex::new(cache)),
+            _ => Backend::Off,
+        };
+        Self { backend }
+    }
+
+    /// A cache in Redis under `prefix`; fails when Redis can't be reached.
+    pub async fn redis(url: &str, prefix: &str, ttl: Duration) -> anyhow::Result<Self> {
+        if ttl.is_zero() {
+            return Ok(Self {
+                backend: Backend::Off,
+            });
+        }
+        let cache = AsyncRedisCache::builder("objects")
+            .namespace(prefix)
+            .connection_string(url)
+            .ttl(ttl)
+            .build()
+            .await
+            .map_err(|e| anyhow::anyhow!("REDIS_URL: could not open the object cache: {e}"))?;
+        Ok(Self {
+            backend: Backend::Redis(cache),
+        })
+    }
+
+    /// The current generation; note it before reading the database for [`Self::put`].
+    /// When there is none (first use, or the token expired) a fresh one is started and
+    /// this read is not cached: a fresh token can only invalidate, never revive, entries.
+    pub async fn generation(&self) -> Generation {
+        if matches!(self.backend, Backend::Off) {
+            return Generation(None);
+        }
+        let current = self.raw_get(GENERATION_KEY).await;
+        if current.is_none() {
+            self.raw_put(GENERATION_KEY, fresh_token()).await;
+        }
+        Generation(current)
+    }
+
+    /// The value under `key`, if it was stored in generation `current` (which the
+    /// caller just read with [`Self::generation`]).
+    pub async fn get<T: DeserializeOwned>(&self, key: &str, current: &Generation) -> Option<T> {
+        let current = current.0.as_ref()?;
+        let envelope: Envelope<T> = serde_json::from_str(&self.raw_get(key).await?).ok()?;
+        (envelope.generation.as_deref() == Some(current.as_str())).then_some(envelope.value)
+    }
+
+    /// Stores `value` as read in generation `seen`.
+    pub async fn put<T: Serialize>(&self, key: &str, value: &T, seen: &Generation) {
+        if seen.0.is_none() {
+            return;
+        }
+        let envelope = Envelope {
+            generation: seen.0.clone(),
+            value,
+        };
+        if let Ok(json) = serde_json::to_string(&envelope) {
+            self.raw_put(key, json).await;
+        }
+    }
+
+    async fn raw_get(&self, key: &str) -> Option<String> {
+        match &self.backend {
+            Backend::Off => None,
+            Backend::Local(cache) => lock(cache).cache_get(key).cloned(),
+            Backend::Redis(cache) => match cache.async_cache_get(&key.to_owned()).await {
+                Ok(value) => value,
+                Err(e) => {
+                    tracing::warn!(error = %e, "object cache read failed; reading the database");
+                    None
+                }
+            },
+        }
+    }
+
+    async fn raw_put(&self, key: &str, json: String) {
+        match &self.backend {
+            Backend::Off => {}
+            Backend::Local(cache) => {
+                lock(cache).cache_set(key.to_owned(), json);
+            }
+            Backend::Redis(cache) => {
+                if let Err(e) = cache.async_cache_set(key.to_owned(), json).await {
+                    tracing::warn!(error = %e, "object cache write failed");
+                }
+            }
+        }
+    }
+
+    /// Starts a new generation and removes every key given. A failure is logged: the
+    /// write it follows has committed.
+    pub async fn invalidate(&self, keys: &[String]) {
+        if matches!(self.backend, Backend::Off) {
+            return;
+        }
+        self.raw_put(GENERATION_KEY, fresh_token()).await;
+        match &self.backend {
+            Backend::Off => {}
+            Backend::Local(cache) => {
+                let mut cache = lock(cache);
+                for key in keys {
+                    let _ = cache.cache_remove(key);
+                }
+            }
+            Backend::Redis(cache) => {
+                for key in keys {
+                    if let Err(e) = cache.async_cache_remove(key).await {
+                        tracing::error!(error = %e, key, "object cache invalidation failed");
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// `entity:lookup:value`, the one spelling of a cache key.
+pub fn key(entity: &str, lookup: &str, value: impl std::fmt::Display) -> String {
+    format!("{entity}:{lookup}:{value}")
+}

@@ -1,0 +1,40 @@
+//! One module per command; `main` only parses and dispatches.
+
+mod create_user;
+
+use std::net::TcpListener;
+
+use anyhow::Context;
+
+use crate::cli::Command;
+use crate::config::Settings;
+use crate::db;
+use crate::startup;
+
+pub use create_user::create_user;
+
+pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => actix_web::rt::System::new().block_on(serve(settings)),
+        Command::Migrate => migrate(&settings),
+        Command::CreateUser(args) => create_user(&settings, &args, None),
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(settings.bind)
+        .with_context(|| format!("SMARTER_BIND: could not listen on {}", settings.bind))?;
+    let state = startup::prepare(settings).await?;
+    startup::serve(state, listener).await
+}
+
+fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    let pool = db::build_pool(&settings.database_url, 1);
+    let applied = startup::migrate(settings, &pool)?;
+    for version in &applied {
+        tracing::info!(version, "applied migration");
+    }
+    startup::prepare_database(settings, &pool)?;
+    tracing::info!(applied = applied.len(), database = %settings.database_url, "database is up to date");
+    Ok(())
+}

@@ -1,0 +1,432 @@
+//! Settings: read once from the environment (flags of the same name override), checked
+//! at start, then passed to whatever needs them. A bad value stops the program with one
+//! line naming the setting; secrets are never printed.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use base64::Engine;
+use clap::Args;
+
+/// The settings as the command line and environment give them, before checking.
+#[derive(Debug, Clone, Args)]
+pub struct SettingsArgs {
+    /// `sqlite://PATH` or `postgres://…`
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://smarter-accounts.db",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: String,
+    /// Sessions and the object cache live in this Redis when set.
+    #[arg(long, env = "REDIS_URL", global = true, hide_env_values = true)]
+    pub redis_url: Option<String>,
+    /// Listen address; port 0 picks a free port.
+    #[arg(
+        long = "bind",
+        env = "SMARTER_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: String,
+    /// At least 64 bytes, hex or base64, for session cookies. Unset: generated once and
+    /// kept in the database.
+    #[arg(
+        long = "secret-key",
+        env = "SMARTER_SECRET_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub secret_key: Option<String>,
+    /// The first superuser's name (first start only).
+    #[arg(
+        long = "admin-username",
+        env = "SMARTER_ADMIN_USERNAME",
+        default_value = "admin",
+        global = true
+    )]
+    pub admin_username: String,
+    /// The first superuser's password (first start only); unset: generated and logged once.
+    #[arg(
+        long = "admin-password",
+        env = "SMARTER_ADMIN_PASSWORD",
+        global = true,
+        hide_env_values = true
+    )]
+    pub admin_password: Option<String>,
+    /// `true` behind TLS: cookies get `Secure`.
+    #[arg(
+        long = "secure-cookies",
+        env = "SMARTER_SECURE_COOKIES",
+        default_value = "false",
+        global = true
+    )]
+    pub secure_cookies: String,
+    /// Object cache lifetime in seconds.
+    #[arg(
+        long = "cache-ttl-seconds",
+        env = "SMARTER_CACHE_TTL_SECONDS",
+        default_value = "60",
+        global = true
+    )]
+    pub cache_ttl_seconds: String,
+    /// Database connection pool size.
+    #[arg(
+        long = "db-pool-size",
+        env = "SMARTER_DB_POOL_SIZE",
+        default_value = "8",
+        global = true
+    )]
+    pub db_pool_size: String,
+}
+
+/// Where the data lives.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A file path (`sqlite://PATH`).
+    Sqlite(String),
+    /// A libpq connection URL.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if let Some(path) = raw.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(
+                    "sqlite:// needs a file path, e.g. sqlite://smarter-accounts.db".to_owned(),
+                );
+            }
+            if path.starts_with(':') {
+                return Err("in-memory SQLite is not supported: name a file, e.g. sqlite://smarter-accounts.db".to_owned());
+            }
+            return Ok(Self::Sqlite(path.to_owned()));
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            url::Url::parse(raw).map_err(|e| format!("not a valid PostgreSQL URL ({e})"))?;
+            return Ok(Self::Postgres(raw.to_owned()));
+        }
+        let scheme = raw.split_once("://").map_or("(none)", |(s, _)| s);
+        Err(format!(
+            "use sqlite://PATH or postgres://…; the scheme {scheme:?} is not supported"
+        ))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    /// The URL with any password replaced by `***`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(f, "sqlite://{path}"),
+            Self::Postgres(raw) => match url::Url::parse(raw) {
+                Ok(mut url) => {
+                    if url.password().is_some() {
+                        let _ = url.set_password(Some("***"));
+                    }
+                    write!(f, "{url}")
+                }
+                Err(_) => f.write_str("postgres://***"),
+            },
+        }
+    }
+}
+
+/// Key material or a password: `Debug` and `Display` print `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// The least key material a session key may have.
+pub const SECRET_KEY_MIN_BYTES: usize = 64;
+
+/// Decodes key material given as hex or base64 (standard or URL-safe, padded or not).
+pub fn decode_secret_key(raw: &str) -> Result<Vec<u8>, String> {
+    let raw = raw.trim();
+    let bytes = if raw.len() % 2 == 0 && raw.bytes().all(|b| b.is_ascii_hexdigit()) {
+        hex::decode(raw).map_err(|_| "not valid hex".to_owned())?
+    } else {
+        let engines = [
+            base64::engine::general_purpose::STANDARD,
+            base64::engine::general_purpose::STANDARD_NO_PAD,
+            base64::engine::general_purpose::URL_SAFE,
+            base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ];
+        engines
+            .iter()
+            .find_map(|e| e.decode(raw).ok())
+            .ok_or_else(|| "not valid hex or base64".to_owned())?
+    };
+    if bytes.len() < SECRET_KEY_MIN_BYTES {
+        return Err(format!(
+            "must hold at least {SECRET_KEY_MIN_BYTES} bytes, it holds {}",
+            bytes.len()
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Checked settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: DatabaseUrl,
+    pub redis_url: Option<Secret<String>>,
+    pub bind: SocketAddr,
+    pub secret_key: Option<Secret<Vec<u8>>>,
+    pub admin_username: crate::domain::Username,
+    pub admin_password: Option<Secret<String>>,
+    pub secure_cookies: bool,
+    pub cache_ttl: Duration,
+    pub db_pool_size: u32,
+    /// Prefix of every cache key in a shared cache. Not a setting of its own: tests give
+    /// each app its own so that they never see each other's entries.
+    pub cache_prefix: String,
+}
+
+/// A setting that failed its check; displays as one line naming the setting.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct SettingError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+fn setting<T>(name: &'static str, result: Result<T, String>) -> Result<T, SettingError> {
+    result.map_err(|message| SettingError { name, message })
+}
+
+fn parse_bool(raw: &str) -> Result<bool, String> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" | "" => Ok(false),
+        other => Err(format!("expected true or false, got {other:?}")),
+    }
+}
+
+fn parse_number<T: std::str::FromStr + PartialOrd + fmt::Display>(
+    raw: &str,
+    min: T,
+    max: T,
+) -> Result<T, String> {
+    let value: T = raw
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a whole number from {min} to {max}"))?;
+    if value < min || value > max {
+        return Err(format!("expected a whole number from {min} to {max}"));
+    }
+    Ok(value)
+}
+
+impl Settings {
+    pub fn from_args(args: &SettingsArgs) -> Result<Self, SettingError> {
+        let redis_url = match args
+            .redis_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(raw) => {
+                let ok = (raw.starts_with("redis://") || raw.starts_with("rediss://"))
+                    && url::Url::parse(raw).is_ok();
+                setting(
+                    "REDIS_URL",
+                    if ok {
+                        Ok(())
+                    } else {
+                        Err("use redis://HOST:PORT[/DB]".to_owned())
+                    },
+                )?;
+                Some(Secret::new(raw.to_owned()))
+            }
+        };
+        let secret_key = match args.secret_key.as_deref().filter(|s| !s.trim().is_empty()) {
+            None => None,
+            Some(raw) => Some(Secret::new(setting(
+                "SMARTER_SECRET_KEY",
+                decode_secret_key(raw),
+            )?)),
+        };
+        let admin_password = args
+            .admin_password
+            .clone()
+            .filter(|p| !p.is_empty())
+            .map(Secret::new);
+        let admin_username = setting(
+            "SMARTER_ADMIN_USERNAME",
+            crate::domain::Username::parse(&args.admin_username),
+        )?;
+        if let Some(password) = &admin_password {
+            setting(
+                "SMARTER_ADMIN_PASSWORD",
+                crate::domain::Password::parse(password.expose(), admin_username.as_str())
+                    .map(|_| ()),
+            )?;
+        }
+        Ok(Self {
+            database_url: setting("DATABASE_URL", DatabaseUrl::parse(&args.database_url))?,
+            redis_url,
+            bind: setting(
+                "SMARTER_BIND",
+                args.bind.trim().parse().map_err(|_| {
+                    format!(
+                        "expected HOST:PORT such as 127.0.0.1:8080, got {:?}",
+                        args.bind
+                    )
+                }),
+            )?,
+            secret_key,
+            admin_username,
+            admin_password,
+            secure_cookies: setting("SMARTER_SECURE_COOKIES", parse_bool(&args.secure_cookies))?,
+            cache_ttl: Duration::from_secs(setting(
+                "SMARTER_CACHE_TTL_SECONDS",
+                parse_number(&args.cache_ttl_seconds, 0u64, 86_400),
+            )?),
+            db_pool_size: setting(
+                "SMARTER_DB_POOL_SIZE",
+                parse_number(&args.db_pool_size, 1u32, 1_000),
+            )?,
+            cache_prefix: "smarter-accounts".to_owned(),
+        })
+    }
+
+    /// Defaults for the given database, as the tests and tools start from.
+    pub fn for_database(database_url: DatabaseUrl) -> Self {
+        Self {
+            database_url,
+            redis_url: None,
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            secret_key: None,
+            admin_username: crate::domain::Username::parse("admin")
+                .expect("\"admin\" is a valid username"),
+            admin_password: None,
+            secure_cookies: false,
+            cache_ttl: Duration::from_secs(60),
+            db_pool_size: 8,
+            cache_prefix: "smarter-accounts".to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Probe {
+        #[command(flatten)]
+        settings: SettingsArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<Settings, SettingError> {
+        let probe =
+            Probe::try_parse_from(std::iter::once("x").chain(args.iter().copied())).unwrap();
+        Settings::from_args(&probe.settings)
+    }
+
+    #[test]
+    fn database_urls() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://a.db").unwrap(),
+            DatabaseUrl::Sqlite("a.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///tmp/a.db").unwrap(),
+            DatabaseUrl::Sqlite("/tmp/a.db".into())
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u:p@localhost/db"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("postgresql://localhost/db"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        for bad in ["mysql://x/y", "a.db", "", "sqlite://", "sqlite://:memory:"] {
+            assert!(DatabaseUrl::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn database_url_display_hides_the_password() {
+        let url = DatabaseUrl::parse("postgres://app:hunter2@db.internal:5432/smarter").unwrap();
+        assert!(!url.to_string().contains("hunter2"));
+        assert!(!format!("{url:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn an_unknown_scheme_names_database_url() {
+        let err = parse(&["--database-url", "mysql://root:pw@x/y"]).unwrap_err();
+        assert!(err.to_string().starts_with("DATABASE_URL: "), "{err}");
+        assert!(!err.to_string().contains("pw"));
+    }
+
+    #[test]
+    fn each_bad_setting_is_named() {
+        let cases: [(&[&str], &str); 7] = [
+            (&["--bind", "nowhere"], "SMARTER_BIND"),
+            (&["--secret-key", "abcd"], "SMARTER_SECRET_KEY"),
+            (&["--secure-cookies", "maybe"], "SMARTER_SECURE_COOKIES"),
+            (&["--cache-ttl-seconds", "-1"], "SMARTER_CACHE_TTL_SECONDS"),
+            (&["--db-pool-size", "0"], "SMARTER_DB_POOL_SIZE"),
+            (&["--redis-url", "http://x"], "REDIS_URL"),
+            (&["--admin-password", "short"], "SMARTER_ADMIN_PASSWORD"),
+        ];
+        for (args, name) in cases {
+            let err = parse(args).unwrap_err();
+            assert_eq!(err.name, name, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn secret_keys_in_hex_or_base64() {
+        let hex64 = "ab".repeat(64);
+        assert_eq!(decode_secret_key(&hex64).unwrap().len(), 64);
+        let b64 = base64::engine::general_purpose::STANDARD.encode([7u8; 96]);
+        assert_eq!(decode_secret_key(&b64).unwrap().len(), 96);
+        assert!(decode_secret_key(&"ab".repeat(63)).is_err());
+        assert!(decode_secret_key("not a key!").is_err());
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let s = parse(&[]).unwrap();
+        assert_eq!(s.bind, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(s.db_pool_size, 8);
+        assert!(!s.secure_cookies);
+        assert!(format!("{:?}", s.secret_key).contains("None"));
+    }
+}

@@ -1,0 +1,144 @@
+//! The audit log (SPEC 2.10): one entry per write, in the writer's transaction.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::db::schema::audit_entries;
+use crate::db::{DbConnection, now};
+
+/// Who made a change: a signed-in user, or the program itself (bootstrap, commands).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub id: Option<i64>,
+    pub username: String,
+}
+
+impl Actor {
+    pub fn system() -> Self {
+        Self {
+            id: None,
+            username: "system".to_owned(),
+        }
+    }
+
+    pub fn user(id: i64, username: &str) -> Self {
+        Self {
+            id: Some(id),
+            username: username.to_owned(),
+        }
+    }
+}
+
+/// One field of an update, before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+impl FieldChange {
+    /// Collects a change when the two values differ.
+    pub fn push_if_changed(
+        changes: &mut Vec<Self>,
+        field: &str,
+        old: Option<&str>,
+        new: Option<&str>,
+    ) {
+        if old != new {
+            changes.push(Self {
+                field: field.to_owned(),
+                old: old.map(str::to_owned),
+                new: new.map(str::to_owned),
+            });
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = audit_entries)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub actor_id: Option<i64>,
+    pub actor_username: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: i64,
+    pub account_id: Option<i64>,
+    pub summary: String,
+    pub changes: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl AuditEntry {
+    pub fn field_changes(&self) -> Vec<FieldChange> {
+        serde_json::from_str(&self.changes).unwrap_or_default()
+    }
+
+    pub fn for_account(
+        conn: &mut DbConnection,
+        account_id: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<Self>> {
+        audit_entries::table
+            .filter(audit_entries::account_id.eq(account_id))
+            .order((audit_entries::created_at.desc(), audit_entries::id.desc()))
+            .limit(limit)
+            .select(Self::as_select())
+            .load(conn)
+    }
+
+    pub fn for_object(
+        conn: &mut DbConnection,
+        object_type: &str,
+        object_id: i64,
+    ) -> QueryResult<Vec<Self>> {
+        audit_entries::table
+            .filter(audit_entries::object_type.eq(object_type))
+            .filter(audit_entries::object_id.eq(object_id))
+            .order(audit_entries::id.asc())
+            .select(Self::as_select())
+            .load(conn)
+    }
+
+    pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+        audit_entries::table.count().get_result(conn)
+    }
+}
+
+/// What an entry is about.
+pub struct AuditTarget<'a> {
+    pub object_type: &'a str,
+    pub object_id: i64,
+    pub account_id: Option<i64>,
+    pub summary: &'a str,
+}
+
+/// Writes one entry; call it inside the transaction of the write it records.
+pub fn record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    target: AuditTarget<'_>,
+    changes: &[FieldChange],
+) -> QueryResult<()> {
+    let at = now();
+    diesel::insert_into(audit_entries::table)
+        .values((
+            audit_entries::actor_id.eq(actor.id),
+            audit_entries::actor_username.eq(&actor.username),
+            audit_entries::action.eq(action),
+            audit_entries::object_type.eq(target.object_type),
+            audit_entries::object_id.eq(target.object_id),
+            audit_entries::account_id.eq(target.account_id),
+            audit_entries::summary.eq(target.summary),
+            audit_entries::changes
+                .eq(serde_json::to_string(changes).unwrap_or_else(|_| "[]".to_owned())),
+            audit_entries::created_at.eq(at),
+            audit_entries::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,280 @@
+//! Account contacts (SPEC 2.5): one primary at most, e-mail unique per account, and a
+//! welcome e-mail queued in the outbox by the first save.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::models::audit::{self, Actor, AuditTarget, FieldChange};
+use crate::db::models::is_unique_violation;
+use crate::db::schema::{account_contacts, accounts, email_outbox};
+use crate::db::{DbConnection, lower, now, write_transaction};
+pub use crate::domain::ContactFields;
+use crate::domain::FieldErrors;
+
+pub const WELCOME_SUBJECT: &str = "Welcome to Smarter!";
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable, Serialize)]
+#[diesel(table_name = account_contacts)]
+pub struct AccountContact {
+    pub id: i64,
+    pub account_id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub is_primary: bool,
+    pub welcomed: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ContactError {
+    #[error("invalid contact: {0}")]
+    Invalid(FieldErrors),
+    #[error("no such contact")]
+    NotFound,
+    #[error(transparent)]
+    Unavailable(#[from] crate::store::Unavailable),
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+fn duplicate_email() -> ContactError {
+    ContactError::Invalid(FieldErrors::single(
+        "email",
+        "This account has a contact with this e-mail already.",
+    ))
+}
+
+/// Serialises contact writes of one account (PostgreSQL takes the row lock; SQLite's
+/// writers are serialised already), so two saves can't both take the primary flag.
+fn lock_account_row(conn: &mut DbConnection, account_id: i64) -> QueryResult<()> {
+    diesel::update(accounts::table.find(account_id))
+        .set(accounts::id.eq(accounts::id))
+        .execute(conn)?;
+    Ok(())
+}
+
+impl AccountContact {
+    fn summary(&self) -> String {
+        format!("{} {} <{}>", self.first_name, self.last_name, self.email)
+    }
+
+    fn audited_fields(&self) -> [(&'static str, Option<String>); 5] {
+        [
+            ("first_name", Some(self.first_name.clone())),
+            ("last_name", Some(self.last_name.clone())),
+            ("email", Some(self.email.clone())),
+            ("phone", self.phone.clone()),
+            ("is_primary", Some(self.is_primary.to_string())),
+        ]
+    }
+
+    fn diff(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
+        let mut changes = Vec::new();
+        let old_fields = old.map(Self::audited_fields);
+        for (i, (field, value)) in new.audited_fields().iter().enumerate() {
+            let before = old_fields.as_ref().and_then(|o| o[i].1.as_deref());
+            FieldChange::push_if_changed(&mut changes, field, before, value.as_deref());
+        }
+        changes
+    }
+
+    fn record(
+        &self,
+        conn: &mut DbConnection,
+        actor: &Actor,
+        action: &str,
+        changes: &[FieldChange],
+    ) -> QueryResult<()> {
+        let summary = self.summary();
+        let target = AuditTarget {
+            object_type: "account_contact",
+            object_id: self.id,
+            account_id: Some(self.account_id),
+            summary: &summary,
+        };
+        audit::record(conn, actor, action, target, changes)
+    }
+
+    pub fn find(conn: &mut DbConnection, account_id: i64, id: i64) -> QueryResult<Option<Self>> {
+        account_contacts::table
+            .filter(account_contacts::account_id.eq(account_id))
+            .filter(account_contacts::id.eq(id))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    fn find_by_email(
+        conn: &mut DbConnection,
+        account_id: i64,
+        email: &str,
+    ) -> QueryResult<Option<Self>> {
+        account_contacts::table
+            .filter(account_contacts::account_id.eq(account_id))
+            .filter(lower(account_contacts::email).eq(email.to_ascii_lowercase()))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// The account's contacts, the primary first, then by name.
+    pub fn for_account(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<Self>> {
+        account_contacts::table
+            .filter(account_contacts::account_id.eq(account_id))
+            .order((
+                account_contacts::is_primary.desc(),
+                account_contacts::last_name.asc(),
+                account_contacts::id.asc(),
+            ))
+            .select(Self::as_select())
+            .load(conn)
+    }
+
+    /// Takes the primary flag from the account's other contacts, audited.
+    fn clear_primary(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        account_id: i64,
+        except: Option<i64>,
+    ) -> QueryResult<()> {
+        let current: Vec<Self> = account_contacts::table
+            .filter(account_contacts::account_id.eq(account_id))
+            .filter(account_contacts::is_primary.eq(true))
+            .select(Self::as_select())
+            .load(conn)?;
+        for old in current.into_iter().filter(|c| Some(c.id) != except) {
+            diesel::update(account_contacts::table.find(old.id))
+                .set((
+                    account_contacts::is_primary.eq(false),
+                    account_contacts::updated_at.eq(now()),
+                ))
+                .execute(conn)?;
+            let new = Self {
+                is_primary: false,
+                ..old.clone()
+            };
+            new.record(conn, actor, "update", &Self::diff(Some(&old), &new))?;
+        }
+        Ok(())
+    }
+
+    /// Creates a contact, queues its welcome e-mail and marks it welcomed, audited, in
+    /// one transaction.
+    pub fn create(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        account_id: i64,
+        fields: &ContactFields,
+    ) -> Result<Self, ContactError> {
+        write_transaction(conn, |conn| {
+            lock_account_row(conn, account_id)?;
+            if fields.is_primary {
+                Self::clear_primary(conn, actor, account_id, None)?;
+            }
+            let at = now();
+            let inserted = conn.transaction(|conn| {
+                diesel::insert_into(account_contacts::table)
+                    .values((
+                        account_contacts::account_id.eq(account_id),
+                        account_contacts::first_name.eq(fields.first_name.as_str()),
+                        account_contacts::last_name.eq(fields.last_name.as_str()),
+                        account_contacts::email.eq(fields.email.as_str()),
+                        account_contacts::phone.eq(fields.phone.as_ref().map(|p| p.as_str())),
+                        account_contacts::is_primary.eq(fields.is_primary),
+                        account_contacts::welcomed.eq(true),
+                        account_contacts::created_at.eq(at),
+                        account_contacts::updated_at.eq(at),
+                    ))
+                    .execute(conn)
+            });
+            match inserted {
+                Ok(_) => {}
+                Err(e) if is_unique_violation(&e) => return Err(duplicate_email()),
+                Err(e) => return Err(e.into()),
+            }
+            let contact = Self::find_by_email(conn, account_id, fields.email.as_str())?
+                .ok_or(ContactError::NotFound)?;
+            diesel::insert_into(email_outbox::table)
+                .values((
+                    email_outbox::to_address.eq(&contact.email),
+                    email_outbox::subject.eq(WELCOME_SUBJECT),
+                    email_outbox::body.eq(format!(
+                        "Hello {},\n\nYou have been added as a contact for your organisation on Smarter.\n",
+                        contact.first_name
+                    )),
+                    email_outbox::contact_id.eq(Some(contact.id)),
+                    email_outbox::created_at.eq(at),
+                    email_outbox::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+            contact.record(conn, actor, "create", &Self::diff(None, &contact))?;
+            Ok(contact)
+        })
+    }
+
+    /// Updates a contact; making it primary takes the flag from the others.
+    pub fn update(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        account_id: i64,
+        id: i64,
+        fields: &ContactFields,
+    ) -> Result<Self, ContactError> {
+        write_transaction(conn, |conn| {
+            lock_account_row(conn, account_id)?;
+            let old = Self::find(conn, account_id, id)?.ok_or(ContactError::NotFound)?;
+            if fields.is_primary && !old.is_primary {
+                Self::clear_primary(conn, actor, account_id, Some(id))?;
+            }
+            let updated = conn.transaction(|conn| {
+                diesel::update(account_contacts::table.find(id))
+                    .set((
+                        account_contacts::first_name.eq(fields.first_name.as_str()),
+                        account_contacts::last_name.eq(fields.last_name.as_str()),
+                        account_contacts::email.eq(fields.email.as_str()),
+                        account_contacts::phone.eq(fields.phone.as_ref().map(|p| p.as_str())),
+                        account_contacts::is_primary.eq(fields.is_primary),
+                        account_contacts::updated_at.eq(now()),
+                    ))
+                    .execute(conn)
+            });
+            match updated {
+                Ok(_) => {}
+                Err(e) if is_unique_violation(&e) => return Err(duplicate_email()),
+                Err(e) => return Err(e.into()),
+            }
+            let new = Self::find(conn, account_id, id)?.ok_or(ContactError::NotFound)?;
+            let changes = Self::diff(Some(&old), &new);
+            if !changes.is_empty() {
+                new.record(conn, actor, "update", &changes)?;
+            }
+            Ok(new)
+        })
+    }
+
+    pub fn delete(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        account_id: i64,
+        id: i64,
+    ) -> Result<Self, ContactError> {
+        write_transaction(conn, |conn| {
+            let old = Self::find(conn, account_id, id)?.ok_or(ContactError::NotFound)?;
+            diesel::delete(account_contacts::table.find(id)).execute(conn)?;
+            let changes: Vec<FieldChange> = Self::diff(None, &old)
+                .into_iter()
+                .map(|c| FieldChange {
+                    field: c.field,
+                    old: c.new,
+                    new: None,
+                })
+                .collect();
+            old.record(conn, actor, "delete", &changes)?;
+            Ok(old)
+        })
+    }
+}

@@ -1,0 +1,172 @@
+//! Users (SPEC 2.3). Passwords arrive here already hashed.
+
+use std::fmt;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::cache;
+use crate::db::models::is_unique_violation;
+use crate::db::schema::users;
+use crate::db::{DbConnection, lower, now};
+use crate::domain::{Email, FieldErrors, Username};
+
+#[derive(Clone, PartialEq, Eq, Queryable, Selectable, Identifiable, Serialize, Deserialize)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub password_hash: String,
+    /// Changes whenever the credentials or the active flag change, ending the sessions
+    /// that carry the old stamp.
+    pub session_stamp: String,
+    pub is_active: bool,
+    pub is_staff: bool,
+    pub is_superuser: bool,
+    pub last_login: Option<NaiveDateTime>,
+    pub date_joined: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("is_active", &self.is_active)
+            .field("is_staff", &self.is_staff)
+            .field("is_superuser", &self.is_superuser)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A new user's fields, every one valid, with the password already hashed.
+#[derive(Debug, Clone)]
+pub struct NewUserInput {
+    pub username: Username,
+    pub email: Option<Email>,
+    pub first_name: String,
+    pub last_name: String,
+    pub password_hash: String,
+    pub is_staff: bool,
+    pub is_superuser: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error("invalid user: {0}")]
+    Invalid(FieldErrors),
+    #[error("no such user")]
+    NotFound,
+    #[error(transparent)]
+    Unavailable(#[from] crate::store::Unavailable),
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+/// A fresh random session stamp.
+pub fn new_session_stamp() -> String {
+    let mut bytes = [0u8; 16];
+    rand::fill(&mut bytes);
+    hex::encode(bytes)
+}
+
+impl User {
+    pub fn cache_key(id: i64) -> String {
+        cache::key("user", "pk", id)
+    }
+
+    pub fn display_name(&self) -> String {
+        let full = format!("{} {}", self.first_name, self.last_name);
+        if full.trim().is_empty() {
+            self.username.clone()
+        } else {
+            full.trim().to_owned()
+        }
+    }
+
+    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Self>> {
+        users::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Case-insensitive, as usernames are unique.
+    pub fn find_by_username(conn: &mut DbConnection, username: &str) -> QueryResult<Option<Self>> {
+        users::table
+            .filter(lower(users::username).eq(username.to_ascii_lowercase()))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+        users::table.count().get_result(conn)
+    }
+
+    pub fn create(conn: &mut DbConnection, input: &NewUserInput) -> Result<Self, UserError> {
+        let at = now();
+        let inserted = conn.transaction(|conn| {
+            diesel::insert_into(users::table)
+                .values((
+                    users::username.eq(input.username.as_str()),
+                    users::email.eq(input.email.as_ref().map(Email::as_str).unwrap_or_default()),
+                    users::first_name.eq(&input.first_name),
+                    users::last_name.eq(&input.last_name),
+                    users::password_hash.eq(&input.password_hash),
+                    users::session_stamp.eq(new_session_stamp()),
+                    users::is_active.eq(true),
+                    users::is_staff.eq(input.is_staff || input.is_superuser),
+                    users::is_superuser.eq(input.is_superuser),
+                    users::date_joined.eq(at),
+                    users::created_at.eq(at),
+                    users::updated_at.eq(at),
+                ))
+                .execute(conn)
+        });
+        match inserted {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                return Err(UserError::Invalid(FieldErrors::single(
+                    "username",
+                    "A user with this username exists already.",
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Self::find_by_username(conn, input.username.as_str())?.ok_or(UserError::NotFound)
+    }
+
+    /// Stores a new password hash and a new session stamp, ending other sessions.
+    pub fn set_password_hash(
+        conn: &mut DbConnection,
+        id: i64,
+        password_hash: &str,
+    ) -> Result<Self, UserError> {
+        let changed = diesel::update(users::table.find(id))
+            .set((
+                users::password_hash.eq(password_hash),
+                users::session_stamp.eq(new_session_stamp()),
+                users::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        if changed == 0 {
+            return Err(UserError::NotFound);
+        }
+        Self::find(conn, id)?.ok_or(UserError::NotFound)
+    }
+
+    pub fn record_login(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+        diesel::update(users::table.find(id))
+            .set(users::last_login.eq(Some(now())))
+            .execute(conn)?;
+        Ok(())
+    }
+}

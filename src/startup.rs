@@ -1,0 +1,136 @@
+//! Start-up shared by `main` and the tests: open the pool, migrate, bootstrap, open the
+//! cache, and build the actix `App`.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+
+use crate::bootstrap::{self, Bootstrapped};
+use crate::cache::ObjectCache;
+use crate::config::{Secret, Settings};
+use crate::db::{self, DbPool};
+use crate::store::Store;
+
+/// Everything a request handler may need, cloned into each worker.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+    /// Signs and encrypts session cookies; the same on every instance.
+    pub session_key: Arc<Secret<Vec<u8>>>,
+}
+
+/// Opens a connection and applies pending migrations; fails with a line that names
+/// `DATABASE_URL` when the database can't be reached.
+pub fn migrate(settings: &Settings, pool: &DbPool) -> anyhow::Result<Vec<String>> {
+    let mut conn = pool.get().with_context(|| {
+        format!(
+            "DATABASE_URL: could not connect to {}",
+            settings.database_url
+        )
+    })?;
+    db::run_migrations(&mut conn)
+}
+
+/// Migrates, bootstraps an empty database, and loads or creates the session key.
+pub fn prepare_database(
+    settings: &Settings,
+    pool: &DbPool,
+) -> anyhow::Result<(Bootstrapped, Vec<u8>)> {
+    migrate(settings, pool)?;
+    let mut conn = pool
+        .get()
+        .context("DATABASE_URL: connection lost after migrating")?;
+    let done = bootstrap::run(&mut conn, settings).context("bootstrap failed")?;
+    report_bootstrap(&done);
+    let key = match &settings.secret_key {
+        Some(key) => key.expose().clone(),
+        None => db::models::app_setting::secret_key(&mut conn)
+            .context("could not load the session key")?,
+    };
+    Ok((done, key))
+}
+
+fn report_bootstrap(done: &Bootstrapped) {
+    if done.created_platform_account {
+        tracing::info!(
+            number = bootstrap::PLATFORM_ACCOUNT_NUMBER,
+            "created the platform account"
+        );
+    }
+    match &done.created_admin {
+        Some((username, Some(password))) => {
+            // The one secret ever printed: there is no other way to learn it.
+            tracing::warn!(
+                "created superuser {username:?} with the generated password {password:?}; it is shown only this once"
+            );
+        }
+        Some((username, None)) => {
+            tracing::info!("created superuser {username:?} with SMARTER_ADMIN_PASSWORD")
+        }
+        None => {}
+    }
+}
+
+/// The object cache the settings ask for.
+pub async fn open_cache(settings: &Settings) -> anyhow::Result<ObjectCache> {
+    match &settings.redis_url {
+        Some(url) => {
+            ObjectCache::redis(url.expose(), &settings.cache_prefix, settings.cache_ttl).await
+        }
+        None => Ok(ObjectCache::local(settings.cache_ttl)),
+    }
+}
+
+/// Everything `serve` needs before it listens. Blocking work runs off the executor.
+pub async fn prepare(settings: Settings) -> anyhow::Result<AppState> {
+    let pool = db::build_pool(&settings.database_url, settings.db_pool_size);
+    let settings = Arc::new(settings);
+    let (s, p) = (settings.clone(), pool.clone());
+    let (_, key) = web::block(move || prepare_database(&s, &p))
+        .await
+        .context("start-up was interrupted")??;
+    let cache = open_cache(&settings).await?;
+    Ok(AppState {
+        store: Store::new(pool, Arc::new(cache)),
+        settings,
+        session_key: Arc::new(Secret::new(key)),
+    })
+}
+
+/// The application: routes, middleware and state. `serve` and the tests both use it.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .wrap(tracing_actix_web::TracingLogger::default())
+        .configure(crate::web::routes)
+}
+
+/// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+pub async fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<()> {
+    let server = HttpServer::new(move || build_app(state.clone()))
+        .listen(listener)
+        .context("SMARTER_BIND: could not listen")?
+        .shutdown_timeout(30);
+    for addr in server.addrs() {
+        tracing::info!("listening on http://{addr}");
+    }
+    server
+        .run()
+        .await
+        .context("the server stopped with an error")
+}
