@@ -173,7 +173,7 @@ pub const SECRET_KEY_MIN_BYTES: usize = 64;
 /// Decodes key material given as hex or base64 (standard or URL-safe, padded or not).
 pub fn decode_secret_key(raw: &str) -> Result<Vec<u8>, String> {
     let raw = raw.trim();
-    let bytes = if raw.len() % 2 == 0 && raw.bytes().all(|b| b.is_ascii_hexdigit()) {
+    let bytes = if raw.len().is_multiple_of(2) && raw.bytes().all(|b| b.is_ascii_hexdigit()) {
         hex::decode(raw).map_err(|_| "not valid hex".to_owned())?
     } else {
         let engines = [
@@ -400,7 +400,7 @@ mod tests {
             (&["--bind", "nowhere"], "SMARTER_BIND"),
             (&["--secret-key", "abcd"], "SMARTER_SECRET_KEY"),
             (&["--secure-cookies", "maybe"], "SMARTER_SECURE_COOKIES"),
-            (&["--cache-ttl-seconds", "-1"], "SMARTER_CACHE_TTL_SECONDS"),
+            (&["--cache-ttl-seconds=-1"], "SMARTER_CACHE_TTL_SECONDS"),
             (&["--db-pool-size", "0"], "SMARTER_DB_POOL_SIZE"),
             (&["--redis-url", "http://x"], "REDIS_URL"),
             (&["--admin-password", "short"], "SMARTER_ADMIN_PASSWORD"),

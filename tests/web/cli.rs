@@ -1,0 +1,162 @@
+//! The binary itself, as an operator runs it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::TestDb;
+
+fn binary() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_smarter-accounts"));
+    for var in ["DATABASE_URL", "REDIS_URL", "SMARTER_BIND", "SMARTER_SECRET_KEY", "SMARTER_ADMIN_PASSWORD", "SMARTER_ADMIN_USERNAME"] {
+        cmd.env_remove(var);
+    }
+    cmd.env("RUST_LOG", "info");
+    cmd
+}
+
+fn http_get(addr: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+#[test]
+fn an_unknown_database_scheme_stops_with_a_line_naming_database_url() {
+    let output = binary().args(["migrate"]).env("DATABASE_URL", "mysql://root:hunter2@db/app").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("DATABASE_URL"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "the secret was printed: {stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let output = binary().arg("--help").output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for command in ["serve", "migrate", "create-user"] {
+        assert!(stdout.contains(command), "{stdout}");
+    }
+}
+
+#[test]
+fn serve_creates_the_database_bootstraps_answers_healthz_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = binary()
+        .arg("serve")
+        .current_dir(dir.path())
+        .env("SMARTER_BIND", "127.0.0.1:0")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut log = Vec::new();
+    let addr = loop {
+        let line = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("the server logs its address");
+        log.push(line.clone());
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.trim().to_owned();
+        }
+    };
+    let text = log.join("\n");
+    assert!(text.contains("3141-5926-5359"), "{text}");
+    assert!(text.contains("generated password"), "{text}");
+    assert!(dir.path().join("smarter-accounts.db").is_file());
+
+    let response = http_get(&addr, "/healthz");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.ends_with(r#"{"status":"ok"}"#), "{response}");
+
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+}
+
+fn migrate_and_create_user(url: &str) {
+    let migrated = binary().arg("migrate").env("DATABASE_URL", url).env("SMARTER_ADMIN_PASSWORD", "first admin password").output().unwrap();
+    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
+
+    let created = binary()
+        .args(["create-user", "--username", "jane", "--email", "jane@example.com", "--staff", "--account", "3141-5926-5359"])
+        .env("DATABASE_URL", url)
+        .env("SMARTER_NEW_PASSWORD", "jane's long password")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    assert!(!String::from_utf8_lossy(&created.stderr).contains("jane's long password"));
+
+    let duplicate = binary()
+        .args(["create-user", "--username", "JANE"])
+        .env("DATABASE_URL", url)
+        .env("SMARTER_NEW_PASSWORD", "another long password")
+        .output()
+        .unwrap();
+    assert!(!duplicate.status.success());
+    assert!(String::from_utf8_lossy(&duplicate.stderr).contains("exists already"));
+
+    let weak = binary()
+        .args(["create-user", "--username", "bob"])
+        .env("DATABASE_URL", url)
+        .env("SMARTER_NEW_PASSWORD", "123456789012345")
+        .output()
+        .unwrap();
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
+
+    let no_account = binary()
+        .args(["create-user", "--username", "carol", "--account", "0000-0000-0001"])
+        .env("DATABASE_URL", url)
+        .env("SMARTER_NEW_PASSWORD", "carol's long password")
+        .output()
+        .unwrap();
+    assert!(!no_account.status.success());
+    assert!(String::from_utf8_lossy(&no_account.stderr).contains("--account"));
+}
+
+fn check_users(db: &TestDb) {
+    use smarter_accounts::db::models::{Account, User, UserProfile};
+    let pool = smarter_accounts::db::build_pool(&db.url, 1);
+    let mut conn = TestDb::conn(&pool);
+    let jane = User::find_by_username(&mut conn, "jane").unwrap().unwrap();
+    assert!(jane.is_staff && !jane.is_superuser);
+    assert_eq!(jane.email, "jane@example.com");
+    let platform = Account::default_account(&mut conn).unwrap().unwrap();
+    assert!(UserProfile::is_member(&mut conn, jane.id, platform.id).unwrap());
+    assert!(User::find_by_username(&mut conn, "carol").unwrap().is_none(), "a failed create-user writes nothing");
+}
+
+#[test]
+fn migrate_and_create_user_on_sqlite() {
+    let db = TestDb::sqlite();
+    migrate_and_create_user(&db.url.to_string());
+    check_users(&db);
+}
+
+#[test]
+fn migrate_and_create_user_on_an_empty_postgres_database() {
+    let Some(db) = TestDb::postgres() else { return };
+    let smarter_accounts::config::DatabaseUrl::Postgres(url) = &db.url else { unreachable!() };
+    migrate_and_create_user(url);
+    check_users(&db);
+}

@@ -1,0 +1,13 @@
+//! The integration tests: one binary, one module per area.
+
+mod support;
+
+mod accounts;
+mod bootstrap;
+mod cache;
+mod cli;
+mod concurrency;
+mod contacts;
+mod health;
+mod members;
+mod migrations;
