@@ -4,7 +4,9 @@ use smarter_accounts::db::models::metadata::{self, ACCOUNT};
 use smarter_accounts::db::models::{Account, AccountError, AccountFlags, Actor, AuditEntry};
 use smarter_accounts::db::schema::{accounts, annotations, tagged_items};
 use smarter_accounts::db::{DbConnection, write_transaction};
-use smarter_accounts::domain::{AccountFields, AccountNumber, AccountNumberInput, RawAccountFields};
+use smarter_accounts::domain::{
+    AccountFields, AccountNumber, AccountNumberInput, RawAccountFields,
+};
 
 use crate::on_both_databases;
 use crate::support::TestDb;
@@ -24,9 +26,16 @@ pub fn raw(company: &str) -> RawAccountFields {
 
 pub fn create(conn: &mut DbConnection, company: &str) -> Account {
     let fields = AccountFields::parse(&raw(company)).unwrap();
-    Account::create(conn, &actor(), &AccountNumberInput::Generate, &fields, AccountFlags::default(), &mut AccountNumber::random)
-        .unwrap()
-        .value
+    Account::create(
+        conn,
+        &actor(),
+        &AccountNumberInput::Generate,
+        &fields,
+        AccountFlags::default(),
+        &mut AccountNumber::random,
+    )
+    .unwrap()
+    .value
 }
 
 pub fn actor() -> Actor {

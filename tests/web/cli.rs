@@ -9,7 +9,14 @@ use crate::support::TestDb;
 
 fn binary() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_smarter-accounts"));
-    for var in ["DATABASE_URL", "REDIS_URL", "SMARTER_BIND", "SMARTER_SECRET_KEY", "SMARTER_ADMIN_PASSWORD", "SMARTER_ADMIN_USERNAME"] {
+    for var in [
+        "DATABASE_URL",
+        "REDIS_URL",
+        "SMARTER_BIND",
+        "SMARTER_SECRET_KEY",
+        "SMARTER_ADMIN_PASSWORD",
+        "SMARTER_ADMIN_USERNAME",
+    ] {
         cmd.env_remove(var);
     }
     cmd.env("RUST_LOG", "info");
@@ -18,8 +25,14 @@ fn binary() -> Command {
 
 fn http_get(addr: &str, path: &str) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     response
@@ -27,11 +40,18 @@ fn http_get(addr: &str, path: &str) -> String {
 
 #[test]
 fn an_unknown_database_scheme_stops_with_a_line_naming_database_url() {
-    let output = binary().args(["migrate"]).env("DATABASE_URL", "mysql://root:hunter2@db/app").output().unwrap();
+    let output = binary()
+        .args(["migrate"])
+        .env("DATABASE_URL", "mysql://root:hunter2@db/app")
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("DATABASE_URL"), "{stderr}");
-    assert!(!stderr.contains("hunter2"), "the secret was printed: {stderr}");
+    assert!(
+        !stderr.contains("hunter2"),
+        "the secret was printed: {stderr}"
+    );
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
 }
 
@@ -64,7 +84,9 @@ fn serve_creates_the_database_bootstraps_answers_healthz_and_stops_on_sigterm() 
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut log = Vec::new();
     let addr = loop {
-        let line = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("the server logs its address");
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("the server logs its address");
         log.push(line.clone());
         if let Some(rest) = line.split("listening on http://").nth(1) {
             break rest.trim().to_owned();
@@ -79,31 +101,59 @@ fn serve_creates_the_database_bootstraps_answers_healthz_and_stops_on_sigterm() 
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.ends_with(r#"{"status":"ok"}"#), "{response}");
 
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop on SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}");
 }
 
 fn migrate_and_create_user(url: &str) {
-    let migrated = binary().arg("migrate").env("DATABASE_URL", url).env("SMARTER_ADMIN_PASSWORD", "first admin password").output().unwrap();
-    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
+    let migrated = binary()
+        .arg("migrate")
+        .env("DATABASE_URL", url)
+        .env("SMARTER_ADMIN_PASSWORD", "first admin password")
+        .output()
+        .unwrap();
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
+    );
 
     let created = binary()
-        .args(["create-user", "--username", "jane", "--email", "jane@example.com", "--staff", "--account", "3141-5926-5359"])
+        .args([
+            "create-user",
+            "--username",
+            "jane",
+            "--email",
+            "jane@example.com",
+            "--staff",
+            "--account",
+            "3141-5926-5359",
+        ])
         .env("DATABASE_URL", url)
         .env("SMARTER_NEW_PASSWORD", "jane's long password")
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
     assert!(!String::from_utf8_lossy(&created.stderr).contains("jane's long password"));
 
     let duplicate = binary()
@@ -125,7 +175,13 @@ fn migrate_and_create_user(url: &str) {
     assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
 
     let no_account = binary()
-        .args(["create-user", "--username", "carol", "--account", "0000-0000-0001"])
+        .args([
+            "create-user",
+            "--username",
+            "carol",
+            "--account",
+            "0000-0000-0001",
+        ])
         .env("DATABASE_URL", url)
         .env("SMARTER_NEW_PASSWORD", "carol's long password")
         .output()
@@ -143,7 +199,12 @@ fn check_users(db: &TestDb) {
     assert_eq!(jane.email, "jane@example.com");
     let platform = Account::default_account(&mut conn).unwrap().unwrap();
     assert!(UserProfile::is_member(&mut conn, jane.id, platform.id).unwrap());
-    assert!(User::find_by_username(&mut conn, "carol").unwrap().is_none(), "a failed create-user writes nothing");
+    assert!(
+        User::find_by_username(&mut conn, "carol")
+            .unwrap()
+            .is_none(),
+        "a failed create-user writes nothing"
+    );
 }
 
 #[test]
@@ -156,7 +217,9 @@ fn migrate_and_create_user_on_sqlite() {
 #[test]
 fn migrate_and_create_user_on_an_empty_postgres_database() {
     let Some(db) = TestDb::postgres() else { return };
-    let smarter_accounts::config::DatabaseUrl::Postgres(url) = &db.url else { unreachable!() };
+    let smarter_accounts::config::DatabaseUrl::Postgres(url) = &db.url else {
+        unreachable!()
+    };
     migrate_and_create_user(url);
     check_users(&db);
 }

@@ -34,7 +34,11 @@ impl TestDb {
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("a temp dir");
         let path = dir.path().join("test.db");
-        Self { url: DatabaseUrl::Sqlite(path.display().to_string()), _dir: Some(dir), postgres_admin: None }
+        Self {
+            url: DatabaseUrl::Sqlite(path.display().to_string()),
+            _dir: Some(dir),
+            postgres_admin: None,
+        }
     }
 
     /// A fresh database on the server TEST_DATABASE_URL names, dropped afterwards;
@@ -45,8 +49,11 @@ impl TestDb {
             return None;
         };
         let name = format!("sa_test_{}", random_suffix());
-        let mut admin = PgConnection::establish(&admin_url).expect("TEST_DATABASE_URL must be reachable");
-        admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("CREATE DATABASE");
+        let mut admin =
+            PgConnection::establish(&admin_url).expect("TEST_DATABASE_URL must be reachable");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("CREATE DATABASE");
         let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
         url.set_path(&format!("/{name}"));
         Some(Self {
@@ -92,7 +99,10 @@ pub async fn state(db: &TestDb) -> AppState {
 
 /// A store on `pool` with its own in-process cache.
 pub fn store(pool: &DbPool) -> Store {
-    Store::new(pool.clone(), Arc::new(ObjectCache::local(std::time::Duration::from_secs(60))))
+    Store::new(
+        pool.clone(),
+        Arc::new(ObjectCache::local(std::time::Duration::from_secs(60))),
+    )
 }
 
 /// Runs each test body once on SQLite and once on PostgreSQL (when configured).
