@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod error;
 pub mod startup;
 pub mod store;
 pub mod web;

@@ -9,11 +9,23 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
+use actix_session::SessionMiddleware;
+use actix_session::config::BrowserSession;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::middleware::from_fn;
+
+use crate::auth::store::SessionBackend;
 use crate::bootstrap::{self, Bootstrapped};
 use crate::cache::ObjectCache;
 use crate::config::{Secret, Settings};
 use crate::db::{self, DbPool};
 use crate::store::Store;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "smarter_session";
+
+/// How long a session lives without use.
+const SESSION_TTL: actix_web::cookie::time::Duration = actix_web::cookie::time::Duration::hours(12);
 
 /// Everything a request handler may need, cloned into each worker.
 #[derive(Clone)]
@@ -22,6 +34,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Signs and encrypts session cookies; the same on every instance.
     pub session_key: Arc<Secret<Vec<u8>>>,
+    pub sessions: SessionBackend,
 }
 
 /// Opens a connection and applies pending migrations; fails with a line that names
@@ -86,6 +99,14 @@ pub async fn open_cache(settings: &Settings) -> anyhow::Result<ObjectCache> {
     }
 }
 
+/// The session store the settings ask for.
+pub async fn open_sessions(settings: &Settings) -> anyhow::Result<SessionBackend> {
+    match &settings.redis_url {
+        Some(url) => SessionBackend::redis(url.expose(), &settings.cache_prefix).await,
+        None => Ok(SessionBackend::Cookie),
+    }
+}
+
 /// Everything `serve` needs before it listens. Blocking work runs off the executor.
 pub async fn prepare(settings: Settings) -> anyhow::Result<AppState> {
     let pool = db::build_pool(&settings.database_url, settings.db_pool_size);
@@ -95,10 +116,12 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<AppState> {
         .await
         .context("start-up was interrupted")??;
     let cache = open_cache(&settings).await?;
+    let sessions = open_sessions(&settings).await?;
     Ok(AppState {
         store: Store::new(pool, Arc::new(cache)),
         settings,
         session_key: Arc::new(Secret::new(key)),
+        sessions,
     })
 }
 
@@ -114,10 +137,25 @@ pub fn build_app(
         InitError = (),
     >,
 > {
+    let key = Key::derive_from(state.session_key.expose());
+    let sessions = SessionMiddleware::builder(state.sessions.clone(), key)
+        .cookie_name(SESSION_COOKIE.to_owned())
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Strict)
+        .cookie_secure(state.settings.secure_cookies)
+        .cookie_path("/".to_owned())
+        .session_lifecycle(BrowserSession::default().state_ttl(SESSION_TTL))
+        .build();
     App::new()
         .app_data(web::Data::new(state))
-        .wrap(tracing_actix_web::TracingLogger::default())
+        .configure(crate::web::extractor_config)
         .configure(crate::web::routes)
+        .default_service(web::to(crate::web::not_found))
+        .wrap(from_fn(crate::web::security::csrf_guard))
+        .wrap(sessions)
+        .wrap(crate::web::security::headers())
+        .wrap(from_fn(crate::web::request_id::assign))
+        .wrap(tracing_actix_web::TracingLogger::default())
 }
 
 /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.

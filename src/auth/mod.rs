@@ -1,3 +1,12 @@
-//! Authentication: password hashing now; sessions, user resolution and CSRF join it.
+//! Authentication and access: password hashing, sessions and their store, user
+//! resolution, the role extractors, and the sign-in throttle.
 
+pub mod extract;
 pub mod password;
+pub mod resolve;
+pub mod session;
+pub mod store;
+pub mod throttle;
+
+pub use extract::{Staff, Superuser};
+pub use resolve::{ResolvedUser, get_resolved_user, is_authenticated_user};

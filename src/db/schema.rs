@@ -200,4 +200,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_entries,
     email_outbox,
     app_settings,
+    login_failures,
 );
+
+diesel::table! {
+    login_failures (id) {
+        id -> BigInt,
+        key -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}

@@ -1,10 +1,63 @@
 //! The HTTP surface: one route table, then one module per resource.
 
+pub mod assets;
+mod auth;
 mod health;
+pub mod page;
+pub mod request_id;
+pub mod security;
 
-use actix_web::web;
+use actix_web::{HttpResponse, web};
 
-/// Every route of the console.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::healthz));
+use crate::error::AppError;
+
+/// Declares every route once: the table tests walk (`ROUTES`) and the actix
+/// configuration (`routes`) come from the same list, so neither can miss one.
+macro_rules! route_table {
+    ($($method:ident $path:literal => $handler:path;)*) => {
+        /// Every route of the console as (method, path pattern).
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        /// Registers every route of [`ROUTES`].
+        pub fn routes(cfg: &mut web::ServiceConfig) {
+            $(cfg.route($path, web::$method().to($handler));)*
+        }
+    };
+}
+
+route_table! {
+    get "/" => root;
+    get "/healthz" => health::healthz;
+    get "/static/{file}" => assets::serve;
+    get "/login" => auth::login::page;
+    post "/login" => auth::login::submit;
+    post "/logout" => auth::logout::submit;
+    get "/password" => auth::password::page;
+    post "/password" => auth::password::submit;
+}
+
+async fn root() -> HttpResponse {
+    page::redirect("/accounts")
+}
+
+/// Anything no route matches.
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// Turns the extractors' own errors (bad form bodies, paths, queries) into clear 4xx
+/// pages instead of actix's plain-text defaults.
+pub fn extractor_config(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::FormConfig::default().limit(security::BODY_LIMIT).error_handler(|err, _| {
+        let message = match err {
+            actix_web::error::UrlencodedError::Overflow { .. } => return AppError::PayloadTooLarge.into(),
+            actix_web::error::UrlencodedError::ContentType => "Send the form as application/x-www-form-urlencoded.",
+            _ => "The form could not be read. Check that it is valid UTF-8 and try again.",
+        };
+        AppError::BadRequest(message.to_owned()).into()
+    }))
+    .app_data(web::QueryConfig::default().error_handler(|_, _| {
+        AppError::BadRequest("The address has query parameters the console can't read.".to_owned()).into()
+    }))
+    .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()));
 }

@@ -6,6 +6,7 @@ pub mod account;
 pub mod app_setting;
 pub mod audit;
 pub mod contact;
+pub mod login_failure;
 pub mod metadata;
 pub mod user;
 pub mod user_profile;

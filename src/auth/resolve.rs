@@ -1,0 +1,49 @@
+//! User resolution (ports of the upstream `get_resolved_user` and
+//! `is_authenticated_user`): every request's session resolves to an authenticated user
+//! or to an anonymous one.
+
+use actix_session::Session;
+
+use crate::auth::session;
+use crate::db::models::User;
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, Clone)]
+pub enum ResolvedUser {
+    Authenticated(User),
+    Anonymous,
+}
+
+impl ResolvedUser {
+    pub fn is_authenticated(&self) -> bool {
+        matches!(self, Self::Authenticated(_))
+    }
+
+    pub fn user(&self) -> Option<&User> {
+        match self {
+            Self::Authenticated(user) => Some(user),
+            Self::Anonymous => None,
+        }
+    }
+}
+
+pub fn is_authenticated_user(user: &ResolvedUser) -> bool {
+    user.is_authenticated()
+}
+
+/// The session's user when it still exists, is active, and its credential stamp still
+/// matches the session's; anonymous otherwise (and the stale session is ended).
+pub async fn get_resolved_user(session: &Session, store: &Store) -> Result<ResolvedUser, StoreError> {
+    let Some(claimed) = session::session_user(session) else {
+        return Ok(ResolvedUser::Anonymous);
+    };
+    match store.user(claimed.user_id).await? {
+        Some(user) if user.is_active && session::tokens_match(&user.session_stamp, &claimed.stamp) => {
+            Ok(ResolvedUser::Authenticated(user))
+        }
+        _ => {
+            session::sign_out(session);
+            Ok(ResolvedUser::Anonymous)
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! The one error type at the HTTP edge.
+//!
+//! Policy: every failure a user can cause is a 4xx with a short, plain message; a
+//! database that can't be reached is a 503 with `Retry-After`; anything else is a 500
+//! whose page shows only a request id. The whole cause chain is logged once, here,
+//! with that id; it never reaches the page.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::store::{StoreError, Unavailable};
+use crate::web::assets;
+use crate::web::request_id;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// An anonymous request to a console page; redirects to the sign-in page.
+    #[error("sign-in required")]
+    LoginRequired { next: String },
+    #[error("no console access")]
+    NoConsoleAccess,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("the form's security token is missing or out of date")]
+    Csrf,
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("database unavailable")]
+    Unavailable(#[source] Unavailable),
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl From<Unavailable> for AppError {
+    fn from(e: Unavailable) -> Self {
+        Self::Unavailable(e)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(u) => Self::Unavailable(u),
+            StoreError::Query(q) => Self::from(q),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &e {
+            // A locked SQLite database or a lost PostgreSQL connection: try again later.
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::SerializationFailure, _) => {
+                Self::Unavailable(Unavailable(e.to_string()))
+            }
+            Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
+                Self::Unavailable(Unavailable(e.to_string()))
+            }
+            _ => Self::Internal(e.into()),
+        }
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+    status: u16,
+    request_id: String,
+    css_url: &'a str,
+}
+
+impl AppError {
+    fn page_text(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::LoginRequired { .. } => ("Sign in", "Please sign in."),
+            Self::NoConsoleAccess => {
+                ("No console access", "Your account has no access to the staff console. Ask a superuser if you need it.")
+            }
+            Self::Forbidden => ("Not allowed", "You don't have permission to do that."),
+            Self::NotFound => ("Not found", "There is nothing here, or you don't have access to it."),
+            Self::Csrf => {
+                ("Form expired", "The form's security token was missing or out of date. Go back, reload the page and try again.")
+            }
+            Self::PayloadTooLarge => ("Too large", "The form sent more data than the console accepts (256 KiB)."),
+            Self::BadRequest(_) => ("Bad request", "The request could not be understood."),
+            Self::Unavailable(_) => ("Unavailable", "The database is not answering right now. Please try again in a moment."),
+            Self::Internal(_) => ("Something went wrong", "The console hit an unexpected error. It has been logged."),
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            Self::NoConsoleAccess | Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::LoginRequired { next } = self {
+            let location = format!("/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+            return HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish();
+        }
+        let request_id = request_id::current();
+        let status = self.status_code();
+        match self {
+            Self::Internal(e) => tracing::error!(request_id, error = ?e, "request failed"),
+            Self::Unavailable(e) => tracing::warn!(request_id, error = %e, "database unavailable"),
+            other => tracing::debug!(request_id, error = %other, "request refused"),
+        }
+        let (title, message) = self.page_text();
+        let message = match self {
+            Self::BadRequest(detail) => detail.as_str(),
+            _ => message,
+        };
+        let page = ErrorPage { title, message, status: status.as_u16(), request_id, css_url: &assets::url("app.css") };
+        let mut response = HttpResponse::build(status);
+        response.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        if matches!(self, Self::Unavailable(_)) {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+        }
+        match page.render() {
+            Ok(html) => response.content_type("text/html; charset=utf-8").body(html),
+            Err(_) => response.content_type("text/plain; charset=utf-8").body(message.to_owned()),
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! `GET/POST /login`.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::{ResolvedUser, password, session, throttle};
+use crate::db::models::User;
+use crate::domain::Password;
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::store::StoreError;
+use crate::web::page::{self, Layout};
+
+const BAD_CREDENTIALS: &str = "Please enter a correct username and password. Both are case-sensitive.";
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    layout: Layout,
+    username: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NextQuery {
+    next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: String,
+}
+
+fn login_page(session: &Session, username: String, next: String, error: Option<String>) -> LoginPage {
+    LoginPage { layout: Layout::new(session, None, "Sign in", "login"), username, next, error }
+}
+
+pub async fn page(session: Session, user: ResolvedUser, query: web::Query<NextQuery>) -> Result<HttpResponse, AppError> {
+    let next = page::local_path_or(&query.next, "").to_owned();
+    if user.user().is_some_and(|u| u.is_staff || u.is_superuser) {
+        return Ok(page::redirect(page::local_path_or(&next, "/accounts")));
+    }
+    page::ok(&login_page(&session, String::new(), next, None))
+}
+
+enum Outcome {
+    Throttled(i64),
+    BadCredentials,
+    SignedIn(User),
+}
+
+/// Checks the throttle and the password on a blocking thread; an unknown username
+/// costs the same hashing time as a wrong password.
+fn authenticate(conn: &mut crate::db::DbConnection, username: &str, candidate: &str, address: &str) -> Result<Outcome, StoreError> {
+    if let Some(wait) = throttle::retry_after(conn, username, address)? {
+        return Ok(Outcome::Throttled(wait));
+    }
+    let plausible = !username.is_empty() && username.len() <= 150 && candidate.chars().count() <= Password::MAX;
+    let user = if plausible { User::find_by_username(conn, username)? } else { None };
+    let verified = match &user {
+        Some(u) => password::verify(candidate, &u.password_hash),
+        None => {
+            password::verify_dummy(candidate);
+            false
+        }
+    };
+    match user {
+        Some(user) if verified && user.is_active => {
+            throttle::record_success(conn, username)?;
+            User::record_login(conn, user.id)?;
+            Ok(Outcome::SignedIn(user))
+        }
+        _ => {
+            throttle::record_failure(conn, username, address)?;
+            Ok(Outcome::BadCredentials)
+        }
+    }
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let LoginForm { username, password: candidate, next } = form.into_inner();
+    let username = username.trim().to_owned();
+    let next = page::local_path_or(&next, "").to_owned();
+    let address = req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
+    let name = username.clone();
+    let outcome = state.store.run(move |conn| authenticate(conn, &name, &candidate, &address)).await?;
+    match outcome {
+        Outcome::Throttled(wait) => {
+            let minutes = (wait + 59) / 60;
+            let message = format!("Too many failed sign-ins. Try again in {minutes} minute{}.", if minutes == 1 { "" } else { "s" });
+            let mut response = page::render(StatusCode::TOO_MANY_REQUESTS, &login_page(&session, username, next, Some(message)))?;
+            response.headers_mut().insert(header::RETRY_AFTER, wait.into());
+            Ok(response)
+        }
+        Outcome::BadCredentials => {
+            page::render(StatusCode::UNAUTHORIZED, &login_page(&session, username, next, Some(BAD_CREDENTIALS.to_owned())))
+        }
+        Outcome::SignedIn(user) if !user.is_staff && !user.is_superuser => Err(AppError::NoConsoleAccess),
+        Outcome::SignedIn(user) => {
+            state.store.cache().invalidate(&[User::cache_key(user.id)]).await;
+            session::sign_in(&session, &user).map_err(|e| AppError::Internal(e.into()))?;
+            Ok(page::redirect(page::local_path_or(&next, "/accounts")))
+        }
+    }
+}
