@@ -10,7 +10,7 @@ use crate::store::{Store, StoreError};
 
 #[derive(Debug, Clone)]
 pub enum ResolvedUser {
-    Authenticated(User),
+    Authenticated(Box<User>),
     Anonymous,
 }
 
@@ -33,13 +33,18 @@ pub fn is_authenticated_user(user: &ResolvedUser) -> bool {
 
 /// The session's user when it still exists, is active, and its credential stamp still
 /// matches the session's; anonymous otherwise (and the stale session is ended).
-pub async fn get_resolved_user(session: &Session, store: &Store) -> Result<ResolvedUser, StoreError> {
+pub async fn get_resolved_user(
+    session: &Session,
+    store: &Store,
+) -> Result<ResolvedUser, StoreError> {
     let Some(claimed) = session::session_user(session) else {
         return Ok(ResolvedUser::Anonymous);
     };
     match store.user(claimed.user_id).await? {
-        Some(user) if user.is_active && session::tokens_match(&user.session_stamp, &claimed.stamp) => {
-            Ok(ResolvedUser::Authenticated(user))
+        Some(user)
+            if user.is_active && session::tokens_match(&user.session_stamp, &claimed.stamp) =>
+        {
+            Ok(ResolvedUser::Authenticated(Box::new(user)))
         }
         _ => {
             session::sign_out(session);

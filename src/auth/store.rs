@@ -4,7 +4,10 @@
 
 use std::collections::HashMap;
 
-use actix_session::storage::{CookieSessionStore, LoadError, RedisSessionStore, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_session::storage::{
+    CookieSessionStore, LoadError, RedisSessionStore, SaveError, SessionKey, SessionStore,
+    UpdateError,
+};
 use actix_web::cookie::time::Duration;
 
 #[derive(Clone)]
@@ -14,7 +17,6 @@ pub enum SessionBackend {
 }
 
 impl SessionBackend {
-
     /// Sessions in Redis under `<prefix>:session:<key>`.
     pub async fn redis(url: &str, prefix: &str) -> anyhow::Result<Self> {
         let prefix = prefix.to_owned();
@@ -44,7 +46,12 @@ impl SessionStore for SessionBackend {
         }
     }
 
-    async fn update(&self, key: SessionKey, state: State, ttl: &Duration) -> Result<SessionKey, UpdateError> {
+    async fn update(
+        &self,
+        key: SessionKey,
+        state: State,
+        ttl: &Duration,
+    ) -> Result<SessionKey, UpdateError> {
         match self {
             Self::Cookie => CookieSessionStore::default().update(key, state, ttl).await,
             Self::Redis(s) => s.update(key, state, ttl).await,

@@ -2,11 +2,11 @@
 
 use actix_session::SessionExt;
 use actix_web::body::MessageBody;
-use actix_web::HttpMessage;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::{DefaultHeaders, Next};
 use actix_web::web::BytesMut;
+use actix_web::{HttpMessage, ResponseError};
 use futures_util::StreamExt;
 
 use crate::auth::session;
@@ -33,35 +33,54 @@ pub fn headers() -> DefaultHeaders {
 /// method passes through. Applied to the whole app, so no POST route can skip it.
 pub async fn csrf_guard(
     mut req: ServiceRequest,
-    next: Next<impl MessageBody>,
+    next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     if req.method() != Method::POST {
-        return next.call(req).await;
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
     }
+    match read_and_check(&mut req).await {
+        Ok(()) => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body),
+        Err(refusal) => Ok(req
+            .into_response(refusal.error_response())
+            .map_into_right_body()),
+    }
+}
+
+async fn read_and_check(req: &mut ServiceRequest) -> Result<(), AppError> {
     let declared = req
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > BODY_LIMIT) {
-        return Err(AppError::PayloadTooLarge.into());
+        return Err(AppError::PayloadTooLarge);
     }
     let mut payload = req.take_payload();
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| AppError::BadRequest("The request body could not be read.".to_owned()))?;
+        let chunk = chunk
+            .map_err(|_| AppError::BadRequest("The request body could not be read.".to_owned()))?;
         if body.len() + chunk.len() > BODY_LIMIT {
-            return Err(AppError::PayloadTooLarge.into());
+            return Err(AppError::PayloadTooLarge);
         }
         body.extend_from_slice(&chunk);
     }
     let body = body.freeze();
-    let submitted = url::form_urlencoded::parse(&body).find(|(k, _)| k == "csrf_token").map(|(_, v)| v.into_owned());
+    let submitted = url::form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "csrf_token")
+        .map(|(_, v)| v.into_owned());
     let expected = session::csrf_token_if_any(&req.get_session());
-    let valid = matches!((submitted, expected), (Some(s), Some(e)) if session::tokens_match(&s, &e));
+    let valid =
+        matches!((submitted, expected), (Some(s), Some(e)) if session::tokens_match(&s, &e));
     if !valid {
-        return Err(AppError::Csrf.into());
+        return Err(AppError::Csrf);
     }
     req.set_payload(Payload::from(body));
-    next.call(req).await
+    Ok(())
 }

@@ -131,3 +131,208 @@ macro_rules! on_both_databases {
         )*
     };
 }
+
+/// A response read whole, with helpers to query its HTML.
+pub struct Page {
+    pub status: actix_web::http::StatusCode,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn location(&self) -> Option<&str> {
+        self.header("location")
+    }
+
+    pub fn html(&self) -> scraper::Html {
+        scraper::Html::parse_document(&self.body)
+    }
+
+    /// The text of every element matching `selector`, trimmed.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        let selector = scraper::Selector::parse(selector).expect("a valid selector");
+        self.html()
+            .select(&selector)
+            .map(|e| e.text().collect::<String>().trim().to_owned())
+            .collect()
+    }
+
+    /// The value of `attr` on every element matching `selector`.
+    pub fn attrs(&self, selector: &str, attr: &str) -> Vec<String> {
+        let selector = scraper::Selector::parse(selector).expect("a valid selector");
+        self.html()
+            .select(&selector)
+            .filter_map(|e| e.value().attr(attr).map(str::to_owned))
+            .collect()
+    }
+
+    pub fn count(&self, selector: &str) -> usize {
+        let selector = scraper::Selector::parse(selector).expect("a valid selector");
+        self.html().select(&selector).count()
+    }
+}
+
+/// One browser: keeps the session cookie between requests and the last CSRF token a
+/// page showed, and adds that token to its posts.
+pub struct Browser {
+    pub cookie: Option<actix_web::cookie::Cookie<'static>>,
+    pub csrf: Option<String>,
+    pub peer: std::net::SocketAddr,
+}
+
+impl Default for Browser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Browser {
+    pub fn new() -> Self {
+        Self::from_address([127, 0, 0, 1])
+    }
+
+    pub fn from_address(ip: [u8; 4]) -> Self {
+        Self {
+            cookie: None,
+            csrf: None,
+            peer: std::net::SocketAddr::from((ip, 40_000)),
+        }
+    }
+
+    pub async fn send<S, B>(&mut self, app: &S, mut req: actix_web::test::TestRequest) -> Page
+    where
+        S: actix_web::dev::Service<
+                actix_http::Request,
+                Response = actix_web::dev::ServiceResponse<B>,
+                Error = actix_web::Error,
+            >,
+        B: actix_web::body::MessageBody,
+    {
+        req = req.peer_addr(self.peer);
+        if let Some(cookie) = &self.cookie {
+            req = req.cookie(cookie.clone());
+        }
+        let resp = actix_web::test::call_service(app, req.to_request()).await;
+        for cookie in resp.response().cookies() {
+            if cookie.name() == smarter_accounts::startup::SESSION_COOKIE {
+                if cookie.value().is_empty() {
+                    self.cookie = None;
+                } else {
+                    self.cookie = Some(cookie.into_owned());
+                }
+            }
+        }
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = actix_web::test::read_body(resp).await;
+        let page = Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        };
+        if let Some(token) = page
+            .attrs("input[name=csrf_token]", "value")
+            .into_iter()
+            .next()
+        {
+            self.csrf = Some(token);
+        }
+        page
+    }
+
+    pub async fn get<S, B>(&mut self, app: &S, path: &str) -> Page
+    where
+        S: actix_web::dev::Service<
+                actix_http::Request,
+                Response = actix_web::dev::ServiceResponse<B>,
+                Error = actix_web::Error,
+            >,
+        B: actix_web::body::MessageBody,
+    {
+        self.send(app, actix_web::test::TestRequest::get().uri(path))
+            .await
+    }
+
+    /// Posts a form with this browser's CSRF token (unless the fields carry one).
+    pub async fn post<S, B>(&mut self, app: &S, path: &str, fields: &[(&str, &str)]) -> Page
+    where
+        S: actix_web::dev::Service<
+                actix_http::Request,
+                Response = actix_web::dev::ServiceResponse<B>,
+                Error = actix_web::Error,
+            >,
+        B: actix_web::body::MessageBody,
+    {
+        let mut pairs: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        if !fields.iter().any(|(k, _)| *k == "csrf_token") {
+            pairs.push((
+                "csrf_token".to_owned(),
+                self.csrf.clone().unwrap_or_default(),
+            ));
+        }
+        self.send(
+            app,
+            actix_web::test::TestRequest::post()
+                .uri(path)
+                .set_form(&pairs),
+        )
+        .await
+    }
+
+    /// Signs in through the login form.
+    pub async fn login<S, B>(&mut self, app: &S, username: &str, password: &str) -> Page
+    where
+        S: actix_web::dev::Service<
+                actix_http::Request,
+                Response = actix_web::dev::ServiceResponse<B>,
+                Error = actix_web::Error,
+            >,
+        B: actix_web::body::MessageBody,
+    {
+        self.get(app, "/login").await;
+        self.post(
+            app,
+            "/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A user with [`PASSWORD`], optionally a member of `account`.
+pub fn make_user(
+    pool: &DbPool,
+    username: &str,
+    staff: bool,
+    superuser: bool,
+    account: Option<&smarter_accounts::db::models::Account>,
+) -> smarter_accounts::db::models::User {
+    use smarter_accounts::db::models::{Actor, NewUserInput, User, UserProfile};
+    use smarter_accounts::domain::{Password, Username};
+    let mut conn = pool.get().unwrap();
+    let input = NewUserInput {
+        username: Username::parse(username).unwrap(),
+        email: None,
+        first_name: String::new(),
+        last_name: String::new(),
+        password_hash: smarter_accounts::auth::password::hash(
+            &Password::parse(PASSWORD, username).unwrap(),
+        ),
+        is_staff: staff,
+        is_superuser: superuser,
+    };
+    let user = User::create(&mut conn, &input).unwrap();
+    if let Some(account) = account {
+        UserProfile::add(&mut conn, &Actor::system(), &user, account).unwrap();
+    }
+    user
+}

@@ -163,6 +163,21 @@ impl User {
         Self::find(conn, id)?.ok_or(UserError::NotFound)
     }
 
+    /// Activates or deactivates a user; either way their sessions end.
+    pub fn set_active(conn: &mut DbConnection, id: i64, active: bool) -> Result<Self, UserError> {
+        let changed = diesel::update(users::table.find(id))
+            .set((
+                users::is_active.eq(active),
+                users::session_stamp.eq(new_session_stamp()),
+                users::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        if changed == 0 {
+            return Err(UserError::NotFound);
+        }
+        Self::find(conn, id)?.ok_or(UserError::NotFound)
+    }
+
     pub fn record_login(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
         diesel::update(users::table.find(id))
             .set(users::last_login.eq(Some(now())))
