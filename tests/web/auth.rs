@@ -272,3 +272,49 @@ async fn secure_cookies_when_configured() {
     browser.get(&app, "/login").await;
     assert_eq!(browser.cookie.unwrap().secure(), Some(true));
 }
+
+on_both_databases! {
+    async fn with_redis_a_session_is_shared_by_two_instances_and_ends_on_both(db: TestDb) {
+        let Ok(redis_url) = std::env::var("TEST_REDIS_URL") else {
+            support::notice("skipped: Redis session test (set TEST_REDIS_URL to run it)");
+            return;
+        };
+        let mut settings = db.settings();
+        settings.redis_url = Some(smarter_accounts::config::Secret::new(redis_url));
+        let first = startup::prepare(settings.clone()).await.unwrap();
+        let second = startup::prepare(settings).await.unwrap();
+        make_user(first.store.pool(), "jane", true, false, None);
+        let one = at::init_service(startup::build_app(first)).await;
+        let two = at::init_service(startup::build_app(second)).await;
+
+        let mut browser = Browser::new();
+        assert_eq!(browser.login(&one, "jane", PASSWORD).await.status, 303);
+        let cookie = browser.cookie.clone().unwrap();
+        assert!(cookie.value().len() < 200, "the cookie holds only a session key");
+        assert_eq!(browser.get(&two, "/password").await.status, 200, "the session is valid on the other instance");
+
+        let mut thief = Browser { cookie: Some(cookie), ..Browser::new() };
+        let out = browser.post(&two, "/logout", &[]).await;
+        assert_eq!(out.status, 303);
+        assert_eq!(thief.get(&one, "/password").await.status, 303, "a logout on one instance ends the session on both");
+    }
+}
+
+#[test]
+fn a_500_page_shows_a_request_id_and_no_internals() {
+    use actix_web::ResponseError;
+    use smarter_accounts::error::AppError;
+    let error = AppError::Internal(anyhow::anyhow!("password=hunter2 in SELECT * FROM users"));
+    let response = error.error_response();
+    assert_eq!(response.status(), 500);
+    let body = actix_web::body::to_bytes(response.into_body());
+    let body = futures_util::FutureExt::now_or_never(body)
+        .unwrap()
+        .unwrap();
+    let html = String::from_utf8_lossy(&body);
+    assert!(html.contains("Request id"), "{html}");
+    assert!(
+        !html.contains("hunter2") && !html.contains("SELECT"),
+        "{html}"
+    );
+}
