@@ -31,6 +31,9 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A well-formed request the rules refuse (e.g. deleting the default account).
+    #[error("refused: {0}")]
+    Refused(String),
     #[error("database unavailable")]
     Unavailable(#[source] Unavailable),
     #[error("internal error")]
@@ -65,6 +68,23 @@ impl From<diesel::result::Error> for AppError {
                 Self::Unavailable(Unavailable(e.to_string()))
             }
             _ => Self::Internal(e.into()),
+        }
+    }
+}
+
+impl From<crate::db::models::AccountError> for AppError {
+    fn from(e: crate::db::models::AccountError) -> Self {
+        use crate::db::models::AccountError as E;
+        match e {
+            E::NotFound => Self::NotFound,
+            E::Refused(message) => Self::Refused(message.to_owned()),
+            E::NumbersExhausted => Self::Refused(e.to_string()),
+            E::Invalid(errors) => Self::BadRequest(errors.to_string()),
+            E::Stale { .. } => Self::Refused(
+                "The account changed since it was loaded. Reload and try again.".to_owned(),
+            ),
+            E::Unavailable(u) => Self::Unavailable(u),
+            E::Db(d) => Self::from(d),
         }
     }
 }
@@ -107,6 +127,7 @@ impl AppError {
                 "The form sent more data than the console accepts (256 KiB).",
             ),
             Self::BadRequest(_) => ("Bad request", "The request could not be understood."),
+            Self::Refused(_) => ("Not possible", "That can't be done."),
             Self::Unavailable(_) => (
                 "Unavailable",
                 "The database is not answering right now. Please try again in a moment.",
@@ -127,6 +148,7 @@ impl ResponseError for AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Refused(_) => StatusCode::CONFLICT,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -151,7 +173,7 @@ impl ResponseError for AppError {
         }
         let (title, message) = self.page_text();
         let message = match self {
-            Self::BadRequest(detail) => detail.as_str(),
+            Self::BadRequest(detail) | Self::Refused(detail) => detail.as_str(),
             _ => message,
         };
         let page = ErrorPage {

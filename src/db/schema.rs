@@ -201,12 +201,23 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_outbox,
     app_settings,
     login_failures,
+    form_tokens,
 );
 
 diesel::table! {
     login_failures (id) {
         id -> BigInt,
         key -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    form_tokens (id) {
+        id -> BigInt,
+        token -> Text,
+        account_id -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }

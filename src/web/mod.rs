@@ -1,5 +1,6 @@
 //! The HTTP surface: one route table, then one module per resource.
 
+mod accounts;
 pub mod assets;
 mod auth;
 mod health;
@@ -34,6 +35,19 @@ route_table! {
     post "/logout" => auth::logout::submit;
     get "/password" => auth::password::page;
     post "/password" => auth::password::submit;
+    get "/accounts" => accounts::list::page;
+    get "/accounts.csv" => accounts::csv::download;
+    get "/accounts/new" => accounts::create::page;
+    post "/accounts/new" => accounts::create::submit;
+    get "/accounts/{number}" => accounts::detail::page;
+    get "/accounts/{number}/edit" => accounts::edit::page;
+    post "/accounts/{number}/edit" => accounts::edit::submit;
+    post "/accounts/{number}/activate" => accounts::flags::activate;
+    post "/accounts/{number}/deactivate" => accounts::flags::deactivate;
+    post "/accounts/{number}/make-default" => accounts::flags::make_default;
+    get "/accounts/{number}/delete" => accounts::delete::page;
+    post "/accounts/{number}/delete" => accounts::delete::submit;
+    get "/accounts/{number}/history" => accounts::history::page;
 }
 
 async fn root() -> HttpResponse {

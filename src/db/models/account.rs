@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::cache;
 use crate::db::models::audit::{self, Actor, AuditTarget, FieldChange};
 use crate::db::models::{is_unique_violation, metadata, violated_constraint};
-use crate::db::schema::{accounts, user_profiles};
+use crate::db::schema::{
+    account_contacts, accounts, charges, daily_billing_records, form_tokens, user_profiles,
+};
 use crate::db::{DbConnection, lock_default_account_flag, now, write_transaction};
 use crate::domain::{AccountFields, AccountNumber, AccountNumberInput, FieldErrors};
 
@@ -291,6 +293,90 @@ impl Account {
                 stale_keys,
             })
         })
+    }
+
+    /// [`Self::create`] at most once per form token: a token already used answers with
+    /// the account it created (and `false`), so a double submit creates one account.
+    pub fn create_once(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        token: &str,
+        number: &AccountNumberInput,
+        fields: &AccountFields,
+        flags: AccountFlags,
+        generate: &mut dyn FnMut() -> AccountNumber,
+    ) -> AccountResult<Written<(Self, bool)>> {
+        let earlier = |conn: &mut DbConnection| -> AccountResult<Option<Self>> {
+            let id: Option<i64> = form_tokens::table
+                .filter(form_tokens::token.eq(token))
+                .select(form_tokens::account_id)
+                .first(conn)
+                .optional()?;
+            match id {
+                Some(id) => Ok(Self::find(conn, id)?),
+                None => Ok(None),
+            }
+        };
+        write_transaction(conn, |conn| {
+            if let Some(account) = earlier(conn)? {
+                return Ok(Written {
+                    value: (account, false),
+                    stale_keys: Vec::new(),
+                });
+            }
+            let attempt = conn.transaction(|conn| {
+                let written = Self::create(conn, actor, number, fields, flags, generate)?;
+                let at = now();
+                diesel::insert_into(form_tokens::table)
+                    .values((
+                        form_tokens::token.eq(token),
+                        form_tokens::account_id.eq(written.value.id),
+                        form_tokens::created_at.eq(at),
+                        form_tokens::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+                Ok::<_, AccountError>(written)
+            });
+            match attempt {
+                Ok(written) => Ok(Written {
+                    value: (written.value, true),
+                    stale_keys: written.stale_keys,
+                }),
+                Err(AccountError::Db(e))
+                    if is_unique_violation(&e) && violated_constraint(&e).contains("token") =>
+                {
+                    let account = earlier(conn)?.ok_or(AccountError::NotFound)?;
+                    Ok(Written {
+                        value: (account, false),
+                        stale_keys: Vec::new(),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        })
+    }
+
+    /// What deleting the account would take with it: contacts, members, charges and
+    /// billing records.
+    pub fn dependents(conn: &mut DbConnection, id: i64) -> QueryResult<[i64; 4]> {
+        let contacts = account_contacts::table
+            .filter(account_contacts::account_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        let members = user_profiles::table
+            .filter(user_profiles::account_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        let charges = charges::table
+            .inner_join(user_profiles::table)
+            .filter(user_profiles::account_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        let billing = daily_billing_records::table
+            .filter(daily_billing_records::account_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        Ok([contacts, members, charges, billing])
     }
 
     fn insert_with_generated_number(

@@ -90,6 +90,25 @@ impl AuditEntry {
             .load(conn)
     }
 
+    /// The account's entries older than entry `before` (all when `None`), newest first.
+    pub fn for_account_before(
+        conn: &mut DbConnection,
+        account_id: i64,
+        before: Option<i64>,
+        limit: i64,
+    ) -> QueryResult<Vec<Self>> {
+        let mut query = audit_entries::table
+            .filter(audit_entries::account_id.eq(account_id))
+            .order(audit_entries::id.desc())
+            .limit(limit)
+            .select(Self::as_select())
+            .into_boxed();
+        if let Some(before) = before {
+            query = query.filter(audit_entries::id.lt(before));
+        }
+        query.load(conn)
+    }
+
     pub fn for_object(
         conn: &mut DbConnection,
         object_type: &str,

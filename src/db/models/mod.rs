@@ -3,8 +3,10 @@
 //! the caller decides the transaction.
 
 pub mod account;
+pub mod account_list;
 pub mod app_setting;
 pub mod audit;
+pub mod billing;
 pub mod contact;
 pub mod login_failure;
 pub mod metadata;

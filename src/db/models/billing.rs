@@ -1,0 +1,53 @@
+//! Daily billing records, summarised for the account page.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Text};
+
+use crate::db::DbConnection;
+use crate::db::schema::daily_billing_records;
+
+/// Token totals of one provider and charge type.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName, serde::Serialize)]
+pub struct BillingLine {
+    #[diesel(sql_type = Text)]
+    pub provider: String,
+    #[diesel(sql_type = Text)]
+    pub charge_type: String,
+    #[diesel(sql_type = BigInt)]
+    pub this_month: i64,
+    #[diesel(sql_type = BigInt)]
+    pub earlier: i64,
+}
+
+/// Totals per provider and charge type: from `month_start` on, and before it.
+pub fn summary(
+    conn: &mut DbConnection,
+    account_id: i64,
+    month_start: NaiveDate,
+) -> QueryResult<Vec<BillingLine>> {
+    let (p1, p2, p3) = if conn.is_sqlite() {
+        ("?", "?", "?")
+    } else {
+        ("$1", "$2", "$3")
+    };
+    let query = format!(
+        "SELECT provider, charge_type, \
+         CAST(COALESCE(SUM(CASE WHEN date >= {p1} THEN total_tokens ELSE 0 END), 0) AS BIGINT) AS this_month, \
+         CAST(COALESCE(SUM(CASE WHEN date < {p2} THEN total_tokens ELSE 0 END), 0) AS BIGINT) AS earlier \
+         FROM daily_billing_records WHERE account_id = {p3} \
+         GROUP BY provider, charge_type ORDER BY provider, charge_type"
+    );
+    diesel::sql_query(query)
+        .bind::<Date, _>(month_start)
+        .bind::<Date, _>(month_start)
+        .bind::<BigInt, _>(account_id)
+        .load(conn)
+}
+
+pub fn count_for_account(conn: &mut DbConnection, account_id: i64) -> QueryResult<i64> {
+    daily_billing_records::table
+        .filter(daily_billing_records::account_id.eq(account_id))
+        .count()
+        .get_result(conn)
+}

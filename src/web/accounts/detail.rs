@@ -1,0 +1,82 @@
+//! `GET /accounts/{number}`: every field, tags, annotations, contacts, members, a
+//! billing summary and the latest history.
+
+use actix_session::Session;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::Datelike;
+
+use crate::auth::Staff;
+use crate::db::models::billing::{self, BillingLine};
+use crate::db::models::{Account, AccountContact, AuditEntry, User, UserProfile, metadata};
+use crate::domain::{Annotations, Tags};
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::store::StoreError;
+use crate::web::accounts::find_visible;
+use crate::web::accounts::history::EntryView;
+use crate::web::page::{self, Layout};
+
+/// How many history entries the account page shows.
+const RECENT: i64 = 5;
+
+#[derive(Template)]
+#[template(path = "accounts/detail.html")]
+struct DetailPage {
+    layout: Layout,
+    account: Account,
+    tags: Tags,
+    annotations: Annotations,
+    contacts: Vec<AccountContact>,
+    members: Vec<(UserProfile, User)>,
+    billing: Vec<BillingLine>,
+    month: String,
+    history: Vec<EntryView>,
+    can_edit: bool,
+    is_superuser: bool,
+}
+
+impl DetailPage {
+    fn opt<'a>(&self, value: &'a Option<String>) -> &'a str {
+        value.as_deref().unwrap_or("—")
+    }
+}
+
+pub async fn page(
+    session: Session,
+    Staff(user): Staff,
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let account = find_visible(&state, &user, &number).await?;
+    let today = chrono::Utc::now().date_naive();
+    let month_start = today.with_day(1).unwrap_or(today);
+    let id = account.id;
+    let (tags, annotations, contacts, members, billing, history) = state
+        .store
+        .run(move |conn| {
+            Ok::<_, StoreError>((
+                metadata::load_tags(conn, metadata::ACCOUNT, id)?,
+                metadata::load_annotations(conn, metadata::ACCOUNT, id)?,
+                AccountContact::for_account(conn, id)?,
+                UserProfile::members_of(conn, id)?,
+                billing::summary(conn, id, month_start)?,
+                AuditEntry::for_account(conn, id, RECENT)?,
+            ))
+        })
+        .await?;
+    let page = DetailPage {
+        layout: Layout::new(&session, Some(&user), account.to_string(), "accounts"),
+        can_edit: user.is_superuser || account.is_active,
+        is_superuser: user.is_superuser,
+        month: month_start.format("%B %Y").to_string(),
+        history: history.iter().map(EntryView::from).collect(),
+        account,
+        tags,
+        annotations,
+        contacts,
+        members,
+        billing,
+    };
+    page::ok(&page)
+}

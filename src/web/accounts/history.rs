@@ -1,0 +1,127 @@
+//! `GET /accounts/{number}/history`: the account's audit entries, newest first.
+
+use actix_session::Session;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::Staff;
+use crate::db::models::{Account, AuditEntry, FieldChange};
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::store::StoreError;
+use crate::web::accounts::find_visible;
+use crate::web::accounts::form::label_of;
+use crate::web::page::{self, Layout};
+
+const PAGE: i64 = 100;
+
+/// One audit entry as pages show it.
+pub struct EntryView {
+    pub id: i64,
+    pub when: String,
+    pub who: String,
+    pub action: String,
+    pub what: String,
+    pub summary: String,
+    pub changes: Vec<ChangeView>,
+}
+
+pub struct ChangeView {
+    pub field: String,
+    pub old: String,
+    pub new: String,
+}
+
+fn object_label(object_type: &str) -> &str {
+    match object_type {
+        "account" => "Account",
+        "account_contact" => "Contact",
+        "user_profile" => "Membership",
+        other => other,
+    }
+}
+
+impl From<&AuditEntry> for EntryView {
+    fn from(e: &AuditEntry) -> Self {
+        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());
+        Self {
+            id: e.id,
+            when: e.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            who: e.actor_username.clone(),
+            action: e.action.replace('_', " "),
+            what: object_label(&e.object_type).to_owned(),
+            summary: e.summary.clone(),
+            changes: e
+                .field_changes()
+                .iter()
+                .map(|c: &FieldChange| ChangeView {
+                    field: match label_of(&c.field) {
+                        "" => c.field.replace('_', " "),
+                        label => label.to_owned(),
+                    },
+                    old: show(&c.old),
+                    new: show(&c.new),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct HistoryParams {
+    before: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/history.html")]
+struct HistoryPage {
+    layout: Layout,
+    account: Account,
+    entries: Vec<EntryView>,
+    older_href: Option<String>,
+}
+
+pub async fn page(
+    session: Session,
+    Staff(user): Staff,
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+    params: web::Query<HistoryParams>,
+) -> Result<HttpResponse, AppError> {
+    let account = find_visible(&state, &user, &number).await?;
+    let (id, before) = (account.id, params.before);
+    let entries = state
+        .store
+        .run(move |conn| {
+            AuditEntry::for_account_before(conn, id, before, PAGE + 1).map_err(StoreError::from)
+        })
+        .await?;
+    let older_href = (entries.len() as i64 > PAGE)
+        .then(|| {
+            entries.get(PAGE as usize - 1).map(|e| {
+                format!(
+                    "/accounts/{}/history?before={}",
+                    account.account_number, e.id
+                )
+            })
+        })
+        .flatten();
+    let page = HistoryPage {
+        layout: Layout::new(
+            &session,
+            Some(&user),
+            format!("History of {account}"),
+            "accounts",
+        ),
+        entries: entries
+            .iter()
+            .take(PAGE as usize)
+            .map(EntryView::from)
+            .collect(),
+        older_href,
+        account,
+    };
+    page::ok(&page)
+}

@@ -1,0 +1,326 @@
+//! `GET /accounts`: search, filters, sorting and keyset paging.
+
+use actix_session::Session;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::Staff;
+use crate::db::models::account_list::{
+    self, AccountFilter, Count, Cursor, Scope, Search, Sort, SortField,
+};
+use crate::db::models::{Account, metadata};
+use crate::domain::{CountryCode, Tag, Tags};
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::store::StoreError;
+use crate::web::accounts::{href, query_string, scope_of};
+use crate::web::page::{self, Layout};
+
+pub const DEFAULT_PER_PAGE: i64 = 50;
+pub const MAX_PER_PAGE: i64 = 500;
+
+/// The list's query parameters as sent; each is checked, and a bad one is ignored with
+/// a notice rather than failing the page.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ListParams {
+    pub q: String,
+    pub active: String,
+    pub country: String,
+    pub tag: String,
+    pub default: String,
+    pub sort: String,
+    pub per_page: String,
+    pub cursor: String,
+}
+
+/// The checked parameters.
+#[derive(Debug, Clone)]
+pub struct ListRequest {
+    pub filter: AccountFilter,
+    pub sort: Sort,
+    pub per_page: i64,
+    pub cursor: Option<Cursor>,
+    pub notices: Vec<String>,
+}
+
+impl ListParams {
+    pub fn check(&self) -> ListRequest {
+        let mut notices = Vec::new();
+        let mut ignore = |name: &str, value: &str, why: &str| {
+            let shown: String = value.chars().take(40).collect();
+            notices.push(format!("Ignored {name}={shown:?}: {why}"));
+        };
+        let active = match self.active.trim() {
+            "" => None,
+            "yes" => Some(true),
+            "no" => Some(false),
+            other => {
+                ignore("active", other, "use yes or no.");
+                None
+            }
+        };
+        let country = match self.country.trim() {
+            "" => None,
+            raw => CountryCode::parse(raw)
+                .map(|c| c.into_inner())
+                .map_err(|e| ignore("country", raw, &e))
+                .ok(),
+        };
+        let tag = match self.tag.trim() {
+            "" => None,
+            raw => Tag::parse(raw)
+                .map(|t| t.as_str().to_owned())
+                .map_err(|e| ignore("tag", raw, &e))
+                .ok(),
+        };
+        let default_only = match self.default.trim() {
+            "" => false,
+            "yes" => true,
+            other => {
+                ignore("default", other, "use yes.");
+                false
+            }
+        };
+        let sort = match self.sort.trim() {
+            "" => Sort::default(),
+            raw => Sort::parse(raw).unwrap_or_else(|| {
+                ignore("sort", raw, "not a column the list sorts by.");
+                Sort::default()
+            }),
+        };
+        let per_page = match self.per_page.trim() {
+            "" => DEFAULT_PER_PAGE,
+            raw => match raw.parse::<i64>() {
+                Ok(n) if (1..=MAX_PER_PAGE).contains(&n) => n,
+                _ => {
+                    ignore("per_page", raw, "use a number from 1 to 500.");
+                    DEFAULT_PER_PAGE
+                }
+            },
+        };
+        let cursor = match self.cursor.trim() {
+            "" => None,
+            raw => Cursor::decode(raw).or_else(|| {
+                ignore("cursor", raw, "starting from the first page.");
+                None
+            }),
+        };
+        ListRequest {
+            filter: AccountFilter {
+                search: Search::parse(&self.q),
+                active,
+                country,
+                tag,
+                default_only,
+            },
+            sort,
+            per_page,
+            cursor,
+            notices,
+        }
+    }
+
+    /// These parameters with `cursor` and `sort` replaced, as a query string.
+    fn with(&self, sort: &str, cursor: &str) -> String {
+        query_string(&[
+            ("q", self.q.trim()),
+            ("active", self.active.trim()),
+            ("country", self.country.trim()),
+            ("tag", self.tag.trim()),
+            ("default", self.default.trim()),
+            ("sort", sort),
+            ("per_page", self.per_page.trim()),
+            ("cursor", cursor),
+        ])
+    }
+}
+
+pub struct Row {
+    pub href: String,
+    pub account_number: String,
+    pub company_name: String,
+    pub name: String,
+    pub city: String,
+    pub country: String,
+    pub is_active: bool,
+    pub is_default: bool,
+    pub tags: Tags,
+    pub created: String,
+}
+
+pub struct Column {
+    pub label: &'static str,
+    pub href: String,
+    /// `ascending`, `descending` or `none`, for `aria-sort`.
+    pub aria_sort: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/list.html")]
+struct ListPage {
+    layout: Layout,
+    params: ListParams,
+    notices: Vec<String>,
+    rows: Vec<Row>,
+    count_text: String,
+    columns: Vec<Column>,
+    next_href: Option<String>,
+    prev_href: Option<String>,
+    csv_href: String,
+    sort: String,
+    per_page: i64,
+    is_superuser: bool,
+}
+
+fn count_text(count: Count) -> String {
+    match count {
+        Count::Exact(1) => "1 account".to_owned(),
+        Count::Exact(n) => format!("{} accounts", thousands(n)),
+        Count::AtLeast(n) => format!("{}+ accounts", thousands(n)),
+    }
+}
+
+/// `10000` → `10 000`.
+fn thousands(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn columns(params: &ListParams, sort: Sort) -> Vec<Column> {
+    [
+        (SortField::AccountNumber, "Account number"),
+        (SortField::CompanyName, "Company"),
+        (SortField::City, "City"),
+        (SortField::Country, "Country"),
+        (SortField::CreatedAt, "Created"),
+    ]
+    .into_iter()
+    .map(|(field, label)| {
+        let current = sort.field == field;
+        let next = Sort {
+            field,
+            descending: current && !sort.descending,
+        };
+        Column {
+            label,
+            href: format!("/accounts?{}", params.with(&next.param(), "")),
+            aria_sort: match (current, sort.descending) {
+                (false, _) => "none",
+                (true, false) => "ascending",
+                (true, true) => "descending",
+            },
+        }
+    })
+    .collect()
+}
+
+fn row(account: Account, tags: Option<Tags>) -> Row {
+    Row {
+        href: href(&account),
+        created: account.created_at.format("%Y-%m-%d").to_string(),
+        account_number: account.account_number,
+        company_name: account.company_name,
+        name: account.name,
+        city: account.city.unwrap_or_default(),
+        country: account.country,
+        is_active: account.is_active,
+        is_default: account.is_default_account,
+        tags: tags.unwrap_or_default(),
+    }
+}
+
+pub async fn page(
+    session: Session,
+    Staff(user): Staff,
+    state: web::Data<AppState>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    let params = params.into_inner();
+    let request = params.check();
+    let scope: Scope = scope_of(&user);
+    let (filter, sort, per_page, cursor) = (
+        request.filter.clone(),
+        request.sort,
+        request.per_page,
+        request.cursor.clone(),
+    );
+    let (list, count, mut tags) = state
+        .store
+        .run(move |conn| {
+            let list = account_list::list(conn, scope, &filter, sort, cursor.as_ref(), per_page)?;
+            let count = account_list::count(conn, scope, &filter)?;
+            let ids: Vec<i64> = list.rows.iter().map(|a| a.id).collect();
+            let tags = metadata::load_tags_for(conn, metadata::ACCOUNT, &ids)?;
+            Ok::<_, StoreError>((list, count, tags))
+        })
+        .await?;
+    let sort_param = request.sort.param();
+    let page = ListPage {
+        layout: Layout::new(&session, Some(&user), "Accounts", "accounts"),
+        next_href: list
+            .next
+            .as_ref()
+            .map(|c| format!("/accounts?{}", params.with(&sort_param, &c.encode()))),
+        prev_href: list
+            .prev
+            .as_ref()
+            .map(|c| format!("/accounts?{}", params.with(&sort_param, &c.encode()))),
+        csv_href: format!("/accounts.csv?{}", params.with(&sort_param, "")),
+        columns: columns(&params, request.sort),
+        rows: list
+            .rows
+            .into_iter()
+            .map(|a| {
+                let t = tags.remove(&a.id);
+                row(a, t)
+            })
+            .collect(),
+        count_text: count_text(count),
+        notices: request.notices,
+        sort: sort_param,
+        per_page: request.per_page,
+        is_superuser: user.is_superuser,
+        params,
+    };
+    page::ok(&page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_well() {
+        assert_eq!(count_text(Count::Exact(1)), "1 account");
+        assert_eq!(count_text(Count::Exact(9999)), "9 999 accounts");
+        assert_eq!(count_text(Count::AtLeast(10_000)), "10 000+ accounts");
+        assert_eq!(thousands(1_234_567), "1 234 567");
+    }
+
+    #[test]
+    fn bad_parameters_become_notices() {
+        let params = ListParams {
+            active: "maybe".into(),
+            country: "XX".into(),
+            sort: "password".into(),
+            per_page: "100000".into(),
+            cursor: "garbage".into(),
+            default: "no".into(),
+            ..Default::default()
+        };
+        let request = params.check();
+        assert_eq!(request.notices.len(), 6, "{:?}", request.notices);
+        assert_eq!(request.per_page, DEFAULT_PER_PAGE);
+        assert_eq!(request.sort, Sort::default());
+        assert_eq!(request.filter, AccountFilter::default());
+    }
+}
