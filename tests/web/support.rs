@@ -336,3 +336,59 @@ pub fn make_user(
     }
     user
 }
+
+impl Page {
+    /// The fields a browser would submit from the form matching `selector`: text,
+    /// hidden and checked checkbox inputs, textareas and selected options.
+    pub fn form(&self, selector: &str) -> Vec<(String, String)> {
+        let html = self.html();
+        let form_selector = scraper::Selector::parse(selector).expect("a valid selector");
+        let form = html
+            .select(&form_selector)
+            .next()
+            .unwrap_or_else(|| panic!("no form {selector} in {}", self.body));
+        let fields = scraper::Selector::parse("input, textarea, select").unwrap();
+        let option = scraper::Selector::parse("option[selected]").unwrap();
+        let mut out = Vec::new();
+        for field in form.select(&fields) {
+            let el = field.value();
+            let Some(name) = el.attr("name") else {
+                continue;
+            };
+            let value = match el.name() {
+                "textarea" => field.text().collect::<String>(),
+                "select" => field
+                    .select(&option)
+                    .next()
+                    .and_then(|o| o.value().attr("value"))
+                    .unwrap_or("")
+                    .to_owned(),
+                _ if el.attr("type") == Some("checkbox") => {
+                    if el.attr("checked").is_none() {
+                        continue;
+                    }
+                    el.attr("value").unwrap_or("on").to_owned()
+                }
+                _ if el.attr("type") == Some("submit") => continue,
+                _ => el.attr("value").unwrap_or("").to_owned(),
+            };
+            out.push((name.to_owned(), value));
+        }
+        out
+    }
+}
+
+/// Replaces (or adds) `name` in a form's fields; `None` removes it.
+pub fn set_field(fields: &mut Vec<(String, String)>, name: &str, value: Option<&str>) {
+    fields.retain(|(k, _)| k != name);
+    if let Some(v) = value {
+        fields.push((name.to_owned(), v.to_owned()));
+    }
+}
+
+pub fn as_refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
