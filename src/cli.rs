@@ -25,6 +25,20 @@ pub enum Command {
     Migrate,
     /// Create a user. The password comes from SMARTER_NEW_PASSWORD or a prompt.
     CreateUser(CreateUserArgs),
+    /// Write N realistic demo accounts with contacts, members, tags, annotations and billing.
+    SeedDemo(SeedDemoArgs),
+    /// Roll charges up into daily billing records.
+    AggregateCharges,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SeedDemoArgs {
+    /// How many accounts to write.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub accounts: u32,
+    /// The same seed writes the same data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod seed;
 pub mod startup;
 pub mod store;
 pub mod web;

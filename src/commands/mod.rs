@@ -1,6 +1,7 @@
 //! One module per command; `main` only parses and dispatches.
 
 mod create_user;
+mod demo;
 
 use std::net::TcpListener;
 
@@ -18,6 +19,8 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Serve => actix_web::rt::System::new().block_on(serve(settings)),
         Command::Migrate => migrate(&settings),
         Command::CreateUser(args) => create_user(&settings, &args, None),
+        Command::SeedDemo(args) => demo::seed_demo(&settings, &args),
+        Command::AggregateCharges => demo::aggregate_charges(&settings),
     }
 }
 

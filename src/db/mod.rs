@@ -28,6 +28,18 @@ impl DbConnection {
     }
 }
 
+/// Runs the same code on whichever concrete connection `conn` holds, for the few
+/// statements diesel's multi-connection can't express (multi-row inserts).
+#[macro_export]
+macro_rules! with_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite($c) => $body,
+            $crate::db::DbConnection::Postgresql($c) => $body,
+        }
+    };
+}
+
 pub type DbPool = Pool<ConnectionManager>;
 pub type PooledConn = PooledConnection<ConnectionManager>;
 

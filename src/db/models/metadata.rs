@@ -47,7 +47,7 @@ pub fn load_tags_for(
 }
 
 /// The id of the tag spelled `tag` in any case, created with this spelling if new.
-fn tag_id(conn: &mut DbConnection, tag: &Tag) -> QueryResult<i64> {
+pub fn tag_id(conn: &mut DbConnection, tag: &Tag) -> QueryResult<i64> {
     let folded = tag.folded();
     let find = |conn: &mut DbConnection| {
         tags::table

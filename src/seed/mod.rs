@@ -1,0 +1,589 @@
+//! `seed-demo`: realistic, deterministic demo data for every table, written in bulk
+//! (multi-row inserts, one transaction per batch of accounts).
+//!
+//! The same seed gives the same companies, people, tags, memberships and token counts.
+//! Dates are laid out backwards from the first day of the current month, so the billing
+//! summary has a "this month" to show.
+
+mod data;
+
+use std::collections::HashSet;
+
+use anyhow::Context;
+use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+
+use crate::db::models::metadata;
+use crate::db::schema::{
+    account_contacts, accounts, annotations, audit_entries, charges, daily_billing_records,
+    email_outbox, tagged_items, user_profiles, users,
+};
+use crate::db::{DbConnection, now, write_transaction};
+use crate::domain::{AccountNumber, CamelName, Tag};
+use crate::with_backend;
+
+/// Accounts written per transaction.
+const BATCH: usize = 1_000;
+/// Rows per multi-row insert: under SQLite's limit of 32 766 bound values.
+const ROWS_PER_INSERT: usize = 1_500;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Seeded {
+    pub accounts: usize,
+    pub users: usize,
+    pub memberships: usize,
+    pub contacts: usize,
+    pub charges: usize,
+    pub billing_records: usize,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = accounts)]
+struct NewAccountRow {
+    account_number: String,
+    is_default_account: bool,
+    company_name: String,
+    phone_number: Option<String>,
+    address1: Option<String>,
+    city: Option<String>,
+    state: Option<String>,
+    postal_code: Option<String>,
+    country: String,
+    language: String,
+    timezone: Option<String>,
+    currency: String,
+    is_active: bool,
+    name: String,
+    description: String,
+    version: String,
+    lock_version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+struct NewUserRow {
+    username: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    password_hash: String,
+    session_stamp: String,
+    is_active: bool,
+    is_staff: bool,
+    is_superuser: bool,
+    date_joined: NaiveDateTime,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = account_contacts)]
+struct NewContactRow {
+    account_id: i64,
+    first_name: String,
+    last_name: String,
+    email: String,
+    phone: Option<String>,
+    is_primary: bool,
+    welcomed: bool,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = email_outbox)]
+struct NewOutboxRow {
+    to_address: String,
+    subject: String,
+    body: String,
+    sent_at: Option<NaiveDateTime>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = tagged_items)]
+struct NewTaggedRow {
+    tag_id: i64,
+    object_type: &'static str,
+    object_id: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = annotations)]
+struct NewAnnotationRow {
+    object_type: &'static str,
+    object_id: i64,
+    position: i32,
+    key: String,
+    value: String,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = user_profiles)]
+struct NewProfileRow {
+    user_id: i64,
+    account_id: i64,
+    name: String,
+    description: String,
+    version: String,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = charges)]
+struct NewChargeRow {
+    user_profile_id: i64,
+    provider: String,
+    charge_type: String,
+    prompt_tokens: i64,
+    completion_tokens: i64,
+    total_tokens: i64,
+    model: String,
+    reference: String,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = daily_billing_records)]
+struct NewBillingRow {
+    account_id: i64,
+    user_id: i64,
+    provider: String,
+    charge_type: String,
+    date: NaiveDate,
+    prompt_tokens: i64,
+    completion_tokens: i64,
+    total_tokens: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_entries)]
+struct NewAuditRow {
+    actor_id: Option<i64>,
+    actor_username: &'static str,
+    action: &'static str,
+    object_type: &'static str,
+    object_id: i64,
+    account_id: Option<i64>,
+    summary: String,
+    changes: String,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// Inserts `rows` into `table` in chunks, on the concrete connection.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        for chunk in $rows.chunks(ROWS_PER_INSERT) {
+            with_backend!(&mut *$conn, c => diesel::insert_into($table).values(chunk).execute(c))?;
+        }
+    };
+}
+
+fn ascii_slug(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+struct Generator {
+    rng: StdRng,
+    anchor: NaiveDateTime,
+    taken_numbers: HashSet<String>,
+}
+
+impl Generator {
+    fn time_before(&mut self, max_days: i64) -> NaiveDateTime {
+        let seconds = self.rng.random_range(0..max_days * 86_400);
+        self.anchor - TimeDelta::seconds(seconds)
+    }
+
+    fn number(&mut self) -> String {
+        loop {
+            let n = AccountNumber::random_with(&mut self.rng).to_string();
+            if n != AccountNumber::SENTINEL && self.taken_numbers.insert(n.clone()) {
+                return n;
+            }
+        }
+    }
+
+    fn phone(&mut self) -> String {
+        format!(
+            "+{} {} {:03} {:04}",
+            self.rng.random_range(1..99),
+            self.rng.random_range(10..999),
+            self.rng.random_range(0..1000),
+            self.rng.random_range(0..10_000)
+        )
+    }
+
+    fn account(&mut self) -> NewAccountRow {
+        let first = *data::COMPANY_FIRST.choose(&mut self.rng).unwrap_or(&"Acme");
+        let second = *data::COMPANY_SECOND
+            .choose(&mut self.rng)
+            .unwrap_or(&"Labs");
+        let suffix = *data::COMPANY_SUFFIX
+            .choose(&mut self.rng)
+            .unwrap_or(&"Inc.");
+        let company = format!("{first} {second} {suffix}");
+        let (city, state, country, tz, currency, language) = *data::PLACES
+            .choose(&mut self.rng)
+            .unwrap_or(&data::PLACES[0]);
+        let street = *data::STREETS
+            .choose(&mut self.rng)
+            .unwrap_or(&"Main Street");
+        let created = self.time_before(730);
+        NewAccountRow {
+            account_number: self.number(),
+            is_default_account: false,
+            name: CamelName::derive_from(&company).into_inner(),
+            company_name: company,
+            phone_number: Some(self.phone()),
+            address1: Some(format!("{} {street}", self.rng.random_range(1..400))),
+            city: Some(city.to_owned()),
+            state: Some(state.to_owned()),
+            postal_code: Some(format!("{:05}", self.rng.random_range(1000..99_999))),
+            country: country.to_owned(),
+            language: language.to_owned(),
+            timezone: Some(tz.to_owned()),
+            currency: currency.to_owned(),
+            is_active: self.rng.random_ratio(19, 20),
+            description: String::new(),
+            version: "1.0.0".to_owned(),
+            lock_version: 0,
+            created_at: created,
+            updated_at: created,
+        }
+    }
+
+    fn person(&mut self) -> (String, String) {
+        let first = *data::FIRST_NAMES.choose(&mut self.rng).unwrap_or(&"Ada");
+        let last = *data::LAST_NAMES
+            .choose(&mut self.rng)
+            .unwrap_or(&"Lovelace");
+        (first.to_owned(), last.to_owned())
+    }
+}
+
+/// Writes `count` demo accounts (with everything around them) seeded by `seed`.
+/// `progress` is called with the number of accounts written so far.
+pub fn seed(
+    conn: &mut DbConnection,
+    count: usize,
+    seed: u64,
+    progress: &dyn Fn(usize),
+) -> anyhow::Result<Seeded> {
+    if conn.is_sqlite() {
+        // A bulk load touches every index: a larger page cache saves most of the I/O.
+        diesel::connection::SimpleConnection::batch_execute(conn, "PRAGMA cache_size = -131072;")?;
+    }
+    let today = now().date();
+    let month_start = today.with_day(1).unwrap_or(today);
+    let mut g = Generator {
+        rng: StdRng::seed_from_u64(seed),
+        anchor: month_start.and_hms_opt(0, 0, 0).unwrap_or_default() + TimeDelta::days(14),
+        taken_numbers: accounts::table
+            .select(accounts::account_number)
+            .load::<String>(conn)?
+            .into_iter()
+            .collect(),
+    };
+    let mut done = Seeded::default();
+    let tag_ids: Vec<i64> = data::TAGS
+        .iter()
+        .map(|t| {
+            Tag::parse(t)
+                .map_err(anyhow::Error::msg)
+                .and_then(|t| Ok(metadata::tag_id(conn, &t)?))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let users = seed_users(conn, &mut g, count.div_ceil(20).max(1), seed)?;
+    done.users = users.len();
+    let mut written = 0;
+    while written < count {
+        let size = BATCH.min(count - written);
+        let batch = write_transaction(conn, |conn| {
+            seed_batch(conn, &mut g, size, &tag_ids, &users, month_start)
+        })
+        .context("writing a batch of demo accounts")?;
+        done.accounts += batch.accounts;
+        done.memberships += batch.memberships;
+        done.contacts += batch.contacts;
+        done.charges += batch.charges;
+        done.billing_records += batch.billing_records;
+        written += size;
+        progress(written);
+    }
+    Ok(done)
+}
+
+fn seed_users(
+    conn: &mut DbConnection,
+    g: &mut Generator,
+    count: usize,
+    seed: u64,
+) -> anyhow::Result<Vec<i64>> {
+    // Demo users can't sign in: their hash is of a random secret nobody keeps.
+    let mut secret = [0u8; 32];
+    rand::fill(&mut secret);
+    let unusable = password_auth::generate_hash(hex::encode(secret));
+    let existing: HashSet<String> = users::table
+        .select(users::username)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let at = now();
+    let rows: Vec<NewUserRow> = (0..count)
+        .filter_map(|i| {
+            let (first, last) = g.person();
+            let username = format!("{}.{}.{seed}.{i}", ascii_slug(&first), ascii_slug(&last));
+            (!existing.contains(&username)).then(|| NewUserRow {
+                email: format!("{username}@example.com"),
+                username,
+                first_name: first,
+                last_name: last,
+                password_hash: unusable.clone(),
+                session_stamp: crate::db::models::user::new_session_stamp(),
+                is_active: true,
+                is_staff: false,
+                is_superuser: false,
+                date_joined: at,
+                created_at: at,
+                updated_at: at,
+            })
+        })
+        .collect();
+    let names: Vec<String> = rows.iter().map(|r| r.username.clone()).collect();
+    write_transaction(conn, |conn| -> anyhow::Result<Vec<i64>> {
+        insert_rows!(conn, users::table, rows);
+        let mut ids = Vec::with_capacity(names.len());
+        for chunk in names.chunks(ROWS_PER_INSERT) {
+            ids.extend(
+                users::table
+                    .filter(users::username.eq_any(chunk))
+                    .select(users::id)
+                    .load::<i64>(conn)?,
+            );
+        }
+        ids.sort_unstable();
+        Ok(ids)
+    })
+}
+
+fn seed_batch(
+    conn: &mut DbConnection,
+    g: &mut Generator,
+    size: usize,
+    tag_ids: &[i64],
+    users: &[i64],
+    month_start: NaiveDate,
+) -> anyhow::Result<Seeded> {
+    let rows: Vec<NewAccountRow> = (0..size).map(|_| g.account()).collect();
+    let numbers: Vec<String> = rows.iter().map(|r| r.account_number.clone()).collect();
+    insert_rows!(conn, accounts::table, rows);
+    let mut ids: Vec<(String, i64)> = Vec::with_capacity(size);
+    for chunk in numbers.chunks(ROWS_PER_INSERT) {
+        ids.extend(
+            accounts::table
+                .filter(accounts::account_number.eq_any(chunk))
+                .select((accounts::account_number, accounts::id))
+                .load::<(String, i64)>(conn)?,
+        );
+    }
+    let id_of: std::collections::HashMap<String, i64> = ids.into_iter().collect();
+    let at = now();
+    let (mut tagged, mut notes, mut contacts, mut outbox, mut audits, mut profiles) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    for row in &rows {
+        let id = id_of[&row.account_number];
+        let n = g.rng.random_range(0..=3);
+        for tag in tag_ids.choose_multiple(&mut g.rng, n) {
+            tagged.push(NewTaggedRow {
+                tag_id: *tag,
+                object_type: metadata::ACCOUNT,
+                object_id: id,
+                created_at: at,
+                updated_at: at,
+            });
+        }
+        let n = g.rng.random_range(0..=2);
+        let keys: Vec<&str> = data::ANNOTATION_KEYS
+            .choose_multiple(&mut g.rng, n)
+            .copied()
+            .collect();
+        for (position, key) in keys.into_iter().enumerate() {
+            let value = data::ANNOTATION_VALUES
+                .choose(&mut g.rng)
+                .copied()
+                .unwrap_or("gold");
+            notes.push(NewAnnotationRow {
+                object_type: metadata::ACCOUNT,
+                object_id: id,
+                position: position as i32,
+                key: (*key).to_owned(),
+                value: value.to_owned(),
+                created_at: at,
+                updated_at: at,
+            });
+        }
+        let domain = format!("{}.example.com", ascii_slug(&row.company_name));
+        let mut emails = HashSet::new();
+        for n in 0..g.rng.random_range(1..=3) {
+            let (first, last) = g.person();
+            let email = format!("{}.{}@{domain}", ascii_slug(&first), ascii_slug(&last));
+            if !emails.insert(email.clone()) {
+                continue;
+            }
+            let phone = g.rng.random_bool(0.7).then(|| g.phone());
+            outbox.push(NewOutboxRow {
+                to_address: email.clone(),
+                subject: crate::db::models::contact::WELCOME_SUBJECT.to_owned(),
+                body: format!("Hello {first},\n\nYou have been added as a contact for your organisation on Smarter.\n"),
+                sent_at: Some(row.created_at),
+                created_at: row.created_at,
+                updated_at: row.created_at,
+            });
+            contacts.push(NewContactRow {
+                account_id: id,
+                first_name: first,
+                last_name: last,
+                email,
+                phone,
+                is_primary: n == 0,
+                welcomed: true,
+                created_at: row.created_at,
+                updated_at: row.created_at,
+            });
+        }
+        let n = g.rng.random_range(0..=2);
+        let chosen: Vec<i64> = users.choose_multiple(&mut g.rng, n).copied().collect();
+        for user in &chosen {
+            profiles.push(NewProfileRow {
+                user_id: *user,
+                account_id: id,
+                name: format!("member{user}"),
+                description: String::new(),
+                version: "1.0.0".to_owned(),
+                created_at: row.created_at,
+                updated_at: row.created_at,
+            });
+        }
+        audits.push(NewAuditRow {
+            actor_id: None,
+            actor_username: "seed-demo",
+            action: "create",
+            object_type: "account",
+            object_id: id,
+            account_id: Some(id),
+            summary: format!("{} - {}", row.account_number, row.company_name),
+            changes: "[]".to_owned(),
+            created_at: row.created_at,
+            updated_at: row.created_at,
+        });
+    }
+    insert_rows!(conn, tagged_items::table, tagged);
+    insert_rows!(conn, annotations::table, notes);
+    insert_rows!(conn, account_contacts::table, contacts);
+    insert_rows!(conn, email_outbox::table, outbox);
+    insert_rows!(conn, audit_entries::table, audits);
+    insert_rows!(conn, user_profiles::table, profiles);
+    let account_ids: Vec<i64> = id_of.values().copied().collect();
+    let mut members: Vec<(i64, i64, i64)> = Vec::new();
+    for chunk in account_ids.chunks(ROWS_PER_INSERT) {
+        members.extend(
+            user_profiles::table
+                .filter(user_profiles::account_id.eq_any(chunk))
+                .select((
+                    user_profiles::id,
+                    user_profiles::account_id,
+                    user_profiles::user_id,
+                ))
+                .order(user_profiles::id.asc())
+                .load::<(i64, i64, i64)>(conn)?,
+        );
+    }
+    let (mut billing, mut pending) = (Vec::new(), Vec::new());
+    for (profile, account, user) in &members {
+        if !g.rng.random_ratio(1, 3) {
+            continue;
+        }
+        let mut days = HashSet::new();
+        for _ in 0..g.rng.random_range(1..=6) {
+            let date =
+                month_start + TimeDelta::days(13) - TimeDelta::days(g.rng.random_range(0..180));
+            let (provider, _) = *data::MODELS.choose(&mut g.rng).unwrap_or(&data::MODELS[0]);
+            let charge_type = crate::db::models::charge::CHARGE_TYPES
+                .choose(&mut g.rng)
+                .copied()
+                .unwrap_or("completion");
+            if !days.insert((date, provider, charge_type)) {
+                continue;
+            }
+            let (prompt, completion) = (
+                g.rng.random_range(100..50_000),
+                g.rng.random_range(50..20_000),
+            );
+            billing.push(NewBillingRow {
+                account_id: *account,
+                user_id: *user,
+                provider: provider.to_owned(),
+                charge_type: charge_type.to_owned(),
+                date,
+                prompt_tokens: prompt,
+                completion_tokens: completion,
+                total_tokens: prompt + completion,
+                created_at: at,
+                updated_at: at,
+            });
+        }
+        for _ in 0..g.rng.random_range(0..=2) {
+            let (provider, model) = *data::MODELS.choose(&mut g.rng).unwrap_or(&data::MODELS[0]);
+            let (prompt, completion) =
+                (g.rng.random_range(10..4_000), g.rng.random_range(10..2_000));
+            let when = g.anchor - TimeDelta::seconds(g.rng.random_range(0..3 * 86_400));
+            pending.push(NewChargeRow {
+                user_profile_id: *profile,
+                provider: provider.to_owned(),
+                charge_type: "completion".to_owned(),
+                prompt_tokens: prompt,
+                completion_tokens: completion,
+                total_tokens: prompt + completion,
+                model: model.to_owned(),
+                reference: format!("req-{:016x}", g.rng.random::<u64>()),
+                created_at: when,
+                updated_at: when,
+            });
+        }
+    }
+    insert_rows!(conn, daily_billing_records::table, billing);
+    insert_rows!(conn, charges::table, pending);
+    Ok(Seeded {
+        accounts: rows.len(),
+        users: 0,
+        memberships: members.len(),
+        contacts: contacts.len(),
+        charges: pending.len(),
+        billing_records: billing.len(),
+    })
+}
