@@ -89,6 +89,10 @@ pub fn record(conn: &mut DbConnection, charge: &NewCharge) -> Result<(), ChargeE
 
 type Key = (i64, i64, String, String, NaiveDate);
 
+/// A charge as the roll-up reads it: id, account, user, provider, charge type, prompt,
+/// completion and total tokens, and when.
+type ChargeRow = (i64, i64, i64, String, String, i64, i64, i64, NaiveDateTime);
+
 /// What one aggregation run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Aggregated {
@@ -107,22 +111,21 @@ pub fn aggregate(conn: &mut DbConnection) -> QueryResult<Aggregated> {
                 "SELECT pg_advisory_xact_lock(271828182845)",
             )?;
         }
-        let rows: Vec<(i64, i64, i64, String, String, i64, i64, i64, NaiveDateTime)> =
-            charges::table
-                .inner_join(user_profiles::table)
-                .select((
-                    charges::id,
-                    user_profiles::account_id,
-                    user_profiles::user_id,
-                    charges::provider,
-                    charges::charge_type,
-                    charges::prompt_tokens,
-                    charges::completion_tokens,
-                    charges::total_tokens,
-                    charges::created_at,
-                ))
-                .order(charges::id.asc())
-                .load(conn)?;
+        let rows: Vec<ChargeRow> = charges::table
+            .inner_join(user_profiles::table)
+            .select((
+                charges::id,
+                user_profiles::account_id,
+                user_profiles::user_id,
+                charges::provider,
+                charges::charge_type,
+                charges::prompt_tokens,
+                charges::completion_tokens,
+                charges::total_tokens,
+                charges::created_at,
+            ))
+            .order(charges::id.asc())
+            .load(conn)?;
         let mut sums: BTreeMap<Key, (i64, i64, i64)> = BTreeMap::new();
         let mut ids = Vec::with_capacity(rows.len());
         for (id, account, user, provider, charge_type, prompt, completion, total, at) in rows {
