@@ -5,6 +5,7 @@ mod support;
 mod account_pages;
 mod accounts;
 mod auth;
+mod billing;
 mod bootstrap;
 mod cache;
 mod cli;
