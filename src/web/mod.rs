@@ -3,10 +3,12 @@
 mod accounts;
 pub mod assets;
 mod auth;
+pub mod fields;
 mod health;
 pub mod page;
 pub mod request_id;
 pub mod security;
+mod users;
 
 use actix_web::{HttpResponse, web};
 
@@ -48,6 +50,18 @@ route_table! {
     get "/accounts/{number}/delete" => accounts::delete::page;
     post "/accounts/{number}/delete" => accounts::delete::submit;
     get "/accounts/{number}/history" => accounts::history::page;
+    get "/accounts/{number}/contacts/new" => accounts::contacts::new_page;
+    post "/accounts/{number}/contacts/new" => accounts::contacts::create;
+    get "/accounts/{number}/contacts/{id}/edit" => accounts::contacts::edit_page;
+    post "/accounts/{number}/contacts/{id}/edit" => accounts::contacts::update;
+    post "/accounts/{number}/contacts/{id}/delete" => accounts::contacts::delete;
+    post "/accounts/{number}/members" => accounts::members::add;
+    post "/accounts/{number}/members/{user_id}/remove" => accounts::members::remove;
+    get "/users" => users::list;
+    get "/users/new" => users::new_page;
+    post "/users/new" => users::create;
+    get "/users/{id}/edit" => users::edit_page;
+    post "/users/{id}/edit" => users::update;
 }
 
 async fn root() -> HttpResponse {

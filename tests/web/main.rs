@@ -14,3 +14,4 @@ mod contacts;
 mod health;
 mod members;
 mod migrations;
+mod people;

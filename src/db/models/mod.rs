@@ -17,7 +17,7 @@ pub mod user_profile;
 pub use account::{Account, AccountError, AccountFlags, AccountLookup};
 pub use audit::{Actor, AuditEntry, FieldChange};
 pub use contact::{AccountContact, ContactError, ContactFields};
-pub use user::{NewUserInput, User, UserError};
+pub use user::{NewUserInput, User, UserChanges, UserError};
 pub use user_profile::{MembershipError, UserProfile};
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};

@@ -57,6 +57,18 @@ pub struct NewUserInput {
     pub is_superuser: bool,
 }
 
+/// An edit of a user's names, e-mail, flags and (optionally) password.
+#[derive(Debug, Clone)]
+pub struct UserChanges {
+    pub email: Option<Email>,
+    pub first_name: String,
+    pub last_name: String,
+    pub is_active: bool,
+    pub is_staff: bool,
+    pub is_superuser: bool,
+    pub password_hash: Option<String>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
     #[error("invalid user: {0}")]
@@ -176,6 +188,94 @@ impl User {
             return Err(UserError::NotFound);
         }
         Self::find(conn, id)?.ok_or(UserError::NotFound)
+    }
+
+    /// Users whose username, name or e-mail contains `q` (any case), by username.
+    pub fn search(conn: &mut DbConnection, q: &str, limit: i64) -> QueryResult<Vec<Self>> {
+        let mut query = users::table
+            .order(lower(users::username).asc())
+            .limit(limit)
+            .select(Self::as_select())
+            .into_boxed();
+        let q = q.trim().to_lowercase();
+        if !q.is_empty() {
+            let pattern = format!(
+                "%{}%",
+                q.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            query = query.filter(
+                lower(users::username)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower(users::email).like(pattern.clone()).escape('\\'))
+                    .or(lower(users::first_name).like(pattern.clone()).escape('\\'))
+                    .or(lower(users::last_name).like(pattern).escape('\\')),
+            );
+        }
+        query.load(conn)
+    }
+
+    /// Applies an edit. The last active superuser can't lose the role or be
+    /// deactivated; deactivating or a new password ends the user's sessions.
+    pub fn update(
+        conn: &mut DbConnection,
+        id: i64,
+        changes: &UserChanges,
+    ) -> Result<Self, UserError> {
+        crate::db::write_transaction(conn, |conn| {
+            let old = Self::find(conn, id)?.ok_or(UserError::NotFound)?;
+            let loses_power =
+                old.is_superuser && old.is_active && (!changes.is_superuser || !changes.is_active);
+            if loses_power {
+                let others: i64 = users::table
+                    .filter(users::is_superuser.eq(true))
+                    .filter(users::is_active.eq(true))
+                    .filter(users::id.ne(id))
+                    .count()
+                    .get_result(conn)?;
+                if others == 0 {
+                    let field = if changes.is_active {
+                        "is_superuser"
+                    } else {
+                        "is_active"
+                    };
+                    return Err(UserError::Invalid(FieldErrors::single(
+                        field,
+                        "This is the last active superuser: make someone else a superuser first.",
+                    )));
+                }
+            }
+            let ends_sessions =
+                changes.password_hash.is_some() || (old.is_active && !changes.is_active);
+            let stamp = if ends_sessions {
+                new_session_stamp()
+            } else {
+                old.session_stamp.clone()
+            };
+            diesel::update(users::table.find(id))
+                .set((
+                    users::email.eq(changes
+                        .email
+                        .as_ref()
+                        .map(Email::as_str)
+                        .unwrap_or_default()),
+                    users::first_name.eq(&changes.first_name),
+                    users::last_name.eq(&changes.last_name),
+                    users::is_active.eq(changes.is_active),
+                    users::is_staff.eq(changes.is_staff || changes.is_superuser),
+                    users::is_superuser.eq(changes.is_superuser),
+                    users::password_hash.eq(changes
+                        .password_hash
+                        .as_deref()
+                        .unwrap_or(&old.password_hash)),
+                    users::session_stamp.eq(stamp),
+                    users::updated_at.eq(now()),
+                ))
+                .execute(conn)?;
+            Self::find(conn, id)?.ok_or(UserError::NotFound)
+        })
     }
 
     pub fn record_login(conn: &mut DbConnection, id: i64) -> QueryResult<()> {

@@ -2,6 +2,7 @@
 //! billing summary and the latest history.
 
 use actix_session::Session;
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::Datelike;
@@ -34,6 +35,8 @@ struct DetailPage {
     history: Vec<EntryView>,
     can_edit: bool,
     is_superuser: bool,
+    member_username: String,
+    member_error: Option<String>,
 }
 
 impl DetailPage {
@@ -49,6 +52,29 @@ pub async fn page(
     number: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let account = find_visible(&state, &user, &number).await?;
+    render(
+        &session,
+        &user,
+        &state,
+        account,
+        String::new(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The account page; `member_username` and `member_error` refill the add-member form
+/// after a refused post.
+pub async fn render(
+    session: &Session,
+    user: &User,
+    state: &AppState,
+    account: Account,
+    member_username: String,
+    member_error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let today = chrono::Utc::now().date_naive();
     let month_start = today.with_day(1).unwrap_or(today);
     let id = account.id;
@@ -66,7 +92,9 @@ pub async fn page(
         })
         .await?;
     let page = DetailPage {
-        layout: Layout::new(&session, Some(&user), account.to_string(), "accounts"),
+        layout: Layout::new(session, Some(user), account.to_string(), "accounts"),
+        member_username,
+        member_error,
         can_edit: user.is_superuser || account.is_active,
         is_superuser: user.is_superuser,
         month: month_start.format("%B %Y").to_string(),
@@ -78,5 +106,5 @@ pub async fn page(
         members,
         billing,
     };
-    page::ok(&page)
+    page::render(status, &page)
 }

@@ -1,6 +1,7 @@
 //! The account pages (SPEC 4.1–4.3). Staff see only the accounts they are members of:
 //! any other is a 404, in every route.
 
+pub mod contacts;
 pub mod create;
 pub mod csv;
 pub mod delete;
@@ -10,6 +11,7 @@ pub mod flags;
 pub mod form;
 pub mod history;
 pub mod list;
+pub mod members;
 
 use crate::db::models::account_list::Scope;
 use crate::db::models::{Account, AccountLookup, User, UserProfile};
