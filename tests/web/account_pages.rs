@@ -176,7 +176,8 @@ on_both_databases! {
         let jane = make_user(&pool, "jane", true, false, Some(&acme));
         conn.batch_execute(&format!(
             "INSERT INTO daily_billing_records (account_id, user_id, provider, charge_type, date, prompt_tokens, completion_tokens, total_tokens, created_at, updated_at)
-             VALUES ({id}, {user}, 'openai', 'completion', '2020-01-02', 10, 20, 30, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+             VALUES ({id}, {user}, 'openai', 'completion', '2020-01-02', 10, 20, 30, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
+                    ({id}, {user}, 'metaai', 'tool', CURRENT_DATE, 1, 2, 3, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
             id = acme.id, user = jane.id
         ))
         .unwrap();
@@ -189,7 +190,9 @@ on_both_databases! {
         assert_eq!(page.texts("#annotations dt"), ["team", "tier"]);
         assert_eq!(page.texts("#contacts tbody td:nth-child(1)"), ["Ada Lovelace"]);
         assert_eq!(page.texts("#members tbody td:nth-child(1)"), ["jane"]);
-        assert_eq!(page.texts("#billing tbody td:nth-child(4)"), ["30"]);
+        assert_eq!(page.texts("#billing tbody td:nth-child(3)"), ["3", "0"], "this month: metaai, then openai");
+        assert_eq!(page.texts("#billing tbody td:nth-child(4)"), ["0", "30"], "earlier months");
+        assert_eq!(page.texts("#billing-months tbody td:nth-child(6)"), ["3"], "the monthly table covers the last year");
         assert!(page.count(".history li") >= 3, "create, contact, membership");
         for (label, value) in [("Country", "PRT"), ("Currency", "EUR"), ("Time zone", "Europe/Lisbon"), ("City", "Lisbon")] {
             let labels = page.texts("#fields dt");

@@ -223,3 +223,56 @@ fn migrate_and_create_user_on_an_empty_postgres_database() {
     migrate_and_create_user(url);
     check_users(&db);
 }
+
+#[test]
+fn seed_demo_then_aggregate_charges() {
+    use diesel::prelude::*;
+    use smarter_accounts::db::schema::{accounts, charges};
+    let db = TestDb::sqlite();
+    let url = db.url.to_string();
+    let seeded = binary()
+        .args(["seed-demo", "--accounts", "30", "--seed", "3"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let pool = smarter_accounts::db::build_pool(&db.url, 1);
+    let mut conn = TestDb::conn(&pool);
+    assert_eq!(
+        accounts::table
+            .count()
+            .get_result::<i64>(&mut conn)
+            .unwrap(),
+        30,
+        "seed-demo bootstraps nothing"
+    );
+    assert!(charges::table.count().get_result::<i64>(&mut conn).unwrap() > 0);
+    drop(conn);
+    let aggregated = binary()
+        .arg("aggregate-charges")
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        aggregated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&aggregated.stderr)
+    );
+    assert_eq!(
+        charges::table
+            .count()
+            .get_result::<i64>(&mut TestDb::conn(&pool))
+            .unwrap(),
+        0
+    );
+    let refused = binary()
+        .args(["seed-demo", "--accounts", "0"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+}

@@ -45,6 +45,48 @@ pub fn summary(
         .load(conn)
 }
 
+/// Token totals of one month, provider and charge type.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName, serde::Serialize)]
+pub struct MonthLine {
+    #[diesel(sql_type = Text)]
+    pub month: String,
+    #[diesel(sql_type = Text)]
+    pub provider: String,
+    #[diesel(sql_type = Text)]
+    pub charge_type: String,
+    #[diesel(sql_type = BigInt)]
+    pub prompt_tokens: i64,
+    #[diesel(sql_type = BigInt)]
+    pub completion_tokens: i64,
+    #[diesel(sql_type = BigInt)]
+    pub total_tokens: i64,
+}
+
+/// Totals per month (`YYYY-MM`, newest first), provider and charge type since `since`.
+pub fn monthly(
+    conn: &mut DbConnection,
+    account_id: i64,
+    since: NaiveDate,
+) -> QueryResult<Vec<MonthLine>> {
+    let (month, p1, p2) = if conn.is_sqlite() {
+        ("strftime('%Y-%m', date)", "?", "?")
+    } else {
+        ("to_char(date, 'YYYY-MM')", "$1", "$2")
+    };
+    let query = format!(
+        "SELECT {month} AS month, provider, charge_type, \
+         CAST(SUM(prompt_tokens) AS BIGINT) AS prompt_tokens, \
+         CAST(SUM(completion_tokens) AS BIGINT) AS completion_tokens, \
+         CAST(SUM(total_tokens) AS BIGINT) AS total_tokens \
+         FROM daily_billing_records WHERE account_id = {p1} AND date >= {p2} \
+         GROUP BY {month}, provider, charge_type ORDER BY month DESC, provider, charge_type"
+    );
+    diesel::sql_query(query)
+        .bind::<BigInt, _>(account_id)
+        .bind::<Date, _>(since)
+        .load(conn)
+}
+
 pub fn count_for_account(conn: &mut DbConnection, account_id: i64) -> QueryResult<i64> {
     daily_billing_records::table
         .filter(daily_billing_records::account_id.eq(account_id))

@@ -8,7 +8,7 @@ use askama::Template;
 use chrono::Datelike;
 
 use crate::auth::Staff;
-use crate::db::models::billing::{self, BillingLine};
+use crate::db::models::billing::{self, BillingLine, MonthLine};
 use crate::db::models::{Account, AccountContact, AuditEntry, User, UserProfile, metadata};
 use crate::domain::{Annotations, Tags};
 use crate::error::AppError;
@@ -31,6 +31,7 @@ struct DetailPage {
     contacts: Vec<AccountContact>,
     members: Vec<(UserProfile, User)>,
     billing: Vec<BillingLine>,
+    months: Vec<MonthLine>,
     month: String,
     history: Vec<EntryView>,
     can_edit: bool,
@@ -78,7 +79,10 @@ pub async fn render(
     let today = chrono::Utc::now().date_naive();
     let month_start = today.with_day(1).unwrap_or(today);
     let id = account.id;
-    let (tags, annotations, contacts, members, billing, history) = state
+    let year_ago = month_start
+        .checked_sub_months(chrono::Months::new(11))
+        .unwrap_or(month_start);
+    let (tags, annotations, contacts, members, (billing, months), history) = state
         .store
         .run(move |conn| {
             Ok::<_, StoreError>((
@@ -86,7 +90,10 @@ pub async fn render(
                 metadata::load_annotations(conn, metadata::ACCOUNT, id)?,
                 AccountContact::for_account(conn, id)?,
                 UserProfile::members_of(conn, id)?,
-                billing::summary(conn, id, month_start)?,
+                (
+                    billing::summary(conn, id, month_start)?,
+                    billing::monthly(conn, id, year_ago)?,
+                ),
                 AuditEntry::for_account(conn, id, RECENT)?,
             ))
         })
@@ -105,6 +112,7 @@ pub async fn render(
         contacts,
         members,
         billing,
+        months,
     };
     page::render(status, &page)
 }
