@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The speed benchmark of SPEC 5: seed N demo accounts, sign in, and load the list, a
+# search and a detail page with wrk (16 connections, 2 threads), printing requests/s,
+# p50, p99 and the server's peak memory, on SQLite and on PostgreSQL.
+#
+#   bench/run.sh [sqlite|postgres|both]      (default: both)
+#
+# Environment: ACCOUNTS (default 100000), DURATION (wrk -d, default 15s),
+# PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), PORT (18181).
+# Needs wrk and curl (Debian: apt-get install wrk curl).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BACKENDS=${1:-both}
+ACCOUNTS=${ACCOUNTS:-100000}
+DURATION=${DURATION:-15s}
+PORT=${PORT:-18181}
+PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+PASSWORD="benchmark password 1"
+BIN=target/release/smarter-accounts
+
+command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)"; exit 1; }
+cargo build --release --quiet
+WORK=$(mktemp -d)
+trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+run_wrk() { # name url
+  local out
+  out=$(wrk -t2 -c16 -d"$DURATION" --latency -H "Cookie: $COOKIE" "$2")
+  local rps p50 p99 non2xx
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  printf '| %-8s | %-7s | %10s | %8s | %8s | %s\n' "$BACKEND" "$1" "$rps" "$p50" "$p99" "${non2xx:+$non2xx non-2xx}"
+}
+
+bench_one() {
+  BACKEND=$1
+  local url
+  if [ "$BACKEND" = sqlite ]; then
+    url="sqlite://$WORK/bench.db"
+  else
+    psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS smarter_bench WITH (FORCE)" -c "CREATE DATABASE smarter_bench" >/dev/null
+    url="${PG_ADMIN_URL%/*}/smarter_bench"
+  fi
+  local started seeded
+  started=$(date +%s.%N)
+  DATABASE_URL=$url RUST_LOG=warn "$BIN" seed-demo --accounts "$ACCOUNTS" --seed 1 2>/dev/null
+  seeded=$(echo "$(date +%s.%N) - $started" | bc)
+  DATABASE_URL=$url SMARTER_NEW_PASSWORD=$PASSWORD RUST_LOG=warn "$BIN" create-user --username bench --superuser 2>/dev/null
+  DATABASE_URL=$url SMARTER_BIND=127.0.0.1:$PORT RUST_LOG=warn "$BIN" serve 2>"$WORK/server.log" &
+  SERVER=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+  local jar="$WORK/jar" token number
+  rm -f "$jar"
+  token=$(curl -s -c "$jar" -b "$jar" "http://127.0.0.1:$PORT/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -n1 | sed 's/.*value="//; s/"$//')
+  curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "username=bench" --data-urlencode "password=$PASSWORD" \
+    --data-urlencode "csrf_token=$token" "http://127.0.0.1:$PORT/login"
+  COOKIE="smarter_session=$(awk '$6=="smarter_session" {print $7}' "$jar")"
+  number=$(curl -s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/accounts" | grep -o 'href="/accounts/[0-9-]\{14\}"' | head -n1 | grep -o '[0-9-]\{14\}')
+  printf '\n%s: %s accounts seeded in %.1f s; detail page %s\n' "$BACKEND" "$ACCOUNTS" "$seeded" "$number"
+  printf '| backend  | page    |  req/s     | p50      | p99      |\n|----------|---------|------------|----------|----------|\n'
+  run_wrk list "http://127.0.0.1:$PORT/accounts"
+  run_wrk search "http://127.0.0.1:$PORT/accounts?q=robotics"
+  run_wrk detail "http://127.0.0.1:$PORT/accounts/$number"
+  printf 'server peak memory (VmHWM): %s\n' "$(awk '/VmHWM/ {print $2 " " $3}' /proc/$SERVER/status)"
+  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+  SERVER=0
+}
+
+case "$BACKENDS" in
+  sqlite|postgres) bench_one "$BACKENDS" ;;
+  both) bench_one sqlite; bench_one postgres ;;
+  *) echo "usage: $0 [sqlite|postgres|both]"; exit 2 ;;
+esac
