@@ -12,6 +12,7 @@ mod cli;
 mod concurrency;
 mod contacts;
 mod health;
+mod instances;
 mod members;
 mod migrations;
 mod people;
