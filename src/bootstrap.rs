@@ -22,11 +22,7 @@ pub struct Bootstrapped {
 }
 
 fn generated_password() -> String {
-    rand::rng()
-        .sample_iter(&Alphanumeric)
-        .take(24)
-        .map(char::from)
-        .collect()
+    rand::rng().sample_iter(&Alphanumeric).take(24).map(char::from).collect()
 }
 
 pub fn run(conn: &mut DbConnection, settings: &Settings) -> anyhow::Result<Bootstrapped> {
@@ -34,13 +30,9 @@ pub fn run(conn: &mut DbConnection, settings: &Settings) -> anyhow::Result<Boots
         let mut done = Bootstrapped::default();
         let actor = Actor::system();
         if Account::count(conn)? == 0 {
-            let number =
-                AccountNumber::parse(PLATFORM_ACCOUNT_NUMBER).map_err(anyhow::Error::msg)?;
+            let number = AccountNumber::parse(PLATFORM_ACCOUNT_NUMBER).map_err(anyhow::Error::msg)?;
             let fields = AccountFields::minimal(PLATFORM_COMPANY_NAME)?;
-            let flags = AccountFlags {
-                is_active: true,
-                is_default_account: true,
-            };
+            let flags = AccountFlags { is_active: true, is_default_account: true };
             Account::create(
                 conn,
                 &actor,
@@ -60,8 +52,8 @@ pub fn run(conn: &mut DbConnection, settings: &Settings) -> anyhow::Result<Boots
                     (p.clone(), Some(p))
                 }
             };
-            let password = Password::parse(&raw, username.as_str())
-                .map_err(|e| anyhow::anyhow!("SMARTER_ADMIN_PASSWORD: {e}"))?;
+            let password =
+                Password::parse(&raw, username.as_str()).map_err(|e| anyhow::anyhow!("SMARTER_ADMIN_PASSWORD: {e}"))?;
             let input = NewUserInput {
                 username: username.clone(),
                 email: None,

@@ -18,8 +18,12 @@ use cached::{AsyncRedisCache, Cached, ConcurrentCachedAsync, LruTtlCache};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// How many entries the in-process cache keeps before evicting the least recent.
-const LOCAL_CAPACITY: usize = 50_000;
+/// How many rows the in-process cache keeps before evicting the least recent.
+const LOCAL_CAPACITY: usize = 20_000;
+/// How many list pages it keeps: pages are up to a hundred rows each, so far fewer.
+const LOCAL_PAGE_CAPACITY: usize = 256;
+/// Keys of list pages start with this, and live in the smaller page store.
+pub const PAGE_PREFIX: &str = "page:";
 
 /// The cache key of the generation token.
 const GENERATION_KEY: &str = "generation";
@@ -42,7 +46,7 @@ fn fresh_token() -> String {
 
 enum Backend {
     Off,
-    Local(Mutex<LruTtlCache<String, String>>),
+    Local { rows: Box<Mutex<LruTtlCache<String, String>>>, pages: Box<Mutex<LruTtlCache<String, String>>> },
     Redis(AsyncRedisCache<String, String>),
 }
 
@@ -54,7 +58,7 @@ impl std::fmt::Debug for ObjectCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = match self.backend {
             Backend::Off => "off",
-            Backend::Local(_) => "in-process",
+            Backend::Local { .. } => "in-process",
             Backend::Redis(_) => "redis",
         };
         write!(f, "ObjectCache({kind})")
@@ -64,12 +68,12 @@ impl std::fmt::Debug for ObjectCache {
 impl ObjectCache {
     /// An in-process cache; a zero lifetime turns caching off.
     pub fn local(ttl: Duration) -> Self {
-        let backend = match LruTtlCache::builder()
-            .max_size(LOCAL_CAPACITY)
-            .ttl(ttl)
-            .build()
-        {
-            Ok(cache) if !ttl.is_zero() => Backend::Local(Mutex::new(cache)),
+        let rows = LruTtlCache::builder().max_size(LOCAL_CAPACITY).ttl(ttl).build();
+        let pages = LruTtlCache::builder().max_size(LOCAL_PAGE_CAPACITY).ttl(ttl).build();
+        let backend = match (rows, pages) {
+            (Ok(rows), Ok(pages)) if !ttl.is_zero() => {
+                Backend::Local { rows: Box::new(Mutex::new(rows)), pages: Box::new(Mutex::new(pages)) }
+            }
             _ => Backend::Off,
         };
         Self { backend }
@@ -78,9 +82,7 @@ impl ObjectCache {
     /// A cache in Redis under `prefix`; fails when Redis can't be reached.
     pub async fn redis(url: &str, prefix: &str, ttl: Duration) -> anyhow::Result<Self> {
         if ttl.is_zero() {
-            return Ok(Self {
-                backend: Backend::Off,
-            });
+            return Ok(Self { backend: Backend::Off });
         }
         let cache = AsyncRedisCache::builder("objects")
             .namespace(prefix)
@@ -89,9 +91,7 @@ impl ObjectCache {
             .build()
             .await
             .map_err(|e| anyhow::anyhow!("REDIS_URL: could not open the object cache: {e}"))?;
-        Ok(Self {
-            backend: Backend::Redis(cache),
-        })
+        Ok(Self { backend: Backend::Redis(cache) })
     }
 
     /// The current generation; note it before reading the database for [`Self::put`].
@@ -121,10 +121,7 @@ impl ObjectCache {
         if seen.0.is_none() {
             return;
         }
-        let envelope = Envelope {
-            generation: seen.0.clone(),
-            value,
-        };
+        let envelope = Envelope { generation: seen.0.clone(), value };
         if let Ok(json) = serde_json::to_string(&envelope) {
             self.raw_put(key, json).await;
         }
@@ -133,7 +130,7 @@ impl ObjectCache {
     async fn raw_get(&self, key: &str) -> Option<String> {
         match &self.backend {
             Backend::Off => None,
-            Backend::Local(cache) => lock(cache).cache_get(key).cloned(),
+            Backend::Local { rows, pages } => lock(local_store(key, rows, pages)).cache_get(key).cloned(),
             Backend::Redis(cache) => match cache.async_cache_get(&key.to_owned()).await {
                 Ok(value) => value,
                 Err(e) => {
@@ -147,8 +144,8 @@ impl ObjectCache {
     async fn raw_put(&self, key: &str, json: String) {
         match &self.backend {
             Backend::Off => {}
-            Backend::Local(cache) => {
-                lock(cache).cache_set(key.to_owned(), json);
+            Backend::Local { rows, pages } => {
+                lock(local_store(key, rows, pages)).cache_set(key.to_owned(), json);
             }
             Backend::Redis(cache) => {
                 if let Err(e) = cache.async_cache_set(key.to_owned(), json).await {
@@ -167,10 +164,9 @@ impl ObjectCache {
         self.raw_put(GENERATION_KEY, fresh_token()).await;
         match &self.backend {
             Backend::Off => {}
-            Backend::Local(cache) => {
-                let mut cache = lock(cache);
+            Backend::Local { rows, pages } => {
                 for key in keys {
-                    let _ = cache.cache_remove(key);
+                    let _ = lock(local_store(key, rows, pages)).cache_remove(key);
                 }
             }
             Backend::Redis(cache) => {
@@ -184,10 +180,12 @@ impl ObjectCache {
     }
 }
 
+fn local_store<'a, T>(key: &str, rows: &'a Mutex<T>, pages: &'a Mutex<T>) -> &'a Mutex<T> {
+    if key.starts_with(PAGE_PREFIX) { pages } else { rows }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// `entity:lookup:value`, the one spelling of a cache key.

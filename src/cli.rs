@@ -5,11 +5,7 @@ use clap::{Parser, Subcommand};
 use crate::config::SettingsArgs;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "smarter-accounts",
-    version,
-    about = "The Smarter Accounts staff console"
-)]
+#[command(name = "smarter-accounts", version, about = "The Smarter Accounts staff console")]
 pub struct Cli {
     #[command(flatten)]
     pub settings: SettingsArgs,

@@ -25,61 +25,26 @@ pub struct SettingsArgs {
     #[arg(long, env = "REDIS_URL", global = true, hide_env_values = true)]
     pub redis_url: Option<String>,
     /// Listen address; port 0 picks a free port.
-    #[arg(
-        long = "bind",
-        env = "SMARTER_BIND",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
+    #[arg(long = "bind", env = "SMARTER_BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: String,
     /// At least 64 bytes, hex or base64, for session cookies. Unset: generated once and
     /// kept in the database.
-    #[arg(
-        long = "secret-key",
-        env = "SMARTER_SECRET_KEY",
-        global = true,
-        hide_env_values = true
-    )]
+    #[arg(long = "secret-key", env = "SMARTER_SECRET_KEY", global = true, hide_env_values = true)]
     pub secret_key: Option<String>,
     /// The first superuser's name (first start only).
-    #[arg(
-        long = "admin-username",
-        env = "SMARTER_ADMIN_USERNAME",
-        default_value = "admin",
-        global = true
-    )]
+    #[arg(long = "admin-username", env = "SMARTER_ADMIN_USERNAME", default_value = "admin", global = true)]
     pub admin_username: String,
     /// The first superuser's password (first start only); unset: generated and logged once.
-    #[arg(
-        long = "admin-password",
-        env = "SMARTER_ADMIN_PASSWORD",
-        global = true,
-        hide_env_values = true
-    )]
+    #[arg(long = "admin-password", env = "SMARTER_ADMIN_PASSWORD", global = true, hide_env_values = true)]
     pub admin_password: Option<String>,
     /// `true` behind TLS: cookies get `Secure`.
-    #[arg(
-        long = "secure-cookies",
-        env = "SMARTER_SECURE_COOKIES",
-        default_value = "false",
-        global = true
-    )]
+    #[arg(long = "secure-cookies", env = "SMARTER_SECURE_COOKIES", default_value = "false", global = true)]
     pub secure_cookies: String,
     /// Object cache lifetime in seconds.
-    #[arg(
-        long = "cache-ttl-seconds",
-        env = "SMARTER_CACHE_TTL_SECONDS",
-        default_value = "60",
-        global = true
-    )]
+    #[arg(long = "cache-ttl-seconds", env = "SMARTER_CACHE_TTL_SECONDS", default_value = "60", global = true)]
     pub cache_ttl_seconds: String,
     /// Database connection pool size.
-    #[arg(
-        long = "db-pool-size",
-        env = "SMARTER_DB_POOL_SIZE",
-        default_value = "8",
-        global = true
-    )]
+    #[arg(long = "db-pool-size", env = "SMARTER_DB_POOL_SIZE", default_value = "8", global = true)]
     pub db_pool_size: String,
 }
 
@@ -97,12 +62,12 @@ impl DatabaseUrl {
         let raw = raw.trim();
         if let Some(path) = raw.strip_prefix("sqlite://") {
             if path.is_empty() {
-                return Err(
-                    "sqlite:// needs a file path, e.g. sqlite://smarter-accounts.db".to_owned(),
-                );
+                return Err("sqlite:// needs a file path, e.g. sqlite://smarter-accounts.db".to_owned());
             }
             if path.starts_with(':') {
-                return Err("in-memory SQLite is not supported: name a file, e.g. sqlite://smarter-accounts.db".to_owned());
+                return Err(
+                    "in-memory SQLite is not supported: name a file, e.g. sqlite://smarter-accounts.db".to_owned()
+                );
             }
             return Ok(Self::Sqlite(path.to_owned()));
         }
@@ -111,9 +76,7 @@ impl DatabaseUrl {
             return Ok(Self::Postgres(raw.to_owned()));
         }
         let scheme = raw.split_once("://").map_or("(none)", |(s, _)| s);
-        Err(format!(
-            "use sqlite://PATH or postgres://…; the scheme {scheme:?} is not supported"
-        ))
+        Err(format!("use sqlite://PATH or postgres://…; the scheme {scheme:?} is not supported"))
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -182,16 +145,10 @@ pub fn decode_secret_key(raw: &str) -> Result<Vec<u8>, String> {
             base64::engine::general_purpose::URL_SAFE,
             base64::engine::general_purpose::URL_SAFE_NO_PAD,
         ];
-        engines
-            .iter()
-            .find_map(|e| e.decode(raw).ok())
-            .ok_or_else(|| "not valid hex or base64".to_owned())?
+        engines.iter().find_map(|e| e.decode(raw).ok()).ok_or_else(|| "not valid hex or base64".to_owned())?
     };
     if bytes.len() < SECRET_KEY_MIN_BYTES {
-        return Err(format!(
-            "must hold at least {SECRET_KEY_MIN_BYTES} bytes, it holds {}",
-            bytes.len()
-        ));
+        return Err(format!("must hold at least {SECRET_KEY_MIN_BYTES} bytes, it holds {}", bytes.len()));
     }
     Ok(bytes)
 }
@@ -233,15 +190,8 @@ fn parse_bool(raw: &str) -> Result<bool, String> {
     }
 }
 
-fn parse_number<T: std::str::FromStr + PartialOrd + fmt::Display>(
-    raw: &str,
-    min: T,
-    max: T,
-) -> Result<T, String> {
-    let value: T = raw
-        .trim()
-        .parse()
-        .map_err(|_| format!("expected a whole number from {min} to {max}"))?;
+fn parse_number<T: std::str::FromStr + PartialOrd + fmt::Display>(raw: &str, min: T, max: T) -> Result<T, String> {
+    let value: T = raw.trim().parse().map_err(|_| format!("expected a whole number from {min} to {max}"))?;
     if value < min || value > max {
         return Err(format!("expected a whole number from {min} to {max}"));
     }
@@ -250,48 +200,24 @@ fn parse_number<T: std::str::FromStr + PartialOrd + fmt::Display>(
 
 impl Settings {
     pub fn from_args(args: &SettingsArgs) -> Result<Self, SettingError> {
-        let redis_url = match args
-            .redis_url
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        let redis_url = match args.redis_url.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(raw) => {
-                let ok = (raw.starts_with("redis://") || raw.starts_with("rediss://"))
-                    && url::Url::parse(raw).is_ok();
-                setting(
-                    "REDIS_URL",
-                    if ok {
-                        Ok(())
-                    } else {
-                        Err("use redis://HOST:PORT[/DB]".to_owned())
-                    },
-                )?;
+                let ok = (raw.starts_with("redis://") || raw.starts_with("rediss://")) && url::Url::parse(raw).is_ok();
+                setting("REDIS_URL", if ok { Ok(()) } else { Err("use redis://HOST:PORT[/DB]".to_owned()) })?;
                 Some(Secret::new(raw.to_owned()))
             }
         };
         let secret_key = match args.secret_key.as_deref().filter(|s| !s.trim().is_empty()) {
             None => None,
-            Some(raw) => Some(Secret::new(setting(
-                "SMARTER_SECRET_KEY",
-                decode_secret_key(raw),
-            )?)),
+            Some(raw) => Some(Secret::new(setting("SMARTER_SECRET_KEY", decode_secret_key(raw))?)),
         };
-        let admin_password = args
-            .admin_password
-            .clone()
-            .filter(|p| !p.is_empty())
-            .map(Secret::new);
-        let admin_username = setting(
-            "SMARTER_ADMIN_USERNAME",
-            crate::domain::Username::parse(&args.admin_username),
-        )?;
+        let admin_password = args.admin_password.clone().filter(|p| !p.is_empty()).map(Secret::new);
+        let admin_username = setting("SMARTER_ADMIN_USERNAME", crate::domain::Username::parse(&args.admin_username))?;
         if let Some(password) = &admin_password {
             setting(
                 "SMARTER_ADMIN_PASSWORD",
-                crate::domain::Password::parse(password.expose(), admin_username.as_str())
-                    .map(|_| ()),
+                crate::domain::Password::parse(password.expose(), admin_username.as_str()).map(|_| ()),
             )?;
         }
         Ok(Self {
@@ -299,12 +225,10 @@ impl Settings {
             redis_url,
             bind: setting(
                 "SMARTER_BIND",
-                args.bind.trim().parse().map_err(|_| {
-                    format!(
-                        "expected HOST:PORT such as 127.0.0.1:8080, got {:?}",
-                        args.bind
-                    )
-                }),
+                args.bind
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("expected HOST:PORT such as 127.0.0.1:8080, got {:?}", args.bind)),
             )?,
             secret_key,
             admin_username,
@@ -314,10 +238,7 @@ impl Settings {
                 "SMARTER_CACHE_TTL_SECONDS",
                 parse_number(&args.cache_ttl_seconds, 0u64, 86_400),
             )?),
-            db_pool_size: setting(
-                "SMARTER_DB_POOL_SIZE",
-                parse_number(&args.db_pool_size, 1u32, 1_000),
-            )?,
+            db_pool_size: setting("SMARTER_DB_POOL_SIZE", parse_number(&args.db_pool_size, 1u32, 1_000))?,
             cache_prefix: "smarter-accounts".to_owned(),
         })
     }
@@ -329,8 +250,7 @@ impl Settings {
             redis_url: None,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             secret_key: None,
-            admin_username: crate::domain::Username::parse("admin")
-                .expect("\"admin\" is a valid username"),
+            admin_username: crate::domain::Username::parse("admin").expect("\"admin\" is a valid username"),
             admin_password: None,
             secure_cookies: false,
             cache_ttl: Duration::from_secs(60),
@@ -352,29 +272,16 @@ mod tests {
     }
 
     fn parse(args: &[&str]) -> Result<Settings, SettingError> {
-        let probe =
-            Probe::try_parse_from(std::iter::once("x").chain(args.iter().copied())).unwrap();
+        let probe = Probe::try_parse_from(std::iter::once("x").chain(args.iter().copied())).unwrap();
         Settings::from_args(&probe.settings)
     }
 
     #[test]
     fn database_urls() {
-        assert_eq!(
-            DatabaseUrl::parse("sqlite://a.db").unwrap(),
-            DatabaseUrl::Sqlite("a.db".into())
-        );
-        assert_eq!(
-            DatabaseUrl::parse("sqlite:///tmp/a.db").unwrap(),
-            DatabaseUrl::Sqlite("/tmp/a.db".into())
-        );
-        assert!(matches!(
-            DatabaseUrl::parse("postgres://u:p@localhost/db"),
-            Ok(DatabaseUrl::Postgres(_))
-        ));
-        assert!(matches!(
-            DatabaseUrl::parse("postgresql://localhost/db"),
-            Ok(DatabaseUrl::Postgres(_))
-        ));
+        assert_eq!(DatabaseUrl::parse("sqlite://a.db").unwrap(), DatabaseUrl::Sqlite("a.db".into()));
+        assert_eq!(DatabaseUrl::parse("sqlite:///tmp/a.db").unwrap(), DatabaseUrl::Sqlite("/tmp/a.db".into()));
+        assert!(matches!(DatabaseUrl::parse("postgres://u:p@localhost/db"), Ok(DatabaseUrl::Postgres(_))));
+        assert!(matches!(DatabaseUrl::parse("postgresql://localhost/db"), Ok(DatabaseUrl::Postgres(_))));
         for bad in ["mysql://x/y", "a.db", "", "sqlite://", "sqlite://:memory:"] {
             assert!(DatabaseUrl::parse(bad).is_err(), "{bad:?}");
         }

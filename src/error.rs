@@ -60,10 +60,9 @@ impl From<diesel::result::Error> for AppError {
         use diesel::result::{DatabaseErrorKind, Error};
         match &e {
             // A locked SQLite database or a lost PostgreSQL connection: try again later.
-            Error::DatabaseError(
-                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::SerializationFailure,
-                _,
-            ) => Self::Unavailable(Unavailable(e.to_string())),
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::SerializationFailure, _) => {
+                Self::Unavailable(Unavailable(e.to_string()))
+            }
             Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
                 Self::Unavailable(Unavailable(e.to_string()))
             }
@@ -80,9 +79,9 @@ impl From<crate::db::models::AccountError> for AppError {
             E::Refused(message) => Self::Refused(message.to_owned()),
             E::NumbersExhausted => Self::Refused(e.to_string()),
             E::Invalid(errors) => Self::BadRequest(errors.to_string()),
-            E::Stale { .. } => Self::Refused(
-                "The account changed since it was loaded. Reload and try again.".to_owned(),
-            ),
+            E::Stale { .. } => {
+                Self::Refused("The account changed since it was loaded. Reload and try again.".to_owned())
+            }
             E::Unavailable(u) => Self::Unavailable(u),
             E::Db(d) => Self::from(d),
         }
@@ -114,28 +113,18 @@ impl AppError {
                 "Your account has no access to the staff console. Ask a superuser if you need it.",
             ),
             Self::Forbidden => ("Not allowed", "You don't have permission to do that."),
-            Self::NotFound => (
-                "Not found",
-                "There is nothing here, or you don't have access to it.",
-            ),
+            Self::NotFound => ("Not found", "There is nothing here, or you don't have access to it."),
             Self::Csrf => (
                 "Form expired",
                 "The form's security token was missing or out of date. Go back, reload the page and try again.",
             ),
-            Self::PayloadTooLarge => (
-                "Too large",
-                "The form sent more data than the console accepts (256 KiB).",
-            ),
+            Self::PayloadTooLarge => ("Too large", "The form sent more data than the console accepts (256 KiB)."),
             Self::BadRequest(_) => ("Bad request", "The request could not be understood."),
             Self::Refused(_) => ("Not possible", "That can't be done."),
-            Self::Unavailable(_) => (
-                "Unavailable",
-                "The database is not answering right now. Please try again in a moment.",
-            ),
-            Self::Internal(_) => (
-                "Something went wrong",
-                "The console hit an unexpected error. It has been logged.",
-            ),
+            Self::Unavailable(_) => {
+                ("Unavailable", "The database is not answering right now. Please try again in a moment.")
+            }
+            Self::Internal(_) => ("Something went wrong", "The console hit an unexpected error. It has been logged."),
         }
     }
 }
@@ -156,13 +145,9 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         if let Self::LoginRequired { next } = self {
-            let location = format!(
-                "/login?next={}",
-                url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
-            );
-            return HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, location))
-                .finish();
+            let location =
+                format!("/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+            return HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish();
         }
         let request_id = request_id::current();
         let status = self.status_code();
@@ -176,13 +161,7 @@ impl ResponseError for AppError {
             Self::BadRequest(detail) | Self::Refused(detail) => detail.as_str(),
             _ => message,
         };
-        let page = ErrorPage {
-            title,
-            message,
-            status: status.as_u16(),
-            request_id,
-            css_url: &assets::url("app.css"),
-        };
+        let page = ErrorPage { title, message, status: status.as_u16(), request_id, css_url: &assets::url("app.css") };
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
         if matches!(self, Self::Unavailable(_)) {
@@ -190,9 +169,7 @@ impl ResponseError for AppError {
         }
         match page.render() {
             Ok(html) => response.content_type("text/html; charset=utf-8").body(html),
-            Err(_) => response
-                .content_type("text/plain; charset=utf-8")
-                .body(message.to_owned()),
+            Err(_) => response.content_type("text/plain; charset=utf-8").body(message.to_owned()),
         }
     }
 }

@@ -40,40 +40,27 @@ pub struct AppState {
 /// Opens a connection and applies pending migrations; fails with a line that names
 /// `DATABASE_URL` when the database can't be reached.
 pub fn migrate(settings: &Settings, pool: &DbPool) -> anyhow::Result<Vec<String>> {
-    let mut conn = pool.get().with_context(|| {
-        format!(
-            "DATABASE_URL: could not connect to {}",
-            settings.database_url
-        )
-    })?;
+    let mut conn =
+        pool.get().with_context(|| format!("DATABASE_URL: could not connect to {}", settings.database_url))?;
     db::run_migrations(&mut conn)
 }
 
 /// Migrates, bootstraps an empty database, and loads or creates the session key.
-pub fn prepare_database(
-    settings: &Settings,
-    pool: &DbPool,
-) -> anyhow::Result<(Bootstrapped, Vec<u8>)> {
+pub fn prepare_database(settings: &Settings, pool: &DbPool) -> anyhow::Result<(Bootstrapped, Vec<u8>)> {
     migrate(settings, pool)?;
-    let mut conn = pool
-        .get()
-        .context("DATABASE_URL: connection lost after migrating")?;
+    let mut conn = pool.get().context("DATABASE_URL: connection lost after migrating")?;
     let done = bootstrap::run(&mut conn, settings).context("bootstrap failed")?;
     report_bootstrap(&done);
     let key = match &settings.secret_key {
         Some(key) => key.expose().clone(),
-        None => db::models::app_setting::secret_key(&mut conn)
-            .context("could not load the session key")?,
+        None => db::models::app_setting::secret_key(&mut conn).context("could not load the session key")?,
     };
     Ok((done, key))
 }
 
 fn report_bootstrap(done: &Bootstrapped) {
     if done.created_platform_account {
-        tracing::info!(
-            number = bootstrap::PLATFORM_ACCOUNT_NUMBER,
-            "created the platform account"
-        );
+        tracing::info!(number = bootstrap::PLATFORM_ACCOUNT_NUMBER, "created the platform account");
     }
     match &done.created_admin {
         Some((username, Some(password))) => {
@@ -92,9 +79,7 @@ fn report_bootstrap(done: &Bootstrapped) {
 /// The object cache the settings ask for.
 pub async fn open_cache(settings: &Settings) -> anyhow::Result<ObjectCache> {
     match &settings.redis_url {
-        Some(url) => {
-            ObjectCache::redis(url.expose(), &settings.cache_prefix, settings.cache_ttl).await
-        }
+        Some(url) => ObjectCache::redis(url.expose(), &settings.cache_prefix, settings.cache_ttl).await,
         None => Ok(ObjectCache::local(settings.cache_ttl)),
     }
 }
@@ -112,9 +97,7 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<AppState> {
     let pool = db::build_pool(&settings.database_url, settings.db_pool_size);
     let settings = Arc::new(settings);
     let (s, p) = (settings.clone(), pool.clone());
-    let (_, key) = web::block(move || prepare_database(&s, &p))
-        .await
-        .context("start-up was interrupted")??;
+    let (_, key) = web::block(move || prepare_database(&s, &p)).await.context("start-up was interrupted")??;
     let cache = open_cache(&settings).await?;
     let sessions = open_sessions(&settings).await?;
     Ok(AppState {
@@ -160,15 +143,18 @@ pub fn build_app(
 
 /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
 pub async fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<()> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    // Blocking threads beyond the pool's connections would only wait for one, each with
+    // its own stack and allocator arena.
+    let blocking = (state.settings.db_pool_size as usize).div_ceil(workers).max(2);
     let server = HttpServer::new(move || build_app(state.clone()))
+        .workers(workers)
+        .worker_max_blocking_threads(blocking)
         .listen(listener)
         .context("SMARTER_BIND: could not listen")?
         .shutdown_timeout(30);
     for addr in server.addrs() {
         tracing::info!("listening on http://{addr}");
     }
-    server
-        .run()
-        .await
-        .context("the server stopped with an error")
+    server.run().await.context("the server stopped with an error")
 }

@@ -51,9 +51,7 @@ impl Store {
     {
         let pool = self.pool.clone();
         actix_web::web::block(move || {
-            let mut conn = pool
-                .get()
-                .map_err(|e| E::from(Unavailable(e.to_string())))?;
+            let mut conn = pool.get().map_err(|e| E::from(Unavailable(e.to_string())))?;
             f(&mut conn)
         })
         .await
@@ -80,9 +78,7 @@ impl Store {
         if let Some(account) = self.cache.get::<Account>(&key, &seen).await {
             return Ok(Some(account));
         }
-        let found = self
-            .run(move |conn| Account::find_by(conn, &lookup).map_err(StoreError::from))
-            .await?;
+        let found = self.run(move |conn| Account::find_by(conn, &lookup).map_err(StoreError::from)).await?;
         if let Some(account) = &found {
             self.cache.put(&key, account, &seen).await;
         }
@@ -96,9 +92,7 @@ impl Store {
         if let Some(user) = self.cache.get::<User>(&key, &seen).await {
             return Ok(Some(user));
         }
-        let found = self
-            .run(move |conn| User::find(conn, id).map_err(StoreError::from))
-            .await?;
+        let found = self.run(move |conn| User::find(conn, id).map_err(StoreError::from)).await?;
         if let Some(user) = &found {
             self.cache.put(&key, user, &seen).await;
         }

@@ -33,9 +33,8 @@ async fn resolve(req: HttpRequest) -> Result<ResolvedUser, AppError> {
     if let Some(resolved) = req.extensions().get::<ResolvedUser>() {
         return Ok(resolved.clone());
     }
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no app state")))?;
+    let state =
+        req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::Internal(anyhow::anyhow!("no app state")))?;
     let resolved = get_resolved_user(&req.get_session(), &state.store).await?;
     req.extensions_mut().insert(resolved.clone());
     Ok(resolved)
@@ -43,12 +42,8 @@ async fn resolve(req: HttpRequest) -> Result<ResolvedUser, AppError> {
 
 async fn staff(req: HttpRequest) -> Result<User, AppError> {
     match resolve(req.clone()).await? {
-        ResolvedUser::Anonymous => Err(AppError::LoginRequired {
-            next: path_and_query(&req),
-        }),
-        ResolvedUser::Authenticated(user) if !user.is_staff && !user.is_superuser => {
-            Err(AppError::NoConsoleAccess)
-        }
+        ResolvedUser::Anonymous => Err(AppError::LoginRequired { next: path_and_query(&req) }),
+        ResolvedUser::Authenticated(user) if !user.is_staff && !user.is_superuser => Err(AppError::NoConsoleAccess),
         ResolvedUser::Authenticated(user) => Ok(*user),
     }
 }
@@ -80,11 +75,7 @@ impl FromRequest for Superuser {
         let req = req.clone();
         Box::pin(async move {
             let user = staff(req).await?;
-            if user.is_superuser {
-                Ok(Superuser(user))
-            } else {
-                Err(AppError::Forbidden)
-            }
+            if user.is_superuser { Ok(Superuser(user)) } else { Err(AppError::Forbidden) }
         })
     }
 }

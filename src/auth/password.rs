@@ -16,8 +16,7 @@ pub fn verify(candidate: &str, hash: &str) -> bool {
 /// refuse as a wrong password.
 pub fn verify_dummy(candidate: &str) {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let hash =
-        DUMMY.get_or_init(|| password_auth::generate_hash("not a real password, only for timing"));
+    let hash = DUMMY.get_or_init(|| password_auth::generate_hash("not a real password, only for timing"));
     let _ = password_auth::verify_password(candidate, hash);
 }
 

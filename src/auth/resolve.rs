@@ -33,17 +33,12 @@ pub fn is_authenticated_user(user: &ResolvedUser) -> bool {
 
 /// The session's user when it still exists, is active, and its credential stamp still
 /// matches the session's; anonymous otherwise (and the stale session is ended).
-pub async fn get_resolved_user(
-    session: &Session,
-    store: &Store,
-) -> Result<ResolvedUser, StoreError> {
+pub async fn get_resolved_user(session: &Session, store: &Store) -> Result<ResolvedUser, StoreError> {
     let Some(claimed) = session::session_user(session) else {
         return Ok(ResolvedUser::Anonymous);
     };
     match store.user(claimed.user_id).await? {
-        Some(user)
-            if user.is_active && session::tokens_match(&user.session_stamp, &claimed.stamp) =>
-        {
+        Some(user) if user.is_active && session::tokens_match(&user.session_stamp, &claimed.stamp) => {
             Ok(ResolvedUser::Authenticated(Box::new(user)))
         }
         _ => {

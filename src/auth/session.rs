@@ -48,10 +48,7 @@ pub fn sign_in(session: &Session, user: &User) -> Result<(), actix_session::Sess
 }
 
 /// Keeps this session signed in after its own credential change.
-pub fn refresh_stamp(
-    session: &Session,
-    user: &User,
-) -> Result<(), actix_session::SessionInsertError> {
+pub fn refresh_stamp(session: &Session, user: &User) -> Result<(), actix_session::SessionInsertError> {
     session.renew();
     session.insert(STAMP, &user.session_stamp)
 }
@@ -80,10 +77,7 @@ pub fn tokens_match(submitted: &str, expected: &str) -> bool {
 
 pub fn flash(session: &Session, kind: &str, message: impl Into<String>) {
     let mut flashes: Vec<Flash> = session.get(FLASH).ok().flatten().unwrap_or_default();
-    flashes.push(Flash {
-        kind: kind.to_owned(),
-        message: message.into(),
-    });
+    flashes.push(Flash { kind: kind.to_owned(), message: message.into() });
     let _ = session.insert(FLASH, flashes);
 }
 

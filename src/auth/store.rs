@@ -5,8 +5,7 @@
 use std::collections::HashMap;
 
 use actix_session::storage::{
-    CookieSessionStore, LoadError, RedisSessionStore, SaveError, SessionKey, SessionStore,
-    UpdateError,
+    CookieSessionStore, LoadError, RedisSessionStore, SaveError, SessionKey, SessionStore, UpdateError,
 };
 use actix_web::cookie::time::Duration;
 
@@ -46,12 +45,7 @@ impl SessionStore for SessionBackend {
         }
     }
 
-    async fn update(
-        &self,
-        key: SessionKey,
-        state: State,
-        ttl: &Duration,
-    ) -> Result<SessionKey, UpdateError> {
+    async fn update(&self, key: SessionKey, state: State, ttl: &Duration) -> Result<SessionKey, UpdateError> {
         match self {
             Self::Cookie => CookieSessionStore::default().update(key, state, ttl).await,
             Self::Redis(s) => s.update(key, state, ttl).await,

@@ -20,17 +20,12 @@ fn address_key(address: &str) -> String {
 }
 
 /// Seconds to wait before another attempt, or `None` when one is allowed now.
-pub fn retry_after(
-    conn: &mut DbConnection,
-    username: &str,
-    address: &str,
-) -> diesel::QueryResult<Option<i64>> {
+pub fn retry_after(conn: &mut DbConnection, username: &str, address: &str) -> diesel::QueryResult<Option<i64>> {
     let since = now() - WINDOW;
     let mut wait: Option<i64> = None;
-    for (key, limit) in [
-        (username_key(username), MAX_FAILURES_PER_USERNAME),
-        (address_key(address), MAX_FAILURES_PER_ADDRESS),
-    ] {
+    for (key, limit) in
+        [(username_key(username), MAX_FAILURES_PER_USERNAME), (address_key(address), MAX_FAILURES_PER_ADDRESS)]
+    {
         let (count, oldest) = login_failure::count_since(conn, &key, since)?;
         if count >= limit {
             let frees_at = oldest.unwrap_or_else(now) + WINDOW;
@@ -41,11 +36,7 @@ pub fn retry_after(
     Ok(wait)
 }
 
-pub fn record_failure(
-    conn: &mut DbConnection,
-    username: &str,
-    address: &str,
-) -> diesel::QueryResult<()> {
+pub fn record_failure(conn: &mut DbConnection, username: &str, address: &str) -> diesel::QueryResult<()> {
     login_failure::record(conn, &[username_key(username), address_key(address)])
 }
 

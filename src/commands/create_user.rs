@@ -15,10 +15,8 @@ fn read_password(username: &Username) -> anyhow::Result<Password> {
     let raw = match std::env::var(PASSWORD_VARIABLE) {
         Ok(value) => value,
         Err(_) => {
-            let first =
-                rpassword::prompt_password("Password: ").context("could not read the password")?;
-            let again = rpassword::prompt_password("Password (again): ")
-                .context("could not read the password")?;
+            let first = rpassword::prompt_password("Password: ").context("could not read the password")?;
+            let again = rpassword::prompt_password("Password (again): ").context("could not read the password")?;
             if first != again {
                 bail!("the two passwords differ");
             }
@@ -30,21 +28,14 @@ fn read_password(username: &Username) -> anyhow::Result<Password> {
 
 /// `create-user`: validates everything first, then writes the user (and membership)
 /// in one transaction. `password` overrides the variable and the prompt (for tests).
-pub fn create_user(
-    settings: &Settings,
-    args: &CreateUserArgs,
-    password: Option<Password>,
-) -> anyhow::Result<()> {
-    let username =
-        Username::parse(&args.username).map_err(|e| anyhow::anyhow!("--username: {e}"))?;
+pub fn create_user(settings: &Settings, args: &CreateUserArgs, password: Option<Password>) -> anyhow::Result<()> {
+    let username = Username::parse(&args.username).map_err(|e| anyhow::anyhow!("--username: {e}"))?;
     let email = match args.email.as_deref() {
         Some(raw) => Some(Email::parse(raw).map_err(|e| anyhow::anyhow!("--email: {e}"))?),
         None => None,
     };
     let number = match args.account.as_deref() {
-        Some(raw) => {
-            Some(AccountNumber::parse(raw.trim()).map_err(|e| anyhow::anyhow!("--account: {e}"))?)
-        }
+        Some(raw) => Some(AccountNumber::parse(raw.trim()).map_err(|e| anyhow::anyhow!("--account: {e}"))?),
         None => None,
     };
     let password = match password {
@@ -72,10 +63,9 @@ pub fn create_user(
             None => None,
         };
         let user = User::create(conn, &input).map_err(|e| match e {
-            UserError::Invalid(errors) => anyhow::anyhow!(
-                "--username: {}",
-                errors.get("username").unwrap_or("invalid")
-            ),
+            UserError::Invalid(errors) => {
+                anyhow::anyhow!("--username: {}", errors.get("username").unwrap_or("invalid"))
+            }
             other => other.into(),
         })?;
         if let Some(account) = account {

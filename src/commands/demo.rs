@@ -22,10 +22,8 @@ pub fn seed_demo(settings: &Settings, args: &SeedDemoArgs) -> anyhow::Result<()>
     let mut conn = pool.get().context("DATABASE_URL: could not connect")?;
     let count = args.accounts as usize;
     let bar = ProgressBar::new(count as u64).with_style(
-        ProgressStyle::with_template(
-            "{spinner} {wide_bar} {pos}/{len} accounts ({per_sec}, {eta} left)",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} accounts ({per_sec}, {eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let started = Instant::now();
     let done = seed::seed(&mut conn, count, args.seed, &|n| bar.set_position(n as u64))?;
@@ -47,10 +45,6 @@ pub fn aggregate_charges(settings: &Settings) -> anyhow::Result<()> {
     let pool = migrated_pool(settings)?;
     let mut conn = pool.get().context("DATABASE_URL: could not connect")?;
     let done = charge::aggregate(&mut conn).context("aggregating charges")?;
-    tracing::info!(
-        charges = done.charges,
-        records = done.records,
-        "aggregated charges into daily billing records"
-    );
+    tracing::info!(charges = done.charges, records = done.records, "aggregated charges into daily billing records");
     Ok(())
 }

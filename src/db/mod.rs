@@ -64,9 +64,7 @@ impl ConnectionManager {
 
     pub fn establish(&self) -> Result<DbConnection, diesel::ConnectionError> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => {
-                PgConnection::establish(url).map(DbConnection::Postgresql)
-            }
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(DbConnection::Postgresql),
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
                 conn.batch_execute(&format!(
@@ -91,8 +89,7 @@ impl ManageConnection for ConnectionManager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {
@@ -135,8 +132,7 @@ where
     let DbConnection::Sqlite(sqlite) = conn else {
         return conn.transaction(f);
     };
-    let depth =
-        AnsiTransactionManager::transaction_manager_status_mut(sqlite).transaction_depth()?;
+    let depth = AnsiTransactionManager::transaction_manager_status_mut(sqlite).transaction_depth()?;
     if depth.is_some() {
         // Already inside a transaction, which holds the lock: a savepoint will do.
         return conn.transaction(f);
@@ -158,9 +154,7 @@ where
 /// PostgreSQL; SQLite's immediate transactions are serialised already.
 pub fn lock_default_account_flag(conn: &mut DbConnection) -> QueryResult<()> {
     match conn {
-        DbConnection::Postgresql(c) => {
-            c.batch_execute("SELECT pg_advisory_xact_lock(314159265358)")
-        }
+        DbConnection::Postgresql(c) => c.batch_execute("SELECT pg_advisory_xact_lock(314159265358)"),
         DbConnection::Sqlite(_) => Ok(()),
     }
 }

@@ -1,8 +1,8 @@
 //! The account form's fields, raw and parsed.
 
 use super::{
-    Annotations, CamelName, CompanyName, CountryCode, CurrencyCode, Description, FieldErrors,
-    LanguageTag, PhoneNumber, SemVersion, Tags, TimeZone, optional_text,
+    Annotations, CamelName, CompanyName, CountryCode, CurrencyCode, Description, FieldErrors, LanguageTag, PhoneNumber,
+    SemVersion, Tags, TimeZone, optional_text,
 };
 
 /// The editable fields of an account as a form posts them: every value a string, a
@@ -49,15 +49,8 @@ pub struct AccountFields {
     pub tags: Tags,
 }
 
-fn or_default<T: Default>(
-    raw: &str,
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> Result<T, String> {
-    if raw.trim().is_empty() {
-        Ok(T::default())
-    } else {
-        parse(raw)
-    }
+fn or_default<T: Default>(raw: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<T, String> {
+    if raw.trim().is_empty() { Ok(T::default()) } else { parse(raw) }
 }
 
 impl AccountFields {
@@ -78,9 +71,7 @@ impl AccountFields {
         let timezone = errors.check("timezone", TimeZone::parse(&raw.timezone));
         let currency = errors.check("currency", or_default(&raw.currency, CurrencyCode::parse));
         let name = if raw.name.trim().is_empty() {
-            company_name
-                .as_ref()
-                .map(|c| CamelName::derive_from(c.as_str()))
+            company_name.as_ref().map(|c| CamelName::derive_from(c.as_str()))
         } else {
             errors.check("name", CamelName::parse(&raw.name))
         };
@@ -147,10 +138,7 @@ impl AccountFields {
 
     /// Fields for an account with just a company name and every default.
     pub fn minimal(company_name: &str) -> Result<Self, FieldErrors> {
-        Self::parse(&RawAccountFields {
-            company_name: company_name.to_owned(),
-            ..Default::default()
-        })
+        Self::parse(&RawAccountFields { company_name: company_name.to_owned(), ..Default::default() })
     }
 }
 
@@ -200,10 +188,7 @@ mod tests {
             "annotations",
             "tags",
         ] {
-            assert!(
-                errors.get(field).is_some(),
-                "no error for {field}: {errors}"
-            );
+            assert!(errors.get(field).is_some(), "no error for {field}: {errors}");
         }
         assert_eq!(errors.iter().count(), 11);
     }

@@ -3,9 +3,7 @@ use std::fmt;
 use rand::Rng;
 
 /// An account number, `NNNN-NNNN-NNNN` in ASCII digits.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct AccountNumber(String);
 
@@ -40,22 +38,14 @@ impl AccountNumber {
     /// `1234-5678-9012`); `None` unless exactly twelve ASCII digits remain.
     pub fn normalize(raw: &str) -> Option<Self> {
         let trimmed = raw.trim();
-        if !trimmed
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == ' ' || c == '-')
-        {
+        if !trimmed.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '-') {
             return None;
         }
         let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
         if digits.len() != 12 {
             return None;
         }
-        Some(Self(format!(
-            "{}-{}-{}",
-            &digits[0..4],
-            &digits[4..8],
-            &digits[8..12]
-        )))
+        Some(Self(format!("{}-{}-{}", &digits[0..4], &digits[4..8], &digits[8..12])))
     }
 
     /// Three zero-padded, uniformly random groups. Uniqueness is the database's job.
@@ -112,10 +102,7 @@ mod tests {
 
     #[test]
     fn accepts_the_documented_shape() {
-        assert_eq!(
-            AccountNumber::parse("3141-5926-5359").unwrap().as_str(),
-            "3141-5926-5359"
-        );
+        assert_eq!(AccountNumber::parse("3141-5926-5359").unwrap().as_str(), "3141-5926-5359");
         assert!(AccountNumber::parse("0000-0000-0000").is_ok());
     }
 
@@ -142,38 +129,17 @@ mod tests {
 
     #[test]
     fn blank_and_sentinel_mean_generate() {
-        assert_eq!(
-            AccountNumberInput::parse("").unwrap(),
-            AccountNumberInput::Generate
-        );
-        assert_eq!(
-            AccountNumberInput::parse("  ").unwrap(),
-            AccountNumberInput::Generate
-        );
-        assert_eq!(
-            AccountNumberInput::parse("9999-9999-9999").unwrap(),
-            AccountNumberInput::Generate
-        );
-        assert!(matches!(
-            AccountNumberInput::parse("1234-5678-9012"),
-            Ok(AccountNumberInput::Given(_))
-        ));
+        assert_eq!(AccountNumberInput::parse("").unwrap(), AccountNumberInput::Generate);
+        assert_eq!(AccountNumberInput::parse("  ").unwrap(), AccountNumberInput::Generate);
+        assert_eq!(AccountNumberInput::parse("9999-9999-9999").unwrap(), AccountNumberInput::Generate);
+        assert!(matches!(AccountNumberInput::parse("1234-5678-9012"), Ok(AccountNumberInput::Given(_))));
         assert!(AccountNumberInput::parse("1234").is_err());
     }
 
     #[test]
     fn normalizes_any_spacing() {
-        for raw in [
-            "123456789012",
-            "1234 5678 9012",
-            "1234-5678-9012",
-            " 1234 - 5678 9012 ",
-        ] {
-            assert_eq!(
-                AccountNumber::normalize(raw).unwrap().as_str(),
-                "1234-5678-9012",
-                "{raw:?}"
-            );
+        for raw in ["123456789012", "1234 5678 9012", "1234-5678-9012", " 1234 - 5678 9012 "] {
+            assert_eq!(AccountNumber::normalize(raw).unwrap().as_str(), "1234-5678-9012", "{raw:?}");
         }
         for raw in ["12345678901", "1234567890123", "acme", "1234-5678-901x", ""] {
             assert!(AccountNumber::normalize(raw).is_none(), "{raw:?}");
@@ -182,8 +148,7 @@ mod tests {
 
     #[test]
     fn random_numbers_are_well_formed_and_vary() {
-        let numbers: std::collections::HashSet<_> =
-            (0..200).map(|_| AccountNumber::random()).collect();
+        let numbers: std::collections::HashSet<_> = (0..200).map(|_| AccountNumber::random()).collect();
         assert!(numbers.len() > 190);
         for n in &numbers {
             assert!(AccountNumber::parse(n.as_str()).is_ok());

@@ -60,11 +60,7 @@ impl CountryCode {
             3 if ascii_letters(&value, 3) => Iso3166::for_alpha3(&value).is_ok(),
             _ => false,
         };
-        if known {
-            Ok(Self(value))
-        } else {
-            Err("Use an ISO 3166-1 country code such as USA, US or DEU.".to_owned())
-        }
+        if known { Ok(Self(value)) } else { Err("Use an ISO 3166-1 country code such as USA, US or DEU.".to_owned()) }
     }
 }
 
@@ -98,10 +94,9 @@ impl LanguageTag {
             Some((p, r)) => (p, Some(r)),
             None => (value, None),
         };
-        let primary_ok = ascii_letters(primary, 2)
-            && isolang::Language::from_639_1(&primary.to_ascii_lowercase()).is_some();
-        let region_ok =
-            region.is_none_or(|r| ascii_letters(r, 2) && Iso3166::for_alpha2_caseless(r).is_ok());
+        let primary_ok =
+            ascii_letters(primary, 2) && isolang::Language::from_639_1(&primary.to_ascii_lowercase()).is_some();
+        let region_ok = region.is_none_or(|r| ascii_letters(r, 2) && Iso3166::for_alpha2_caseless(r).is_ok());
         if primary_ok && region_ok {
             Ok(Self(value.to_owned()))
         } else {
@@ -125,9 +120,7 @@ impl TimeZone {
         }
         chrono_tz::Tz::from_str(value)
             .map(|tz| Some(Self(tz.name().to_owned())))
-            .map_err(|_| {
-                "Use an IANA time zone name such as America/New_York or Europe/Paris.".to_owned()
-            })
+            .map_err(|_| "Use an IANA time zone name such as America/New_York or Europe/Paris.".to_owned())
     }
 }
 
@@ -159,22 +152,14 @@ mod tests {
         for ok in ["EN", "en", "fr", "en-US", "pt-br", "de_DE"] {
             assert_eq!(LanguageTag::parse(ok).unwrap().as_str(), ok);
         }
-        for bad in [
-            "", "e", "eng", "xx", "en-", "en-XX", "en-USA", "en-US-x", "e\nn", "<en>",
-        ] {
+        for bad in ["", "e", "eng", "xx", "en-", "en-XX", "en-USA", "en-US-x", "e\nn", "<en>"] {
             assert!(LanguageTag::parse(bad).is_err(), "{bad:?}");
         }
     }
 
     #[test]
     fn time_zones() {
-        assert_eq!(
-            TimeZone::parse("America/New_York")
-                .unwrap()
-                .unwrap()
-                .as_str(),
-            "America/New_York"
-        );
+        assert_eq!(TimeZone::parse("America/New_York").unwrap().unwrap().as_str(), "America/New_York");
         assert_eq!(TimeZone::parse("UTC").unwrap().unwrap().as_str(), "UTC");
         assert_eq!(TimeZone::parse("").unwrap(), None);
         assert_eq!(
@@ -182,13 +167,7 @@ mod tests {
             "Europe/Paris",
             "surrounding space is trimmed"
         );
-        for bad in [
-            "Mars/Olympus",
-            "america/new_york",
-            "America/\nNew_York",
-            "../etc/passwd",
-            "+05:00",
-        ] {
+        for bad in ["Mars/Olympus", "america/new_york", "America/\nNew_York", "../etc/passwd", "+05:00"] {
             assert!(TimeZone::parse(bad).is_err(), "{bad:?}");
         }
     }

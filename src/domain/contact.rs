@@ -31,19 +31,10 @@ impl ContactFields {
         let first_name = errors.check("first_name", PersonName::parse(&raw.first_name));
         let last_name = errors.check("last_name", PersonName::parse(&raw.last_name));
         let email = errors.check("email", Email::parse(&raw.email));
-        let phone = errors.check(
-            "phone",
-            PhoneNumber::parse_with_max(&raw.phone, Self::PHONE_MAX),
-        );
+        let phone = errors.check("phone", PhoneNumber::parse_with_max(&raw.phone, Self::PHONE_MAX));
         match (first_name, last_name, email, phone) {
             (Some(first_name), Some(last_name), Some(email), Some(phone)) if errors.is_empty() => {
-                Ok(Self {
-                    first_name,
-                    last_name,
-                    email,
-                    phone,
-                    is_primary: raw.is_primary.is_some(),
-                })
+                Ok(Self { first_name, last_name, email, phone, is_primary: raw.is_primary.is_some() })
             }
             _ => Err(errors),
         }
@@ -70,11 +61,7 @@ mod tests {
 
     #[test]
     fn reports_every_error() {
-        let raw = RawContactFields {
-            email: "nope".into(),
-            phone: "1".repeat(21),
-            ..Default::default()
-        };
+        let raw = RawContactFields { email: "nope".into(), phone: "1".repeat(21), ..Default::default() };
         let errors = ContactFields::parse(&raw).unwrap_err();
         for field in ["first_name", "last_name", "email", "phone"] {
             assert!(errors.get(field).is_some(), "{field}");

@@ -29,21 +29,14 @@ impl Annotations {
                 continue;
             }
             let Some((key, value)) = line.split_once(':') else {
-                return Err(format!(
-                    "Line {line_no}: write each annotation as key: value."
-                ));
+                return Err(format!("Line {line_no}: write each annotation as key: value."));
             };
             let (key, value) = (key.trim(), value.trim());
             Self::check_pair(key, value).map_err(|e| format!("Line {line_no}: {e}"))?;
             if !seen.insert(key.to_owned()) {
-                return Err(format!(
-                    "Line {line_no}: the key {key} appears more than once."
-                ));
+                return Err(format!("Line {line_no}: the key {key} appears more than once."));
             }
-            pairs.push(Annotation {
-                key: key.to_owned(),
-                value: value.to_owned(),
-            });
+            pairs.push(Annotation { key: key.to_owned(), value: value.to_owned() });
             if pairs.len() > Self::MAX_PAIRS {
                 return Err(format!("Use at most {} annotations.", Self::MAX_PAIRS));
             }
@@ -52,21 +45,14 @@ impl Annotations {
     }
 
     fn check_pair(key: &str, value: &str) -> Result<(), String> {
-        if key.is_empty()
-            || !key
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"._/-".contains(&b))
-        {
+        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b"._/-".contains(&b)) {
             return Err("keys use letters, digits and . _ / - only.".to_owned());
         }
         if key.len() > Self::MAX_KEY {
             return Err(format!("keys have at most {} characters.", Self::MAX_KEY));
         }
         if value.chars().count() > Self::MAX_VALUE {
-            return Err(format!(
-                "values have at most {} characters.",
-                Self::MAX_VALUE
-            ));
+            return Err(format!("values have at most {} characters.", Self::MAX_VALUE));
         }
         if value.chars().any(char::is_control) {
             return Err("values can't hold control characters.".to_owned());
@@ -191,40 +177,20 @@ mod tests {
 
     #[test]
     fn annotations_parse_and_round_trip() {
-        let a = Annotations::parse(
-            "team: billing\r\n\n  app.kubernetes.io/name :  smarter  \nurl: https://x.test/a:b",
-        )
-        .unwrap();
+        let a = Annotations::parse("team: billing\r\n\n  app.kubernetes.io/name :  smarter  \nurl: https://x.test/a:b")
+            .unwrap();
         assert_eq!(a.len(), 3);
-        assert_eq!(
-            a.to_string(),
-            "team: billing\napp.kubernetes.io/name: smarter\nurl: https://x.test/a:b"
-        );
+        assert_eq!(a.to_string(), "team: billing\napp.kubernetes.io/name: smarter\nurl: https://x.test/a:b");
         assert_eq!(Annotations::parse(&a.to_string()).unwrap(), a);
         assert!(Annotations::parse("").unwrap().is_empty());
-        assert!(
-            Annotations::parse("empty:").is_ok(),
-            "an empty value is allowed"
-        );
+        assert!(Annotations::parse("empty:").is_ok(), "an empty value is allowed");
     }
 
     #[test]
     fn annotation_rules() {
-        assert!(
-            Annotations::parse("no colon")
-                .unwrap_err()
-                .contains("Line 1")
-        );
-        assert!(
-            Annotations::parse("a: 1\nb c: 2")
-                .unwrap_err()
-                .contains("Line 2")
-        );
-        assert!(
-            Annotations::parse("a: 1\na: 2")
-                .unwrap_err()
-                .contains("more than once")
-        );
+        assert!(Annotations::parse("no colon").unwrap_err().contains("Line 1"));
+        assert!(Annotations::parse("a: 1\nb c: 2").unwrap_err().contains("Line 2"));
+        assert!(Annotations::parse("a: 1\na: 2").unwrap_err().contains("more than once"));
         assert!(Annotations::parse(": value").is_err());
         assert!(Annotations::parse("ключ: value").is_err());
         assert!(Annotations::parse("<b>: x").is_err());
@@ -238,10 +204,7 @@ mod tests {
         let too_many: String = (0..101).map(|i| format!("k{i}: v\n")).collect();
         assert!(Annotations::parse(&too_many).is_err());
         let sql = Annotations::parse("note: '; DROP TABLE accounts; --").unwrap();
-        assert_eq!(
-            sql.iter().next().unwrap().value,
-            "'; DROP TABLE accounts; --"
-        );
+        assert_eq!(sql.iter().next().unwrap().value, "'; DROP TABLE accounts; --");
     }
 
     #[test]
@@ -263,9 +226,6 @@ mod tests {
         assert!(Tags::parse(&fifty.join(",")).is_ok());
         let many: Vec<String> = (0..51).map(|i| format!("t{i}")).collect();
         assert!(Tags::parse(&many.join(",")).is_err());
-        assert_eq!(
-            Tags::parse("<script>x</script>").unwrap().to_string(),
-            "<script>x</script>"
-        );
+        assert_eq!(Tags::parse("<script>x</script>").unwrap().to_string(), "<script>x</script>");
     }
 }

@@ -8,6 +8,8 @@ mod contact;
 mod errors;
 mod metadata;
 mod name;
+#[cfg(test)]
+mod props;
 mod text;
 mod user;
 mod version;

@@ -13,10 +13,7 @@ impl CamelName {
         let mut chars = value.chars();
         let starts_lower = chars.next().is_some_and(|c| c.is_ascii_lowercase());
         if !starts_lower || !chars.all(|c| c.is_ascii_alphanumeric()) {
-            return Err(
-                "Use camelCase: a lower-case letter, then letters and digits (e.g. acmeCorp2)."
-                    .to_owned(),
-            );
+            return Err("Use camelCase: a lower-case letter, then letters and digits (e.g. acmeCorp2).".to_owned());
         }
         if value.len() > Self::MAX {
             return Err(format!("Use at most {} characters.", Self::MAX));
@@ -31,11 +28,7 @@ impl CamelName {
         let mut out = String::new();
         let words = text
             .split(|c: char| !c.is_alphanumeric())
-            .map(|w| {
-                w.chars()
-                    .filter(char::is_ascii_alphanumeric)
-                    .collect::<String>()
-            })
+            .map(|w| w.chars().filter(char::is_ascii_alphanumeric).collect::<String>())
             .filter(|w| !w.is_empty());
         for word in words {
             let mut chars = word.chars();
@@ -107,27 +100,15 @@ mod tests {
 
     #[test]
     fn derives_from_company_names() {
-        assert_eq!(
-            CamelName::derive_from("Acme Corp, Inc.").as_str(),
-            "acmeCorpInc"
-        );
+        assert_eq!(CamelName::derive_from("Acme Corp, Inc.").as_str(), "acmeCorpInc");
         assert_eq!(CamelName::derive_from("ACME").as_str(), "aCME");
         assert_eq!(CamelName::derive_from("3M Company").as_str(), "n3MCompany");
-        assert_eq!(
-            CamelName::derive_from("Société Générale").as_str(),
-            "socitGnrale"
-        );
+        assert_eq!(CamelName::derive_from("Société Générale").as_str(), "socitGnrale");
         assert_eq!(CamelName::derive_from("株式会社").as_str(), "account");
         for text in ["Acme Corp, Inc.", "3M", "---", "a b c", "Zed's <b>Bar</b>"] {
             let derived = CamelName::derive_from(text);
-            assert!(
-                CamelName::parse(derived.as_str()).is_ok(),
-                "{text:?} gave {derived}"
-            );
+            assert!(CamelName::parse(derived.as_str()).is_ok(), "{text:?} gave {derived}");
         }
-        assert_eq!(
-            CamelName::derive_from(&"word ".repeat(200)).as_str().len(),
-            255
-        );
+        assert_eq!(CamelName::derive_from(&"word ".repeat(200)).as_str().len(), 255);
     }
 }

@@ -14,10 +14,7 @@ impl Username {
         if value.len() > 150 {
             return Err("Use at most 150 characters.".to_owned());
         }
-        if !value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"@.+-_".contains(&b))
-        {
+        if !value.bytes().all(|b| b.is_ascii_alphanumeric() || b"@.+-_".contains(&b)) {
             return Err("Use letters, digits and @ . + - _ only.".to_owned());
         }
         Ok(Self(value.to_owned()))
@@ -78,25 +75,10 @@ mod tests {
 
     #[test]
     fn usernames() {
-        for ok in [
-            "admin",
-            "a",
-            "jane.doe+ops@example.com",
-            "x_y-z",
-            &"u".repeat(150),
-        ] {
+        for ok in ["admin", "a", "jane.doe+ops@example.com", "x_y-z", &"u".repeat(150)] {
             assert!(Username::parse(ok).is_ok(), "{ok:?}");
         }
-        for bad in [
-            "",
-            " ",
-            "jane doe",
-            "jané",
-            "a'b",
-            "<admin>",
-            "a\nb",
-            &"u".repeat(151),
-        ] {
+        for bad in ["", " ", "jane doe", "jané", "a'b", "<admin>", "a\nb", &"u".repeat(151)] {
             assert!(Username::parse(bad).is_err(), "{bad:?}");
         }
     }
@@ -107,10 +89,7 @@ mod tests {
         assert!(Password::parse("elevenchars", "jane").is_err());
         assert!(Password::parse("123456789012345", "jane").is_err());
         assert!(Password::parse("janedoe12345", "JaneDoe12345").is_err());
-        assert!(
-            Password::parse("ééééééééééé1", "jane").is_ok(),
-            "counts characters"
-        );
+        assert!(Password::parse("ééééééééééé1", "jane").is_ok(), "counts characters");
         assert!(Password::parse(&"p".repeat(1025), "jane").is_err());
     }
 

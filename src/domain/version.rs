@@ -45,14 +45,7 @@ mod tests {
 
     #[test]
     fn accepts_semver() {
-        for ok in [
-            "1.0.0",
-            "0.0.1",
-            "10.20.30",
-            "1.0.0-alpha.1+build.5",
-            "1.0.0-rc.1",
-            "1.0.0+20130313144700",
-        ] {
+        for ok in ["1.0.0", "0.0.1", "10.20.30", "1.0.0-alpha.1+build.5", "1.0.0-rc.1", "1.0.0+20130313144700"] {
             assert_eq!(SemVersion::parse(ok).unwrap().to_string(), ok);
         }
         assert_eq!(SemVersion::parse("").unwrap().to_string(), "1.0.0");

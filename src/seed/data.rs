@@ -3,126 +3,35 @@
 /// City, state or region, ISO country, IANA time zone, currency, language, postcode pattern.
 pub const PLACES: &[(&str, &str, &str, &str, &str, &str)] = &[
     ("New York", "NY", "USA", "America/New_York", "USD", "en-US"),
-    (
-        "San Francisco",
-        "CA",
-        "USA",
-        "America/Los_Angeles",
-        "USD",
-        "en-US",
-    ),
+    ("San Francisco", "CA", "USA", "America/Los_Angeles", "USD", "en-US"),
     ("Chicago", "IL", "USA", "America/Chicago", "USD", "en-US"),
     ("Austin", "TX", "USA", "America/Chicago", "USD", "en-US"),
     ("Toronto", "ON", "CAN", "America/Toronto", "CAD", "en-CA"),
     ("Montréal", "QC", "CAN", "America/Toronto", "CAD", "fr-CA"),
-    (
-        "Mexico City",
-        "CDMX",
-        "MEX",
-        "America/Mexico_City",
-        "MXN",
-        "es-MX",
-    ),
-    (
-        "São Paulo",
-        "SP",
-        "BRA",
-        "America/Sao_Paulo",
-        "BRL",
-        "pt-BR",
-    ),
-    (
-        "Buenos Aires",
-        "CABA",
-        "ARG",
-        "America/Argentina/Buenos_Aires",
-        "ARS",
-        "es-AR",
-    ),
+    ("Mexico City", "CDMX", "MEX", "America/Mexico_City", "MXN", "es-MX"),
+    ("São Paulo", "SP", "BRA", "America/Sao_Paulo", "BRL", "pt-BR"),
+    ("Buenos Aires", "CABA", "ARG", "America/Argentina/Buenos_Aires", "ARS", "es-AR"),
     ("London", "England", "GBR", "Europe/London", "GBP", "en-GB"),
     ("Dublin", "Leinster", "IRL", "Europe/Dublin", "EUR", "en-IE"),
-    (
-        "Paris",
-        "Île-de-France",
-        "FRA",
-        "Europe/Paris",
-        "EUR",
-        "fr-FR",
-    ),
+    ("Paris", "Île-de-France", "FRA", "Europe/Paris", "EUR", "fr-FR"),
     ("Berlin", "Berlin", "DEU", "Europe/Berlin", "EUR", "de-DE"),
     ("München", "Bayern", "DEU", "Europe/Berlin", "EUR", "de-DE"),
     ("Madrid", "Madrid", "ESP", "Europe/Madrid", "EUR", "es-ES"),
     ("Lisbon", "Lisboa", "PRT", "Europe/Lisbon", "EUR", "pt-PT"),
-    (
-        "Amsterdam",
-        "Noord-Holland",
-        "NLD",
-        "Europe/Amsterdam",
-        "EUR",
-        "nl-NL",
-    ),
-    (
-        "Stockholm",
-        "Stockholm",
-        "SWE",
-        "Europe/Stockholm",
-        "SEK",
-        "sv-SE",
-    ),
+    ("Amsterdam", "Noord-Holland", "NLD", "Europe/Amsterdam", "EUR", "nl-NL"),
+    ("Stockholm", "Stockholm", "SWE", "Europe/Stockholm", "SEK", "sv-SE"),
     ("Zürich", "ZH", "CHE", "Europe/Zurich", "CHF", "de-CH"),
-    (
-        "Warsaw",
-        "Mazowieckie",
-        "POL",
-        "Europe/Warsaw",
-        "PLN",
-        "pl-PL",
-    ),
-    (
-        "Nairobi",
-        "Nairobi",
-        "KEN",
-        "Africa/Nairobi",
-        "KES",
-        "en-KE",
-    ),
+    ("Warsaw", "Mazowieckie", "POL", "Europe/Warsaw", "PLN", "pl-PL"),
+    ("Nairobi", "Nairobi", "KEN", "Africa/Nairobi", "KES", "en-KE"),
     ("Lagos", "Lagos", "NGA", "Africa/Lagos", "NGN", "en-NG"),
-    (
-        "Cape Town",
-        "Western Cape",
-        "ZAF",
-        "Africa/Johannesburg",
-        "ZAR",
-        "en-ZA",
-    ),
+    ("Cape Town", "Western Cape", "ZAF", "Africa/Johannesburg", "ZAR", "en-ZA"),
     ("Dubai", "Dubai", "ARE", "Asia/Dubai", "AED", "ar-AE"),
-    (
-        "Bengaluru",
-        "Karnataka",
-        "IND",
-        "Asia/Kolkata",
-        "INR",
-        "en-IN",
-    ),
-    (
-        "Singapore",
-        "Singapore",
-        "SGP",
-        "Asia/Singapore",
-        "SGD",
-        "en-SG",
-    ),
+    ("Bengaluru", "Karnataka", "IND", "Asia/Kolkata", "INR", "en-IN"),
+    ("Singapore", "Singapore", "SGP", "Asia/Singapore", "SGD", "en-SG"),
     ("Tokyo", "Tokyo", "JPN", "Asia/Tokyo", "JPY", "ja-JP"),
     ("Seoul", "Seoul", "KOR", "Asia/Seoul", "KRW", "ko-KR"),
     ("Sydney", "NSW", "AUS", "Australia/Sydney", "AUD", "en-AU"),
-    (
-        "Auckland",
-        "Auckland",
-        "NZL",
-        "Pacific/Auckland",
-        "NZD",
-        "en-NZ",
-    ),
+    ("Auckland", "Auckland", "NZL", "Pacific/Auckland", "NZD", "en-NZ"),
 ];
 
 pub const COMPANY_FIRST: &[&str] = &[
@@ -191,9 +100,7 @@ pub const COMPANY_SECOND: &[&str] = &[
     "Works",
 ];
 
-pub const COMPANY_SUFFIX: &[&str] = &[
-    "Inc.", "LLC", "Ltd", "GmbH", "S.A.", "B.V.", "AB", "Pty Ltd", "K.K.", "Co.",
-];
+pub const COMPANY_SUFFIX: &[&str] = &["Inc.", "LLC", "Ltd", "GmbH", "S.A.", "B.V.", "AB", "Pty Ltd", "K.K.", "Co."];
 
 pub const STREETS: &[&str] = &[
     "Main Street",
@@ -301,20 +208,11 @@ pub const TAGS: &[&str] = &[
     "internal",
 ];
 
-pub const ANNOTATION_KEYS: &[&str] = &[
-    "team",
-    "tier",
-    "crm/id",
-    "billing.contact",
-    "onboarding",
-    "region",
-    "app.smarter.sh/plan",
-];
+pub const ANNOTATION_KEYS: &[&str] =
+    &["team", "tier", "crm/id", "billing.contact", "onboarding", "region", "app.smarter.sh/plan"];
 
-pub const ANNOTATION_VALUES: &[&str] = &[
-    "gold", "silver", "bronze", "platform", "sales", "support", "complete", "pending", "emea",
-    "na", "apac",
-];
+pub const ANNOTATION_VALUES: &[&str] =
+    &["gold", "silver", "bronze", "platform", "sales", "support", "complete", "pending", "emea", "na", "apac"];
 
 pub const MODELS: &[(&str, &str)] = &[
     ("openai", "gpt-4o"),

@@ -18,8 +18,8 @@ use rand::{Rng, SeedableRng};
 
 use crate::db::models::metadata;
 use crate::db::schema::{
-    account_contacts, accounts, annotations, audit_entries, charges, daily_billing_records,
-    email_outbox, tagged_items, user_profiles, users,
+    account_contacts, accounts, annotations, audit_entries, charges, daily_billing_records, email_outbox, tagged_items,
+    user_profiles, users,
 };
 use crate::db::{DbConnection, now, write_transaction};
 use crate::domain::{AccountNumber, CamelName, Tag};
@@ -195,10 +195,7 @@ macro_rules! insert_rows {
 }
 
 fn ascii_slug(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase()
+    s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase()
 }
 
 struct Generator {
@@ -234,19 +231,12 @@ impl Generator {
 
     fn account(&mut self) -> NewAccountRow {
         let first = *data::COMPANY_FIRST.choose(&mut self.rng).unwrap_or(&"Acme");
-        let second = *data::COMPANY_SECOND
-            .choose(&mut self.rng)
-            .unwrap_or(&"Labs");
-        let suffix = *data::COMPANY_SUFFIX
-            .choose(&mut self.rng)
-            .unwrap_or(&"Inc.");
+        let second = *data::COMPANY_SECOND.choose(&mut self.rng).unwrap_or(&"Labs");
+        let suffix = *data::COMPANY_SUFFIX.choose(&mut self.rng).unwrap_or(&"Inc.");
         let company = format!("{first} {second} {suffix}");
-        let (city, state, country, tz, currency, language) = *data::PLACES
-            .choose(&mut self.rng)
-            .unwrap_or(&data::PLACES[0]);
-        let street = *data::STREETS
-            .choose(&mut self.rng)
-            .unwrap_or(&"Main Street");
+        let (city, state, country, tz, currency, language) =
+            *data::PLACES.choose(&mut self.rng).unwrap_or(&data::PLACES[0]);
+        let street = *data::STREETS.choose(&mut self.rng).unwrap_or(&"Main Street");
         let created = self.time_before(730);
         NewAccountRow {
             account_number: self.number(),
@@ -273,21 +263,14 @@ impl Generator {
 
     fn person(&mut self) -> (String, String) {
         let first = *data::FIRST_NAMES.choose(&mut self.rng).unwrap_or(&"Ada");
-        let last = *data::LAST_NAMES
-            .choose(&mut self.rng)
-            .unwrap_or(&"Lovelace");
+        let last = *data::LAST_NAMES.choose(&mut self.rng).unwrap_or(&"Lovelace");
         (first.to_owned(), last.to_owned())
     }
 }
 
 /// Writes `count` demo accounts (with everything around them) seeded by `seed`.
 /// `progress` is called with the number of accounts written so far.
-pub fn seed(
-    conn: &mut DbConnection,
-    count: usize,
-    seed: u64,
-    progress: &dyn Fn(usize),
-) -> anyhow::Result<Seeded> {
+pub fn seed(conn: &mut DbConnection, count: usize, seed: u64, progress: &dyn Fn(usize)) -> anyhow::Result<Seeded> {
     if conn.is_sqlite() {
         // A bulk load touches every index: a larger page cache saves most of the I/O.
         diesel::connection::SimpleConnection::batch_execute(conn, "PRAGMA cache_size = -131072;")?;
@@ -297,30 +280,20 @@ pub fn seed(
     let mut g = Generator {
         rng: StdRng::seed_from_u64(seed),
         anchor: month_start.and_hms_opt(0, 0, 0).unwrap_or_default() + TimeDelta::days(14),
-        taken_numbers: accounts::table
-            .select(accounts::account_number)
-            .load::<String>(conn)?
-            .into_iter()
-            .collect(),
+        taken_numbers: accounts::table.select(accounts::account_number).load::<String>(conn)?.into_iter().collect(),
     };
     let mut done = Seeded::default();
     let tag_ids: Vec<i64> = data::TAGS
         .iter()
-        .map(|t| {
-            Tag::parse(t)
-                .map_err(anyhow::Error::msg)
-                .and_then(|t| Ok(metadata::tag_id(conn, &t)?))
-        })
+        .map(|t| Tag::parse(t).map_err(anyhow::Error::msg).and_then(|t| Ok(metadata::tag_id(conn, &t)?)))
         .collect::<anyhow::Result<_>>()?;
     let users = seed_users(conn, &mut g, count.div_ceil(20).max(1), seed)?;
     done.users = users.len();
     let mut written = 0;
     while written < count {
         let size = BATCH.min(count - written);
-        let batch = write_transaction(conn, |conn| {
-            seed_batch(conn, &mut g, size, &tag_ids, &users, month_start)
-        })
-        .context("writing a batch of demo accounts")?;
+        let batch = write_transaction(conn, |conn| seed_batch(conn, &mut g, size, &tag_ids, &users, month_start))
+            .context("writing a batch of demo accounts")?;
         done.accounts += batch.accounts;
         done.memberships += batch.memberships;
         done.contacts += batch.contacts;
@@ -332,21 +305,12 @@ pub fn seed(
     Ok(done)
 }
 
-fn seed_users(
-    conn: &mut DbConnection,
-    g: &mut Generator,
-    count: usize,
-    seed: u64,
-) -> anyhow::Result<Vec<i64>> {
+fn seed_users(conn: &mut DbConnection, g: &mut Generator, count: usize, seed: u64) -> anyhow::Result<Vec<i64>> {
     // Demo users can't sign in: their hash is of a random secret nobody keeps.
     let mut secret = [0u8; 32];
     rand::fill(&mut secret);
     let unusable = password_auth::generate_hash(hex::encode(secret));
-    let existing: HashSet<String> = users::table
-        .select(users::username)
-        .load::<String>(conn)?
-        .into_iter()
-        .collect();
+    let existing: HashSet<String> = users::table.select(users::username).load::<String>(conn)?.into_iter().collect();
     let at = now();
     let rows: Vec<NewUserRow> = (0..count)
         .filter_map(|i| {
@@ -373,12 +337,7 @@ fn seed_users(
         insert_rows!(conn, users::table, rows);
         let mut ids = Vec::with_capacity(names.len());
         for chunk in names.chunks(ROWS_PER_INSERT) {
-            ids.extend(
-                users::table
-                    .filter(users::username.eq_any(chunk))
-                    .select(users::id)
-                    .load::<i64>(conn)?,
-            );
+            ids.extend(users::table.filter(users::username.eq_any(chunk)).select(users::id).load::<i64>(conn)?);
         }
         ids.sort_unstable();
         Ok(ids)
@@ -407,14 +366,8 @@ fn seed_batch(
     }
     let id_of: std::collections::HashMap<String, i64> = ids.into_iter().collect();
     let at = now();
-    let (mut tagged, mut notes, mut contacts, mut outbox, mut audits, mut profiles) = (
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-    );
+    let (mut tagged, mut notes, mut contacts, mut outbox, mut audits, mut profiles) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for row in &rows {
         let id = id_of[&row.account_number];
         let n = g.rng.random_range(0..=3);
@@ -428,15 +381,9 @@ fn seed_batch(
             });
         }
         let n = g.rng.random_range(0..=2);
-        let keys: Vec<&str> = data::ANNOTATION_KEYS
-            .choose_multiple(&mut g.rng, n)
-            .copied()
-            .collect();
+        let keys: Vec<&str> = data::ANNOTATION_KEYS.choose_multiple(&mut g.rng, n).copied().collect();
         for (position, key) in keys.into_iter().enumerate() {
-            let value = data::ANNOTATION_VALUES
-                .choose(&mut g.rng)
-                .copied()
-                .unwrap_or("gold");
+            let value = data::ANNOTATION_VALUES.choose(&mut g.rng).copied().unwrap_or("gold");
             notes.push(NewAnnotationRow {
                 object_type: metadata::ACCOUNT,
                 object_id: id,
@@ -514,11 +461,7 @@ fn seed_batch(
         members.extend(
             user_profiles::table
                 .filter(user_profiles::account_id.eq_any(chunk))
-                .select((
-                    user_profiles::id,
-                    user_profiles::account_id,
-                    user_profiles::user_id,
-                ))
+                .select((user_profiles::id, user_profiles::account_id, user_profiles::user_id))
                 .order(user_profiles::id.asc())
                 .load::<(i64, i64, i64)>(conn)?,
         );
@@ -530,20 +473,14 @@ fn seed_batch(
         }
         let mut days = HashSet::new();
         for _ in 0..g.rng.random_range(1..=6) {
-            let date =
-                month_start + TimeDelta::days(13) - TimeDelta::days(g.rng.random_range(0..180));
+            let date = month_start + TimeDelta::days(13) - TimeDelta::days(g.rng.random_range(0..180));
             let (provider, _) = *data::MODELS.choose(&mut g.rng).unwrap_or(&data::MODELS[0]);
-            let charge_type = crate::db::models::charge::CHARGE_TYPES
-                .choose(&mut g.rng)
-                .copied()
-                .unwrap_or("completion");
+            let charge_type =
+                crate::db::models::charge::CHARGE_TYPES.choose(&mut g.rng).copied().unwrap_or("completion");
             if !days.insert((date, provider, charge_type)) {
                 continue;
             }
-            let (prompt, completion) = (
-                g.rng.random_range(100..50_000),
-                g.rng.random_range(50..20_000),
-            );
+            let (prompt, completion) = (g.rng.random_range(100..50_000), g.rng.random_range(50..20_000));
             billing.push(NewBillingRow {
                 account_id: *account,
                 user_id: *user,
@@ -559,8 +496,7 @@ fn seed_batch(
         }
         for _ in 0..g.rng.random_range(0..=2) {
             let (provider, model) = *data::MODELS.choose(&mut g.rng).unwrap_or(&data::MODELS[0]);
-            let (prompt, completion) =
-                (g.rng.random_range(10..4_000), g.rng.random_range(10..2_000));
+            let (prompt, completion) = (g.rng.random_range(10..4_000), g.rng.random_range(10..2_000));
             let when = g.anchor - TimeDelta::seconds(g.rng.random_range(0..3 * 86_400));
             pending.push(NewChargeRow {
                 user_profile_id: *profile,

@@ -15,21 +15,13 @@ struct Asset {
 }
 
 const ASSETS: &[Asset] = &[
-    Asset {
-        name: "app.css",
-        content_type: "text/css; charset=utf-8",
-        body: include_bytes!("../../static/app.css"),
-    },
+    Asset { name: "app.css", content_type: "text/css; charset=utf-8", body: include_bytes!("../../static/app.css") },
     Asset {
         name: "app.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../../static/app.js"),
     },
-    Asset {
-        name: "favicon.svg",
-        content_type: "image/svg+xml",
-        body: include_bytes!("../../static/favicon.svg"),
-    },
+    Asset { name: "favicon.svg", content_type: "image/svg+xml", body: include_bytes!("../../static/favicon.svg") },
 ];
 
 /// Each asset's hashed file name, e.g. `app.css` → `app.3f2a9c1d0b7e5a46.css`.
@@ -55,16 +47,12 @@ pub fn url(name: &str) -> String {
 
 /// `GET /static/{file}`: only current hashed names are served.
 pub async fn serve(file: web::Path<String>) -> HttpResponse {
-    let asset = ASSETS
-        .iter()
-        .find(|a| HASHED.get(a.name).is_some_and(|h| *h == *file));
+    let asset = ASSETS.iter().find(|a| HASHED.get(a.name).is_some_and(|h| *h == *file));
     match asset {
         Some(a) => HttpResponse::Ok()
             .content_type(a.content_type)
             .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
             .body(a.body),
-        None => HttpResponse::NotFound()
-            .content_type("text/plain; charset=utf-8")
-            .body("not found"),
+        None => HttpResponse::NotFound().content_type("text/plain; charset=utf-8").body("not found"),
     }
 }

@@ -18,12 +18,7 @@ pub struct Field {
 }
 
 impl Field {
-    pub fn text(
-        name: &'static str,
-        label: &'static str,
-        value: &str,
-        errors: &FieldErrors,
-    ) -> Self {
+    pub fn text(name: &'static str, label: &'static str, value: &str, errors: &FieldErrors) -> Self {
         Self {
             name,
             label,
@@ -38,17 +33,8 @@ impl Field {
         }
     }
 
-    pub fn checkbox(
-        name: &'static str,
-        label: &'static str,
-        checked: bool,
-        errors: &FieldErrors,
-    ) -> Self {
-        Self {
-            kind: "checkbox",
-            checked,
-            ..Self::text(name, label, "", errors)
-        }
+    pub fn checkbox(name: &'static str, label: &'static str, checked: bool, errors: &FieldErrors) -> Self {
+        Self { kind: "checkbox", checked, ..Self::text(name, label, "", errors) }
     }
 
     pub fn kind(mut self, kind: &'static str) -> Self {

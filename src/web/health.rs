@@ -6,10 +6,7 @@ use crate::store::StoreError;
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
-    let answered = state
-        .store
-        .run(|conn| conn.batch_execute("SELECT 1").map_err(StoreError::from))
-        .await;
+    let answered = state.store.run(|conn| conn.batch_execute("SELECT 1").map_err(StoreError::from)).await;
     match answered {
         Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })),
         Err(e) => {

@@ -76,25 +76,18 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
 /// Turns the extractors' own errors (bad form bodies, paths, queries) into clear 4xx
 /// pages instead of actix's plain-text defaults.
 pub fn extractor_config(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(
-        web::FormConfig::default()
-            .limit(security::BODY_LIMIT)
-            .error_handler(|err, _| {
-                let message = match err {
-                    actix_web::error::UrlencodedError::Overflow { .. } => {
-                        return AppError::PayloadTooLarge.into();
-                    }
-                    actix_web::error::UrlencodedError::ContentType => {
-                        "Send the form as application/x-www-form-urlencoded."
-                    }
-                    _ => "The form could not be read. Check that it is valid UTF-8 and try again.",
-                };
-                AppError::BadRequest(message.to_owned()).into()
-            }),
-    )
+    cfg.app_data(web::FormConfig::default().limit(security::BODY_LIMIT).error_handler(|err, _| {
+        let message = match err {
+            actix_web::error::UrlencodedError::Overflow { .. } => {
+                return AppError::PayloadTooLarge.into();
+            }
+            actix_web::error::UrlencodedError::ContentType => "Send the form as application/x-www-form-urlencoded.",
+            _ => "The form could not be read. Check that it is valid UTF-8 and try again.",
+        };
+        AppError::BadRequest(message.to_owned()).into()
+    }))
     .app_data(web::QueryConfig::default().error_handler(|_, _| {
-        AppError::BadRequest("The address has query parameters the console can't read.".to_owned())
-            .into()
+        AppError::BadRequest("The address has query parameters the console can't read.".to_owned()).into()
     }))
     .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()));
 }

@@ -35,18 +35,10 @@ pub struct Layout {
 
 impl Layout {
     /// Takes the session's flash messages: they show on this page only.
-    pub fn new(
-        session: &Session,
-        user: Option<&User>,
-        title: impl Into<String>,
-        section: &'static str,
-    ) -> Self {
+    pub fn new(session: &Session, user: Option<&User>, title: impl Into<String>, section: &'static str) -> Self {
         Self {
             title: title.into(),
-            user: user.map(|u| NavUser {
-                username: u.username.clone(),
-                is_superuser: u.is_superuser,
-            }),
+            user: user.map(|u| NavUser { username: u.username.clone(), is_superuser: u.is_superuser }),
             csrf_token: session::csrf_token(session),
             flashes: session::take_flashes(session),
             css_url: assets::url("app.css"),
@@ -72,9 +64,7 @@ pub fn ok(page: &impl Template) -> Result<HttpResponse, AppError> {
 
 /// `303 See Other` to `location`.
 pub fn redirect(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
 }
 
 /// `next` when it is a path on this site (`/…`, not `//…` nor `/\…`), else `fallback`.

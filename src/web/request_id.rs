@@ -12,9 +12,7 @@ tokio::task_local! {
 
 /// The current request's id ("-" outside a request).
 pub fn current() -> String {
-    REQUEST_ID
-        .try_with(Clone::clone)
-        .unwrap_or_else(|_| "-".to_owned())
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_else(|_| "-".to_owned())
 }
 
 fn new_id() -> String {
@@ -30,9 +28,7 @@ pub async fn assign(
     let id = new_id();
     let mut response = REQUEST_ID.scope(id.clone(), next.call(req)).await?;
     if let Ok(value) = HeaderValue::from_str(&id) {
-        response
-            .headers_mut()
-            .insert(HeaderName::from_static("x-request-id"), value);
+        response.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
     }
     Ok(response)
 }

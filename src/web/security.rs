@@ -36,19 +36,11 @@ pub async fn csrf_guard(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     if req.method() != Method::POST {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_left_body);
+        return next.call(req).await.map(ServiceResponse::map_into_left_body);
     }
     match read_and_check(&mut req).await {
-        Ok(()) => next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_left_body),
-        Err(refusal) => Ok(req
-            .into_response(refusal.error_response())
-            .map_into_right_body()),
+        Ok(()) => next.call(req).await.map(ServiceResponse::map_into_left_body),
+        Err(refusal) => Ok(req.into_response(refusal.error_response()).map_into_right_body()),
     }
 }
 
@@ -64,20 +56,16 @@ async fn read_and_check(req: &mut ServiceRequest) -> Result<(), AppError> {
     let mut payload = req.take_payload();
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk
-            .map_err(|_| AppError::BadRequest("The request body could not be read.".to_owned()))?;
+        let chunk = chunk.map_err(|_| AppError::BadRequest("The request body could not be read.".to_owned()))?;
         if body.len() + chunk.len() > BODY_LIMIT {
             return Err(AppError::PayloadTooLarge);
         }
         body.extend_from_slice(&chunk);
     }
     let body = body.freeze();
-    let submitted = url::form_urlencoded::parse(&body)
-        .find(|(k, _)| k == "csrf_token")
-        .map(|(_, v)| v.into_owned());
+    let submitted = url::form_urlencoded::parse(&body).find(|(k, _)| k == "csrf_token").map(|(_, v)| v.into_owned());
     let expected = session::csrf_token_if_any(&req.get_session());
-    let valid =
-        matches!((submitted, expected), (Some(s), Some(e)) if session::tokens_match(&s, &e));
+    let valid = matches!((submitted, expected), (Some(s), Some(e)) if session::tokens_match(&s, &e));
     if !valid {
         return Err(AppError::Csrf);
     }

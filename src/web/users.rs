@@ -43,10 +43,8 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let q: String = query.q.chars().take(150).collect();
     let search = q.clone();
-    let users = state
-        .store
-        .run(move |conn| User::search(conn, &search, LIST_LIMIT + 1).map_err(StoreError::from))
-        .await?;
+    let users =
+        state.store.run(move |conn| User::search(conn, &search, LIST_LIMIT + 1).map_err(StoreError::from)).await?;
     let limited = users.len() as i64 > LIST_LIMIT;
     let page = ListPage {
         layout: Layout::new(&session, Some(&user), "Users", "users"),
@@ -94,22 +92,14 @@ fn form_fields(form: &UserForm, errors: &FieldErrors, editing: bool) -> Vec<Fiel
         );
     }
     fields.extend([
-        Field::text("email", "E-mail", &form.email, errors)
-            .kind("email")
-            .maxlength(254),
+        Field::text("email", "E-mail", &form.email, errors).kind("email").maxlength(254),
         Field::text("first_name", "First name", &form.first_name, errors).maxlength(150),
         Field::text("last_name", "Last name", &form.last_name, errors).maxlength(150),
     ]);
     let (label, hint) = if editing {
-        (
-            "New password",
-            "Leave blank to keep the current one. Setting one ends the user's sessions.",
-        )
+        ("New password", "Leave blank to keep the current one. Setting one ends the user's sessions.")
     } else {
-        (
-            "Password",
-            "At least 12 characters, not only digits, not the username.",
-        )
+        ("Password", "At least 12 characters, not only digits, not the username.")
     };
     fields.push(
         Field::text("password", label, "", errors)
@@ -130,18 +120,8 @@ fn form_fields(form: &UserForm, errors: &FieldErrors, editing: bool) -> Vec<Fiel
                 .hint("Deactivating ends the user's sessions."),
         );
     }
-    fields.push(Field::checkbox(
-        "is_staff",
-        "Staff: may sign in to the console",
-        form.is_staff.is_some(),
-        errors,
-    ));
-    fields.push(Field::checkbox(
-        "is_superuser",
-        "Superuser: may do everything",
-        form.is_superuser.is_some(),
-        errors,
-    ));
+    fields.push(Field::checkbox("is_staff", "Staff: may sign in to the console", form.is_staff.is_some(), errors));
+    fields.push(Field::checkbox("is_superuser", "Superuser: may do everything", form.is_superuser.is_some(), errors));
     fields
 }
 
@@ -156,14 +136,8 @@ fn check_common(
         "" => None,
         raw => errors.check("email", Email::parse(raw)),
     };
-    let first = errors
-        .check("first_name", optional_text(&form.first_name, 150))
-        .flatten()
-        .unwrap_or_default();
-    let last = errors
-        .check("last_name", optional_text(&form.last_name, 150))
-        .flatten()
-        .unwrap_or_default();
+    let first = errors.check("first_name", optional_text(&form.first_name, 150)).flatten().unwrap_or_default();
+    let last = errors.check("last_name", optional_text(&form.last_name, 150)).flatten().unwrap_or_default();
     let password = if form.password.is_empty() && !password_required {
         None
     } else {
@@ -188,10 +162,7 @@ async fn render(
 ) -> Result<HttpResponse, AppError> {
     let editing = target.is_some();
     let (heading, action) = match target {
-        Some(t) => (
-            format!("User {}", t.username),
-            format!("/users/{}/edit", t.id),
-        ),
+        Some(t) => (format!("User {}", t.username), format!("/users/{}/edit", t.id)),
         None => ("New user".to_owned(), "/users/new".to_owned()),
     };
     let page = FormPage {
@@ -214,24 +185,9 @@ fn user_error(e: UserError) -> Result<FieldErrors, AppError> {
     }
 }
 
-pub async fn new_page(
-    session: Session,
-    Superuser(user): Superuser,
-) -> Result<HttpResponse, AppError> {
-    let form = UserForm {
-        is_staff: Some("on".into()),
-        ..Default::default()
-    };
-    render(
-        &session,
-        &user,
-        None,
-        &form,
-        &FieldErrors::new(),
-        Vec::new(),
-        StatusCode::OK,
-    )
-    .await
+pub async fn new_page(session: Session, Superuser(user): Superuser) -> Result<HttpResponse, AppError> {
+    let form = UserForm { is_staff: Some("on".into()), ..Default::default() };
+    render(&session, &user, None, &form, &FieldErrors::new(), Vec::new(), StatusCode::OK).await
 }
 
 pub async fn create(
@@ -243,31 +199,12 @@ pub async fn create(
     let form = form.into_inner();
     let mut errors = FieldErrors::new();
     let username = errors.check("username", Username::parse(&form.username));
-    let (email, first_name, last_name, password) =
-        check_common(&form, &form.username, &mut errors, true);
+    let (email, first_name, last_name, password) = check_common(&form, &form.username, &mut errors, true);
     let (Some(username), Some(password)) = (username, password) else {
-        return render(
-            &session,
-            &user,
-            None,
-            &form,
-            &errors,
-            Vec::new(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return render(&session, &user, None, &form, &errors, Vec::new(), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     if !errors.is_empty() {
-        return render(
-            &session,
-            &user,
-            None,
-            &form,
-            &errors,
-            Vec::new(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return render(&session, &user, None, &form, &errors, Vec::new(), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let input = NewUserInput {
         username,
@@ -281,34 +218,18 @@ pub async fn create(
     let created = state
         .store
         .run(move |conn| {
-            let input = NewUserInput {
-                password_hash: password::hash(&password),
-                ..input
-            };
+            let input = NewUserInput { password_hash: password::hash(&password), ..input };
             User::create(conn, &input)
         })
         .await;
     match created {
         Ok(created) => {
-            session::flash(
-                &session,
-                "success",
-                format!("Created user {}.", created.username),
-            );
+            session::flash(&session, "success", format!("Created user {}.", created.username));
             Ok(page::redirect(&format!("/users/{}/edit", created.id)))
         }
         Err(e) => {
             let errors = user_error(e)?;
-            render(
-                &session,
-                &user,
-                None,
-                &form,
-                &errors,
-                Vec::new(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            render(&session, &user, None, &form, &errors, Vec::new(), StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
@@ -342,16 +263,7 @@ pub async fn edit_page(
         is_superuser: on(target.is_superuser),
         ..Default::default()
     };
-    render(
-        &session,
-        &user,
-        Some(&target),
-        &form,
-        &FieldErrors::new(),
-        accounts,
-        StatusCode::OK,
-    )
-    .await
+    render(&session, &user, Some(&target), &form, &FieldErrors::new(), accounts, StatusCode::OK).await
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -372,26 +284,14 @@ pub async fn update(
     let (target, accounts) = load(&state, *id).await?;
     let form = form.into_inner();
     let mut errors = FieldErrors::new();
-    let (email, first_name, last_name, password) =
-        check_common(&form, &target.username, &mut errors, false);
+    let (email, first_name, last_name, password) = check_common(&form, &target.username, &mut errors, false);
     if !errors.is_empty() {
-        return render(
-            &session,
-            &user,
-            Some(&target),
-            &form,
-            &errors,
-            accounts,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return render(&session, &user, Some(&target), &form, &errors, accounts, StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
     }
     let target_id = target.id;
-    let (is_active, is_staff, is_superuser) = (
-        form.is_active.is_some(),
-        form.is_staff.is_some(),
-        form.is_superuser.is_some(),
-    );
+    let (is_active, is_staff, is_superuser) =
+        (form.is_active.is_some(), form.is_staff.is_some(), form.is_superuser.is_some());
     let updated = state
         .store
         .write(move |conn| -> Result<Written<User>, EditError> {
@@ -405,41 +305,21 @@ pub async fn update(
                 password_hash: password.as_ref().map(password::hash),
             };
             let updated = User::update(conn, target_id, &changes)?;
-            Ok(Written {
-                value: updated,
-                stale_keys: vec![User::cache_key(target_id)],
-            })
+            Ok(Written { value: updated, stale_keys: vec![User::cache_key(target_id)] })
         })
         .await;
     match updated {
         Ok(updated) => {
-            if updated.id == user.id
-                && updated.session_stamp != user.session_stamp
-                && updated.is_active
-            {
-                session::refresh_stamp(&session, &updated)
-                    .map_err(|e| AppError::Internal(e.into()))?;
+            if updated.id == user.id && updated.session_stamp != user.session_stamp && updated.is_active {
+                session::refresh_stamp(&session, &updated).map_err(|e| AppError::Internal(e.into()))?;
             }
-            session::flash(
-                &session,
-                "success",
-                format!("Saved user {}.", updated.username),
-            );
+            session::flash(&session, "success", format!("Saved user {}.", updated.username));
             Ok(page::redirect(&format!("/users/{}/edit", updated.id)))
         }
         Err(EditError::Unavailable(u)) => Err(AppError::Unavailable(u)),
         Err(EditError::User(e)) => {
             let errors = user_error(e)?;
-            render(
-                &session,
-                &user,
-                Some(&target),
-                &form,
-                &errors,
-                accounts,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            render(&session, &user, Some(&target), &form, &errors, accounts, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }

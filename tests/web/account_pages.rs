@@ -156,6 +156,19 @@ on_both_databases! {
         assert_eq!(page.count("#accounts tbody tr"), 10);
         let narrowed = root.get(&app, "/accounts?q=Bulk%20999").await;
         assert_eq!(narrowed.texts("#count"), ["11 accounts"], "Bulk 999 and Bulk 9990 to 9999");
+        // A search that matches most rows walks the sort index instead of sorting matches.
+        let broad = root.get(&app, "/accounts?q=bulk&per_page=10&sort=company_name").await;
+        assert_eq!(broad.texts("#count"), ["10 000+ accounts"]);
+        let first = broad.texts("#accounts tbody td:nth-child(2)");
+        assert_eq!(first.len(), 10);
+        assert!(first.iter().all(|c| c.starts_with("Bulk ")), "{first:?}");
+        let mut sorted = first.clone();
+        sorted.sort();
+        assert_eq!(first, sorted);
+        let next = root.get(&app, &broad.attrs("a[rel=next]", "href").remove(0)).await;
+        let second = next.texts("#accounts tbody td:nth-child(2)");
+        assert_eq!(second.len(), 10);
+        assert!(second[0] > first[9], "{second:?} after {first:?}");
         let csv = root.get(&app, "/accounts.csv").await;
         assert_eq!(csv.body.lines().count(), 10_003, "every row streams: header, 10 001 and the platform account");
     }

@@ -4,9 +4,7 @@ use smarter_accounts::db::models::metadata::{self, ACCOUNT};
 use smarter_accounts::db::models::{Account, AccountError, AccountFlags, Actor, AuditEntry};
 use smarter_accounts::db::schema::{accounts, annotations, tagged_items};
 use smarter_accounts::db::{DbConnection, write_transaction};
-use smarter_accounts::domain::{
-    AccountFields, AccountNumber, AccountNumberInput, RawAccountFields,
-};
+use smarter_accounts::domain::{AccountFields, AccountNumber, AccountNumberInput, RawAccountFields};
 
 use crate::on_both_databases;
 use crate::support::TestDb;

@@ -12,11 +12,7 @@ macro_rules! app {
     ($db:expr) => {{
         let state = support::state(&$db).await;
         let pool = state.store.pool().clone();
-        (
-            at::init_service(startup::build_app(state.clone())).await,
-            pool,
-            state,
-        )
+        (at::init_service(startup::build_app(state.clone())).await, pool, state)
     }};
 }
 
@@ -231,9 +227,7 @@ async fn oversized_form_bodies_get_413() {
     let mut browser = Browser::new();
     browser.get(&app, "/login").await;
     let big = "x".repeat(300 * 1024);
-    let page = browser
-        .post(&app, "/login", &[("username", &big), ("password", "x")])
-        .await;
+    let page = browser.post(&app, "/login", &[("username", &big), ("password", "x")]).await;
     assert_eq!(page.status, 413);
 }
 
@@ -244,19 +238,11 @@ async fn static_assets_are_hashed_and_long_cached() {
     let mut browser = Browser::new();
     let login = browser.get(&app, "/login").await;
     let css = login.attrs("link[rel=stylesheet]", "href").remove(0);
-    assert!(
-        css.starts_with("/static/app.") && css.ends_with(".css"),
-        "{css}"
-    );
+    assert!(css.starts_with("/static/app.") && css.ends_with(".css"), "{css}");
     let asset = browser.get(&app, &css).await;
     assert_eq!(asset.status, 200);
     assert!(asset.header("cache-control").unwrap().contains("immutable"));
-    assert!(
-        asset
-            .header("content-type")
-            .unwrap()
-            .starts_with("text/css")
-    );
+    assert!(asset.header("content-type").unwrap().starts_with("text/css"));
     assert_eq!(browser.get(&app, "/static/app.css").await.status, 404);
     assert_eq!(browser.get(&app, "/static/../Cargo.toml").await.status, 404);
 }
@@ -308,13 +294,8 @@ fn a_500_page_shows_a_request_id_and_no_internals() {
     let response = error.error_response();
     assert_eq!(response.status(), 500);
     let body = actix_web::body::to_bytes(response.into_body());
-    let body = futures_util::FutureExt::now_or_never(body)
-        .unwrap()
-        .unwrap();
+    let body = futures_util::FutureExt::now_or_never(body).unwrap().unwrap();
     let html = String::from_utf8_lossy(&body);
     assert!(html.contains("Request id"), "{html}");
-    assert!(
-        !html.contains("hunter2") && !html.contains("SELECT"),
-        "{html}"
-    );
+    assert!(!html.contains("hunter2") && !html.contains("SELECT"), "{html}");
 }

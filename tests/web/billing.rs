@@ -27,14 +27,8 @@ fn new_charge(profile: i64, provider: &str, prompt: i64, completion: i64) -> New
 }
 
 fn totals(conn: &mut DbConnection) -> (i64, i64) {
-    let billed: Vec<i64> = daily_billing_records::table
-        .select(daily_billing_records::total_tokens)
-        .load(conn)
-        .unwrap();
-    let pending: Vec<i64> = charges::table
-        .select(charges::total_tokens)
-        .load(conn)
-        .unwrap();
+    let billed: Vec<i64> = daily_billing_records::table.select(daily_billing_records::total_tokens).load(conn).unwrap();
+    let pending: Vec<i64> = charges::table.select(charges::total_tokens).load(conn).unwrap();
     (billed.iter().sum(), pending.iter().sum())
 }
 

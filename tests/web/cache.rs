@@ -15,10 +15,7 @@ use crate::support::{self, TestDb, notice};
 /// Changes a row behind the cache's back, so a cached read is told from a fresh one.
 fn rename_directly(store: &Store, id: i64, name: &str) {
     let mut conn = store.pool().get().unwrap();
-    diesel::update(accounts::table.find(id))
-        .set(accounts::company_name.eq(name))
-        .execute(&mut conn)
-        .unwrap();
+    diesel::update(accounts::table.find(id)).set(accounts::company_name.eq(name)).execute(&mut conn).unwrap();
 }
 
 async fn update_company(store: &Store, account: &Account, company: &str) -> Account {
@@ -43,70 +40,29 @@ async fn check_lookups_and_invalidation(reader: &Store, writer: &Store) {
     ];
     // Twice: the very first read only starts the cache's generation.
     for lookup in lookups.iter().chain(lookups.iter()) {
-        assert_eq!(
-            reader.account(lookup.clone()).await.unwrap().unwrap().id,
-            account.id,
-            "{lookup:?}"
-        );
+        assert_eq!(reader.account(lookup.clone()).await.unwrap().unwrap().id, account.id, "{lookup:?}");
     }
     // The second read comes from the cache: a change made behind its back is not seen.
     rename_directly(writer, account.id, "Behind The Back");
-    let cached = reader
-        .account(AccountLookup::Pk(account.id))
-        .await
-        .unwrap()
-        .unwrap();
+    let cached = reader.account(AccountLookup::Pk(account.id)).await.unwrap().unwrap();
     assert_eq!(cached.company_name, "Cached Co", "served from the cache");
 
     // A write through the store invalidates every key, old and new values alike.
     let updated = update_company(writer, &cached, "Renamed Co").await;
     assert_eq!(updated.company_name, "Renamed Co");
-    let by_pk = reader
-        .account(AccountLookup::Pk(account.id))
-        .await
-        .unwrap()
-        .unwrap();
+    let by_pk = reader.account(AccountLookup::Pk(account.id)).await.unwrap().unwrap();
     assert_eq!(by_pk.company_name, "Renamed Co");
     assert_eq!(
-        reader
-            .account(AccountLookup::AccountNumber(account.account_number.clone()))
-            .await
-            .unwrap()
-            .unwrap(),
+        reader.account(AccountLookup::AccountNumber(account.account_number.clone())).await.unwrap().unwrap(),
         updated
     );
     assert!(
-        reader
-            .account(AccountLookup::CompanyName("Cached Co".into()))
-            .await
-            .unwrap()
-            .is_none(),
+        reader.account(AccountLookup::CompanyName("Cached Co".into())).await.unwrap().is_none(),
         "the old value's key was dropped"
     );
-    assert_eq!(
-        reader
-            .account(AccountLookup::CompanyName("Renamed Co".into()))
-            .await
-            .unwrap()
-            .unwrap()
-            .id,
-        account.id
-    );
-    assert!(
-        reader
-            .account(AccountLookup::Pk(-1))
-            .await
-            .unwrap()
-            .is_none(),
-        "a miss is None"
-    );
-    assert!(
-        reader
-            .account(AccountLookup::Name("noSuchName".into()))
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert_eq!(reader.account(AccountLookup::CompanyName("Renamed Co".into())).await.unwrap().unwrap().id, account.id);
+    assert!(reader.account(AccountLookup::Pk(-1)).await.unwrap().is_none(), "a miss is None");
+    assert!(reader.account(AccountLookup::Name("noSuchName".into())).await.unwrap().is_none());
 }
 
 on_both_databases! {
@@ -137,25 +93,9 @@ async fn a_zero_lifetime_turns_the_cache_off() {
     let store = Store::new(pool.clone(), Arc::new(ObjectCache::local(Duration::ZERO)));
     let mut conn = pool.get().unwrap();
     let account = create(&mut conn, "Uncached");
-    assert_eq!(
-        store
-            .account(AccountLookup::Pk(account.id))
-            .await
-            .unwrap()
-            .unwrap()
-            .company_name,
-        "Uncached"
-    );
+    assert_eq!(store.account(AccountLookup::Pk(account.id)).await.unwrap().unwrap().company_name, "Uncached");
     rename_directly(&store, account.id, "Fresh");
-    assert_eq!(
-        store
-            .account(AccountLookup::Pk(account.id))
-            .await
-            .unwrap()
-            .unwrap()
-            .company_name,
-        "Fresh"
-    );
+    assert_eq!(store.account(AccountLookup::Pk(account.id)).await.unwrap().unwrap().company_name, "Fresh");
 }
 
 #[actix_web::test]
@@ -169,8 +109,5 @@ async fn a_read_that_raced_a_write_is_not_served_afterwards() {
     let now = cache.generation().await;
     assert_eq!(cache.get::<String>("account:pk:1", &now).await, None);
     cache.put("account:pk:1", &"new row", &now).await;
-    assert_eq!(
-        cache.get::<String>("account:pk:1", &now).await.as_deref(),
-        Some("new row")
-    );
+    assert_eq!(cache.get::<String>("account:pk:1", &now).await.as_deref(), Some("new row"));
 }

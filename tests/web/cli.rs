@@ -25,14 +25,8 @@ fn binary() -> Command {
 
 fn http_get(addr: &str, path: &str) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     response
@@ -40,18 +34,11 @@ fn http_get(addr: &str, path: &str) -> String {
 
 #[test]
 fn an_unknown_database_scheme_stops_with_a_line_naming_database_url() {
-    let output = binary()
-        .args(["migrate"])
-        .env("DATABASE_URL", "mysql://root:hunter2@db/app")
-        .output()
-        .unwrap();
+    let output = binary().args(["migrate"]).env("DATABASE_URL", "mysql://root:hunter2@db/app").output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("DATABASE_URL"), "{stderr}");
-    assert!(
-        !stderr.contains("hunter2"),
-        "the secret was printed: {stderr}"
-    );
+    assert!(!stderr.contains("hunter2"), "the secret was printed: {stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
 }
 
@@ -84,9 +71,8 @@ fn serve_creates_the_database_bootstraps_answers_healthz_and_stops_on_sigterm() 
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut log = Vec::new();
     let addr = loop {
-        let line = rx
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .expect("the server logs its address");
+        let line =
+            rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("the server logs its address");
         log.push(line.clone());
         if let Some(rest) = line.split("listening on http://").nth(1) {
             break rest.trim().to_owned();
@@ -101,20 +87,14 @@ fn serve_creates_the_database_bootstraps_answers_healthz_and_stops_on_sigterm() 
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.ends_with(r#"{"status":"ok"}"#), "{response}");
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(killed.success());
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(
-            Instant::now() < deadline,
-            "the server did not stop on SIGTERM"
-        );
+        assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}");
@@ -127,11 +107,7 @@ fn migrate_and_create_user(url: &str) {
         .env("SMARTER_ADMIN_PASSWORD", "first admin password")
         .output()
         .unwrap();
-    assert!(
-        migrated.status.success(),
-        "{}",
-        String::from_utf8_lossy(&migrated.stderr)
-    );
+    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
 
     let created = binary()
         .args([
@@ -149,11 +125,7 @@ fn migrate_and_create_user(url: &str) {
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    assert!(
-        created.status.success(),
-        "{}",
-        String::from_utf8_lossy(&created.stderr)
-    );
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
     assert!(!String::from_utf8_lossy(&created.stderr).contains("jane's long password"));
 
     let duplicate = binary()
@@ -175,13 +147,7 @@ fn migrate_and_create_user(url: &str) {
     assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
 
     let no_account = binary()
-        .args([
-            "create-user",
-            "--username",
-            "carol",
-            "--account",
-            "0000-0000-0001",
-        ])
+        .args(["create-user", "--username", "carol", "--account", "0000-0000-0001"])
         .env("DATABASE_URL", url)
         .env("SMARTER_NEW_PASSWORD", "carol's long password")
         .output()
@@ -199,12 +165,7 @@ fn check_users(db: &TestDb) {
     assert_eq!(jane.email, "jane@example.com");
     let platform = Account::default_account(&mut conn).unwrap().unwrap();
     assert!(UserProfile::is_member(&mut conn, jane.id, platform.id).unwrap());
-    assert!(
-        User::find_by_username(&mut conn, "carol")
-            .unwrap()
-            .is_none(),
-        "a failed create-user writes nothing"
-    );
+    assert!(User::find_by_username(&mut conn, "carol").unwrap().is_none(), "a failed create-user writes nothing");
 }
 
 #[test]
@@ -217,9 +178,7 @@ fn migrate_and_create_user_on_sqlite() {
 #[test]
 fn migrate_and_create_user_on_an_empty_postgres_database() {
     let Some(db) = TestDb::postgres() else { return };
-    let smarter_accounts::config::DatabaseUrl::Postgres(url) = &db.url else {
-        unreachable!()
-    };
+    let smarter_accounts::config::DatabaseUrl::Postgres(url) = &db.url else { unreachable!() };
     migrate_and_create_user(url);
     check_users(&db);
 }
@@ -230,49 +189,17 @@ fn seed_demo_then_aggregate_charges() {
     use smarter_accounts::db::schema::{accounts, charges};
     let db = TestDb::sqlite();
     let url = db.url.to_string();
-    let seeded = binary()
-        .args(["seed-demo", "--accounts", "30", "--seed", "3"])
-        .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
-    assert!(
-        seeded.status.success(),
-        "{}",
-        String::from_utf8_lossy(&seeded.stderr)
-    );
+    let seeded =
+        binary().args(["seed-demo", "--accounts", "30", "--seed", "3"]).env("DATABASE_URL", &url).output().unwrap();
+    assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
     let pool = smarter_accounts::db::build_pool(&db.url, 1);
     let mut conn = TestDb::conn(&pool);
-    assert_eq!(
-        accounts::table
-            .count()
-            .get_result::<i64>(&mut conn)
-            .unwrap(),
-        30,
-        "seed-demo bootstraps nothing"
-    );
+    assert_eq!(accounts::table.count().get_result::<i64>(&mut conn).unwrap(), 30, "seed-demo bootstraps nothing");
     assert!(charges::table.count().get_result::<i64>(&mut conn).unwrap() > 0);
     drop(conn);
-    let aggregated = binary()
-        .arg("aggregate-charges")
-        .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
-    assert!(
-        aggregated.status.success(),
-        "{}",
-        String::from_utf8_lossy(&aggregated.stderr)
-    );
-    assert_eq!(
-        charges::table
-            .count()
-            .get_result::<i64>(&mut TestDb::conn(&pool))
-            .unwrap(),
-        0
-    );
-    let refused = binary()
-        .args(["seed-demo", "--accounts", "0"])
-        .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
+    let aggregated = binary().arg("aggregate-charges").env("DATABASE_URL", &url).output().unwrap();
+    assert!(aggregated.status.success(), "{}", String::from_utf8_lossy(&aggregated.stderr));
+    assert_eq!(charges::table.count().get_result::<i64>(&mut TestDb::conn(&pool)).unwrap(), 0);
+    let refused = binary().args(["seed-demo", "--accounts", "0"]).env("DATABASE_URL", &url).output().unwrap();
     assert_eq!(refused.status.code(), Some(2));
 }

@@ -9,9 +9,7 @@ use crate::support::{self, Browser, PASSWORD, TestDb, as_refs, make_user, set_fi
 #[actix_web::test]
 async fn two_instances_share_sessions_the_object_cache_and_the_login_throttle() {
     let (Some(db), Ok(redis_url)) = (TestDb::postgres(), std::env::var("TEST_REDIS_URL")) else {
-        support::notice(
-            "skipped: two-instance test (set TEST_DATABASE_URL and TEST_REDIS_URL to run it)",
-        );
+        support::notice("skipped: two-instance test (set TEST_DATABASE_URL and TEST_REDIS_URL to run it)");
         return;
     };
     let mut settings = db.settings();
@@ -37,17 +35,10 @@ async fn two_instances_share_sessions_the_object_cache_and_the_login_throttle() 
     set_field(&mut fields, "company_name", Some("Acme Everywhere"));
     assert_eq!(root.post(&one, &edit, &as_refs(&fields)).await.status, 303);
     let seen = root.get(&two, &detail).await;
-    assert!(
-        seen.texts("h1")[0].contains("Acme Everywhere"),
-        "{:?}",
-        seen.texts("h1")
-    );
+    assert!(seen.texts("h1")[0].contains("Acme Everywhere"), "{:?}", seen.texts("h1"));
 
     // A logout on one ends the session on both.
-    let mut copy = Browser {
-        cookie: root.cookie.clone(),
-        ..Browser::new()
-    };
+    let mut copy = Browser { cookie: root.cookie.clone(), ..Browser::new() };
     assert_eq!(root.post(&two, "/logout", &[]).await.status, 303);
     assert_eq!(copy.get(&one, &detail).await.status, 303);
     assert_eq!(copy.get(&two, &detail).await.status, 303);
@@ -63,11 +54,5 @@ async fn two_instances_share_sessions_the_object_cache_and_the_login_throttle() 
         assert_eq!(app_status, 401);
     }
     assert_eq!(attacker.login(&one, "jane", PASSWORD).await.status, 429);
-    assert_eq!(
-        Browser::from_address([10, 1, 1, 2])
-            .login(&two, "jane", PASSWORD)
-            .await
-            .status,
-        429
-    );
+    assert_eq!(Browser::from_address([10, 1, 1, 2]).login(&two, "jane", PASSWORD).await.status, 429);
 }

@@ -1,8 +1,6 @@
 use smarter_accounts::auth::password;
 use smarter_accounts::db::models::user::UserError;
-use smarter_accounts::db::models::{
-    Account, AuditEntry, MembershipError, NewUserInput, User, UserProfile,
-};
+use smarter_accounts::db::models::{Account, AuditEntry, MembershipError, NewUserInput, User, UserProfile};
 use smarter_accounts::domain::{Password, Username};
 
 use crate::accounts::{actor, create};

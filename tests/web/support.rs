@@ -34,11 +34,7 @@ impl TestDb {
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("a temp dir");
         let path = dir.path().join("test.db");
-        Self {
-            url: DatabaseUrl::Sqlite(path.display().to_string()),
-            _dir: Some(dir),
-            postgres_admin: None,
-        }
+        Self { url: DatabaseUrl::Sqlite(path.display().to_string()), _dir: Some(dir), postgres_admin: None }
     }
 
     /// A fresh database on the server TEST_DATABASE_URL names, dropped afterwards;
@@ -49,18 +45,11 @@ impl TestDb {
             return None;
         };
         let name = format!("sa_test_{}", random_suffix());
-        let mut admin =
-            PgConnection::establish(&admin_url).expect("TEST_DATABASE_URL must be reachable");
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("CREATE DATABASE");
+        let mut admin = PgConnection::establish(&admin_url).expect("TEST_DATABASE_URL must be reachable");
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("CREATE DATABASE");
         let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
         url.set_path(&format!("/{name}"));
-        Some(Self {
-            url: DatabaseUrl::Postgres(url.to_string()),
-            _dir: None,
-            postgres_admin: Some((admin_url, name)),
-        })
+        Some(Self { url: DatabaseUrl::Postgres(url.to_string()), _dir: None, postgres_admin: Some((admin_url, name)) })
     }
 
     pub fn settings(&self) -> Settings {
@@ -99,10 +88,7 @@ pub async fn state(db: &TestDb) -> AppState {
 
 /// A store on `pool` with its own in-process cache.
 pub fn store(pool: &DbPool) -> Store {
-    Store::new(
-        pool.clone(),
-        Arc::new(ObjectCache::local(std::time::Duration::from_secs(60))),
-    )
+    Store::new(pool.clone(), Arc::new(ObjectCache::local(std::time::Duration::from_secs(60))))
 }
 
 /// Runs each test body once on SQLite and once on PostgreSQL (when configured).
@@ -155,19 +141,13 @@ impl Page {
     /// The text of every element matching `selector`, trimmed.
     pub fn texts(&self, selector: &str) -> Vec<String> {
         let selector = scraper::Selector::parse(selector).expect("a valid selector");
-        self.html()
-            .select(&selector)
-            .map(|e| e.text().collect::<String>().trim().to_owned())
-            .collect()
+        self.html().select(&selector).map(|e| e.text().collect::<String>().trim().to_owned()).collect()
     }
 
     /// The value of `attr` on every element matching `selector`.
     pub fn attrs(&self, selector: &str, attr: &str) -> Vec<String> {
         let selector = scraper::Selector::parse(selector).expect("a valid selector");
-        self.html()
-            .select(&selector)
-            .filter_map(|e| e.value().attr(attr).map(str::to_owned))
-            .collect()
+        self.html().select(&selector).filter_map(|e| e.value().attr(attr).map(str::to_owned)).collect()
     }
 
     pub fn count(&self, selector: &str) -> usize {
@@ -196,11 +176,7 @@ impl Browser {
     }
 
     pub fn from_address(ip: [u8; 4]) -> Self {
-        Self {
-            cookie: None,
-            csrf: None,
-            peer: std::net::SocketAddr::from((ip, 40_000)),
-        }
+        Self { cookie: None, csrf: None, peer: std::net::SocketAddr::from((ip, 40_000)) }
     }
 
     pub async fn send<S, B>(&mut self, app: &S, mut req: actix_web::test::TestRequest) -> Page
@@ -229,16 +205,8 @@ impl Browser {
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = actix_web::test::read_body(resp).await;
-        let page = Page {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        };
-        if let Some(token) = page
-            .attrs("input[name=csrf_token]", "value")
-            .into_iter()
-            .next()
-        {
+        let page = Page { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() };
+        if let Some(token) = page.attrs("input[name=csrf_token]", "value").into_iter().next() {
             self.csrf = Some(token);
         }
         page
@@ -253,8 +221,7 @@ impl Browser {
             >,
         B: actix_web::body::MessageBody,
     {
-        self.send(app, actix_web::test::TestRequest::get().uri(path))
-            .await
+        self.send(app, actix_web::test::TestRequest::get().uri(path)).await
     }
 
     /// Posts a form with this browser's CSRF token (unless the fields carry one).
@@ -267,23 +234,11 @@ impl Browser {
             >,
         B: actix_web::body::MessageBody,
     {
-        let mut pairs: Vec<(String, String)> = fields
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
+        let mut pairs: Vec<(String, String)> = fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         if !fields.iter().any(|(k, _)| *k == "csrf_token") {
-            pairs.push((
-                "csrf_token".to_owned(),
-                self.csrf.clone().unwrap_or_default(),
-            ));
+            pairs.push(("csrf_token".to_owned(), self.csrf.clone().unwrap_or_default()));
         }
-        self.send(
-            app,
-            actix_web::test::TestRequest::post()
-                .uri(path)
-                .set_form(&pairs),
-        )
-        .await
+        self.send(app, actix_web::test::TestRequest::post().uri(path).set_form(&pairs)).await
     }
 
     /// Signs in through the login form.
@@ -297,12 +252,7 @@ impl Browser {
         B: actix_web::body::MessageBody,
     {
         self.get(app, "/login").await;
-        self.post(
-            app,
-            "/login",
-            &[("username", username), ("password", password)],
-        )
-        .await
+        self.post(app, "/login", &[("username", username), ("password", password)]).await
     }
 }
 
@@ -324,9 +274,7 @@ pub fn make_user(
         email: None,
         first_name: String::new(),
         last_name: String::new(),
-        password_hash: smarter_accounts::auth::password::hash(
-            &Password::parse(PASSWORD, username).unwrap(),
-        ),
+        password_hash: smarter_accounts::auth::password::hash(&Password::parse(PASSWORD, username).unwrap()),
         is_staff: staff,
         is_superuser: superuser,
     };
@@ -343,10 +291,7 @@ impl Page {
     pub fn form(&self, selector: &str) -> Vec<(String, String)> {
         let html = self.html();
         let form_selector = scraper::Selector::parse(selector).expect("a valid selector");
-        let form = html
-            .select(&form_selector)
-            .next()
-            .unwrap_or_else(|| panic!("no form {selector} in {}", self.body));
+        let form = html.select(&form_selector).next().unwrap_or_else(|| panic!("no form {selector} in {}", self.body));
         let fields = scraper::Selector::parse("input, textarea, select").unwrap();
         let option = scraper::Selector::parse("option[selected]").unwrap();
         let mut out = Vec::new();
@@ -357,12 +302,7 @@ impl Page {
             };
             let value = match el.name() {
                 "textarea" => field.text().collect::<String>(),
-                "select" => field
-                    .select(&option)
-                    .next()
-                    .and_then(|o| o.value().attr("value"))
-                    .unwrap_or("")
-                    .to_owned(),
+                "select" => field.select(&option).next().and_then(|o| o.value().attr("value")).unwrap_or("").to_owned(),
                 _ if el.attr("type") == Some("checkbox") => {
                     if el.attr("checked").is_none() {
                         continue;
@@ -387,8 +327,5 @@ pub fn set_field(fields: &mut Vec<(String, String)>, name: &str, value: Option<&
 }
 
 pub fn as_refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
-    fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect()
+    fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }

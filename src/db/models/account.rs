@@ -10,18 +10,14 @@ use serde::{Deserialize, Serialize};
 use crate::cache;
 use crate::db::models::audit::{self, Actor, AuditTarget, FieldChange};
 use crate::db::models::{is_unique_violation, metadata, violated_constraint};
-use crate::db::schema::{
-    account_contacts, accounts, charges, daily_billing_records, form_tokens, user_profiles,
-};
+use crate::db::schema::{account_contacts, accounts, charges, daily_billing_records, form_tokens, user_profiles};
 use crate::db::{DbConnection, lock_default_account_flag, now, write_transaction};
 use crate::domain::{AccountFields, AccountNumber, AccountNumberInput, FieldErrors};
 
 /// How many generated numbers a create tries before it gives up.
 pub const MAX_NUMBER_ATTEMPTS: u32 = 20;
 
-#[derive(
-    Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable, Serialize, Deserialize)]
 #[diesel(table_name = accounts)]
 pub struct Account {
     pub id: i64,
@@ -82,10 +78,7 @@ pub struct AccountFlags {
 
 impl Default for AccountFlags {
     fn default() -> Self {
-        Self {
-            is_active: true,
-            is_default_account: false,
-        }
+        Self { is_active: true, is_default_account: false }
     }
 }
 
@@ -153,10 +146,7 @@ impl Account {
             ("description", Some(self.description.clone())),
             ("version", Some(self.version.clone())),
             ("is_active", Some(self.is_active.to_string())),
-            (
-                "is_default_account",
-                Some(self.is_default_account.to_string()),
-            ),
+            ("is_default_account", Some(self.is_default_account.to_string())),
         ]
     }
 
@@ -174,48 +164,28 @@ impl Account {
     }
 
     pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Self>> {
-        accounts::table
-            .find(id)
-            .select(Self::as_select())
-            .first(conn)
-            .optional()
+        accounts::table.find(id).select(Self::as_select()).first(conn).optional()
     }
 
     /// The account with this number, read from the database (never the cache).
-    pub fn get_by_account_number(
-        conn: &mut DbConnection,
-        number: &str,
-    ) -> QueryResult<Option<Self>> {
-        accounts::table
-            .filter(accounts::account_number.eq(number))
-            .select(Self::as_select())
-            .first(conn)
-            .optional()
+    pub fn get_by_account_number(conn: &mut DbConnection, number: &str) -> QueryResult<Option<Self>> {
+        accounts::table.filter(accounts::account_number.eq(number)).select(Self::as_select()).first(conn).optional()
     }
 
     /// The row a cache lookup stands for. Names and company names need not be unique:
     /// the oldest such account answers.
     pub fn find_by(conn: &mut DbConnection, lookup: &AccountLookup) -> QueryResult<Option<Self>> {
-        let query = accounts::table
-            .select(Self::as_select())
-            .order(accounts::id.asc());
+        let query = accounts::table.select(Self::as_select()).order(accounts::id.asc());
         match lookup {
             AccountLookup::Pk(id) => Self::find(conn, *id),
             AccountLookup::AccountNumber(n) => Self::get_by_account_number(conn, n),
             AccountLookup::Name(n) => query.filter(accounts::name.eq(n)).first(conn).optional(),
-            AccountLookup::CompanyName(n) => query
-                .filter(accounts::company_name.eq(n))
-                .first(conn)
-                .optional(),
+            AccountLookup::CompanyName(n) => query.filter(accounts::company_name.eq(n)).first(conn).optional(),
         }
     }
 
     pub fn default_account(conn: &mut DbConnection) -> QueryResult<Option<Self>> {
-        accounts::table
-            .filter(accounts::is_default_account.eq(true))
-            .select(Self::as_select())
-            .first(conn)
-            .optional()
+        accounts::table.filter(accounts::is_default_account.eq(true)).select(Self::as_select()).first(conn).optional()
     }
 
     pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
@@ -227,9 +197,7 @@ impl Account {
     pub fn randomized_account_number(conn: &mut DbConnection) -> AccountResult<AccountNumber> {
         for _ in 0..MAX_NUMBER_ATTEMPTS {
             let candidate = AccountNumber::random();
-            if !candidate.is_sentinel()
-                && Self::get_by_account_number(conn, candidate.as_str())?.is_none()
-            {
+            if !candidate.is_sentinel() && Self::get_by_account_number(conn, candidate.as_str())?.is_none() {
                 return Ok(candidate);
             }
         }
@@ -254,10 +222,7 @@ impl Account {
             }
             let account = match number {
                 AccountNumberInput::Given(n) => match Self::insert_row(conn, n, fields, flags) {
-                    Err(e)
-                        if is_unique_violation(&e)
-                            && violated_constraint(&e).contains("account_number") =>
-                    {
+                    Err(e) if is_unique_violation(&e) && violated_constraint(&e).contains("account_number") => {
                         return Err(AccountError::Invalid(FieldErrors::single(
                             "account_number",
                             "An account with this number exists already.",
@@ -265,20 +230,13 @@ impl Account {
                     }
                     other => other?,
                 },
-                AccountNumberInput::Generate => {
-                    Self::insert_with_generated_number(conn, fields, flags, generate)?
-                }
+                AccountNumberInput::Generate => Self::insert_with_generated_number(conn, fields, flags, generate)?,
             };
             metadata::set_tags(conn, metadata::ACCOUNT, account.id, &fields.tags)?;
             metadata::set_annotations(conn, metadata::ACCOUNT, account.id, &fields.annotations)?;
             let mut changes = Self::diff(None, &account);
             let (tags, annotations) = (fields.tags.to_string(), fields.annotations.to_string());
-            FieldChange::push_if_changed(
-                &mut changes,
-                "tags",
-                None,
-                Some(tags.as_str()).filter(|s| !s.is_empty()),
-            );
+            FieldChange::push_if_changed(&mut changes, "tags", None, Some(tags.as_str()).filter(|s| !s.is_empty()));
             FieldChange::push_if_changed(
                 &mut changes,
                 "annotations",
@@ -288,10 +246,7 @@ impl Account {
             let summary = account.audit_target();
             audit::record(conn, actor, "create", account.target(&summary), &changes)?;
             stale_keys.extend(account.cache_keys());
-            Ok(Written {
-                value: account,
-                stale_keys,
-            })
+            Ok(Written { value: account, stale_keys })
         })
     }
 
@@ -319,10 +274,7 @@ impl Account {
         };
         write_transaction(conn, |conn| {
             if let Some(account) = earlier(conn)? {
-                return Ok(Written {
-                    value: (account, false),
-                    stale_keys: Vec::new(),
-                });
+                return Ok(Written { value: (account, false), stale_keys: Vec::new() });
             }
             let attempt = conn.transaction(|conn| {
                 let written = Self::create(conn, actor, number, fields, flags, generate)?;
@@ -338,18 +290,10 @@ impl Account {
                 Ok::<_, AccountError>(written)
             });
             match attempt {
-                Ok(written) => Ok(Written {
-                    value: (written.value, true),
-                    stale_keys: written.stale_keys,
-                }),
-                Err(AccountError::Db(e))
-                    if is_unique_violation(&e) && violated_constraint(&e).contains("token") =>
-                {
+                Ok(written) => Ok(Written { value: (written.value, true), stale_keys: written.stale_keys }),
+                Err(AccountError::Db(e)) if is_unique_violation(&e) && violated_constraint(&e).contains("token") => {
                     let account = earlier(conn)?.ok_or(AccountError::NotFound)?;
-                    Ok(Written {
-                        value: (account, false),
-                        stale_keys: Vec::new(),
-                    })
+                    Ok(Written { value: (account, false), stale_keys: Vec::new() })
                 }
                 Err(e) => Err(e),
             }
@@ -359,23 +303,15 @@ impl Account {
     /// What deleting the account would take with it: contacts, members, charges and
     /// billing records.
     pub fn dependents(conn: &mut DbConnection, id: i64) -> QueryResult<[i64; 4]> {
-        let contacts = account_contacts::table
-            .filter(account_contacts::account_id.eq(id))
-            .count()
-            .get_result(conn)?;
-        let members = user_profiles::table
-            .filter(user_profiles::account_id.eq(id))
-            .count()
-            .get_result(conn)?;
+        let contacts = account_contacts::table.filter(account_contacts::account_id.eq(id)).count().get_result(conn)?;
+        let members = user_profiles::table.filter(user_profiles::account_id.eq(id)).count().get_result(conn)?;
         let charges = charges::table
             .inner_join(user_profiles::table)
             .filter(user_profiles::account_id.eq(id))
             .count()
             .get_result(conn)?;
-        let billing = daily_billing_records::table
-            .filter(daily_billing_records::account_id.eq(id))
-            .count()
-            .get_result(conn)?;
+        let billing =
+            daily_billing_records::table.filter(daily_billing_records::account_id.eq(id)).count().get_result(conn)?;
         Ok([contacts, members, charges, billing])
     }
 
@@ -393,10 +329,7 @@ impl Account {
             // A savepoint, so that PostgreSQL's transaction survives the collision.
             match conn.transaction(|conn| Self::insert_row(conn, &candidate, fields, flags)) {
                 Ok(account) => return Ok(account),
-                Err(e)
-                    if is_unique_violation(&e)
-                        && violated_constraint(&e).contains("account_number") =>
-                {
+                Err(e) if is_unique_violation(&e) && violated_constraint(&e).contains("account_number") => {
                     continue;
                 }
                 Err(e) => return Err(e.into()),
@@ -427,12 +360,7 @@ impl Account {
     }
 
     fn target<'a>(&self, summary: &'a str) -> AuditTarget<'a> {
-        AuditTarget {
-            object_type: "account",
-            object_id: self.id,
-            account_id: Some(self.id),
-            summary,
-        }
+        AuditTarget { object_type: "account", object_id: self.id, account_id: Some(self.id), summary }
     }
 
     /// Takes the default flag off whichever account has it, audited; returns its keys.
@@ -448,12 +376,7 @@ impl Account {
         Ok(keys)
     }
 
-    fn set_flags(
-        conn: &mut DbConnection,
-        row: &Self,
-        is_active: bool,
-        is_default: bool,
-    ) -> AccountResult<Self> {
+    fn set_flags(conn: &mut DbConnection, row: &Self, is_active: bool, is_default: bool) -> AccountResult<Self> {
         let changed = diesel::update(accounts::table.find(row.id))
             .set((
                 accounts::is_active.eq(is_active),
@@ -468,21 +391,9 @@ impl Account {
         Self::find(conn, row.id)?.ok_or(AccountError::NotFound)
     }
 
-    fn audit_change(
-        conn: &mut DbConnection,
-        actor: &Actor,
-        action: &str,
-        old: &Self,
-        new: &Self,
-    ) -> AccountResult<()> {
+    fn audit_change(conn: &mut DbConnection, actor: &Actor, action: &str, old: &Self, new: &Self) -> AccountResult<()> {
         let summary = new.audit_target();
-        audit::record(
-            conn,
-            actor,
-            action,
-            new.target(&summary),
-            &Self::diff(Some(old), new),
-        )?;
+        audit::record(conn, actor, action, new.target(&summary), &Self::diff(Some(old), new))?;
         Ok(())
     }
 
@@ -508,18 +419,12 @@ impl Account {
                 )));
             }
             if old.lock_version != based_on_version {
-                return Err(AccountError::Stale {
-                    current: Box::new(old),
-                });
+                return Err(AccountError::Stale { current: Box::new(old) });
             }
-            let flags = flags.unwrap_or(AccountFlags {
-                is_active: old.is_active,
-                is_default_account: old.is_default_account,
-            });
+            let flags =
+                flags.unwrap_or(AccountFlags { is_active: old.is_active, is_default_account: old.is_default_account });
             if old.is_default_account && flags.is_default_account && !flags.is_active {
-                return Err(AccountError::Refused(
-                    "The default account can't be deactivated.",
-                ));
+                return Err(AccountError::Refused("The default account can't be deactivated."));
             }
             let old_tags = metadata::load_tags(conn, metadata::ACCOUNT, id)?;
             let old_annotations = metadata::load_annotations(conn, metadata::ACCOUNT, id)?;
@@ -530,33 +435,24 @@ impl Account {
                 && old_tags == fields.tags
                 && old_annotations == fields.annotations;
             if unchanged {
-                return Ok(Written {
-                    value: old,
-                    stale_keys: Vec::new(),
-                });
+                return Ok(Written { value: old, stale_keys: Vec::new() });
             }
             let mut stale_keys = old.cache_keys();
             if flags.is_default_account && !old.is_default_account {
                 stale_keys.extend(Self::clear_default(conn, actor)?);
             }
-            let changed = diesel::update(
-                accounts::table
-                    .find(id)
-                    .filter(accounts::lock_version.eq(based_on_version)),
-            )
-            .set((
-                values,
-                accounts::is_active.eq(flags.is_active),
-                accounts::is_default_account.eq(flags.is_default_account),
-                accounts::lock_version.eq(accounts::lock_version + 1),
-                accounts::updated_at.eq(now()),
-            ))
-            .execute(conn)?;
+            let changed = diesel::update(accounts::table.find(id).filter(accounts::lock_version.eq(based_on_version)))
+                .set((
+                    values,
+                    accounts::is_active.eq(flags.is_active),
+                    accounts::is_default_account.eq(flags.is_default_account),
+                    accounts::lock_version.eq(accounts::lock_version + 1),
+                    accounts::updated_at.eq(now()),
+                ))
+                .execute(conn)?;
             if changed == 0 {
                 let current = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
-                return Err(AccountError::Stale {
-                    current: Box::new(current),
-                });
+                return Err(AccountError::Stale { current: Box::new(current) });
             }
             let new = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
             let mut changes = Self::diff(Some(&old), &new);
@@ -581,87 +477,49 @@ impl Account {
             let summary = new.audit_target();
             audit::record(conn, actor, "update", new.target(&summary), &changes)?;
             stale_keys.extend(new.cache_keys());
-            Ok(Written {
-                value: new,
-                stale_keys,
-            })
+            Ok(Written { value: new, stale_keys })
         })
     }
 
     /// Activates or deactivates an account. The default account can't be deactivated.
-    pub fn set_active(
-        conn: &mut DbConnection,
-        actor: &Actor,
-        id: i64,
-        active: bool,
-    ) -> AccountResult<Written<Self>> {
+    pub fn set_active(conn: &mut DbConnection, actor: &Actor, id: i64, active: bool) -> AccountResult<Written<Self>> {
         write_transaction(conn, |conn| {
             let old = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
             if !active && old.is_default_account {
-                return Err(AccountError::Refused(
-                    "The default account can't be deactivated.",
-                ));
+                return Err(AccountError::Refused("The default account can't be deactivated."));
             }
             if old.is_active == active {
-                return Ok(Written {
-                    value: old,
-                    stale_keys: Vec::new(),
-                });
+                return Ok(Written { value: old, stale_keys: Vec::new() });
             }
             let new = Self::set_flags(conn, &old, active, old.is_default_account)?;
-            Self::audit_change(
-                conn,
-                actor,
-                if active { "activate" } else { "deactivate" },
-                &old,
-                &new,
-            )?;
+            Self::audit_change(conn, actor, if active { "activate" } else { "deactivate" }, &old, &new)?;
             let mut stale_keys = old.cache_keys();
             stale_keys.extend(new.cache_keys());
-            Ok(Written {
-                value: new,
-                stale_keys,
-            })
+            Ok(Written { value: new, stale_keys })
         })
     }
 
     /// Makes this account the default, taking the flag from the previous default in the
     /// same transaction. Only an active account can be the default.
-    pub fn make_default(
-        conn: &mut DbConnection,
-        actor: &Actor,
-        id: i64,
-    ) -> AccountResult<Written<Self>> {
+    pub fn make_default(conn: &mut DbConnection, actor: &Actor, id: i64) -> AccountResult<Written<Self>> {
         write_transaction(conn, |conn| {
             let mut stale_keys = Self::clear_default_unless(conn, actor, id)?;
             let old = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
             if old.is_default_account {
-                return Ok(Written {
-                    value: old,
-                    stale_keys,
-                });
+                return Ok(Written { value: old, stale_keys });
             }
             if !old.is_active {
-                return Err(AccountError::Refused(
-                    "An inactive account can't be the default.",
-                ));
+                return Err(AccountError::Refused("An inactive account can't be the default."));
             }
             let new = Self::set_flags(conn, &old, old.is_active, true)?;
             Self::audit_change(conn, actor, "make_default", &old, &new)?;
             stale_keys.extend(old.cache_keys());
             stale_keys.extend(new.cache_keys());
-            Ok(Written {
-                value: new,
-                stale_keys,
-            })
+            Ok(Written { value: new, stale_keys })
         })
     }
 
-    fn clear_default_unless(
-        conn: &mut DbConnection,
-        actor: &Actor,
-        keep: i64,
-    ) -> AccountResult<Vec<String>> {
+    fn clear_default_unless(conn: &mut DbConnection, actor: &Actor, keep: i64) -> AccountResult<Vec<String>> {
         lock_default_account_flag(conn)?;
         match Self::default_account(conn)? {
             Some(current) if current.id != keep => Self::clear_default(conn, actor),
@@ -675,14 +533,10 @@ impl Account {
         write_transaction(conn, |conn| {
             let old = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
             if old.is_default_account {
-                return Err(AccountError::Refused(
-                    "The default account can't be deleted.",
-                ));
+                return Err(AccountError::Refused("The default account can't be deleted."));
             }
-            let profile_ids: Vec<i64> = user_profiles::table
-                .filter(user_profiles::account_id.eq(id))
-                .select(user_profiles::id)
-                .load(conn)?;
+            let profile_ids: Vec<i64> =
+                user_profiles::table.filter(user_profiles::account_id.eq(id)).select(user_profiles::id).load(conn)?;
             for profile_id in profile_ids {
                 metadata::delete_all(conn, metadata::USER_PROFILE, profile_id)?;
             }
@@ -691,17 +545,10 @@ impl Account {
             let summary = old.audit_target();
             let changes = Self::diff(None, &old)
                 .into_iter()
-                .map(|c| FieldChange {
-                    old: c.new,
-                    new: None,
-                    field: c.field,
-                })
+                .map(|c| FieldChange { old: c.new, new: None, field: c.field })
                 .collect::<Vec<_>>();
             audit::record(conn, actor, "delete", old.target(&summary), &changes)?;
-            Ok(Written {
-                stale_keys: old.cache_keys(),
-                value: old,
-            })
+            Ok(Written { stale_keys: old.cache_keys(), value: old })
         })
     }
 }

@@ -31,14 +31,8 @@ pub enum SortField {
 }
 
 impl SortField {
-    pub const ALL: [SortField; 6] = [
-        Self::AccountNumber,
-        Self::CompanyName,
-        Self::City,
-        Self::Country,
-        Self::CreatedAt,
-        Self::UpdatedAt,
-    ];
+    pub const ALL: [SortField; 6] =
+        [Self::AccountNumber, Self::CompanyName, Self::City, Self::Country, Self::CreatedAt, Self::UpdatedAt];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -90,10 +84,7 @@ pub struct Sort {
 
 impl Default for Sort {
     fn default() -> Self {
-        Self {
-            field: SortField::CreatedAt,
-            descending: true,
-        }
+        Self { field: SortField::CreatedAt, descending: true }
     }
 }
 
@@ -104,18 +95,11 @@ impl Sort {
             Some(rest) => (true, rest),
             None => (false, raw),
         };
-        SortField::ALL
-            .into_iter()
-            .find(|f| f.name() == name)
-            .map(|field| Self { field, descending })
+        SortField::ALL.into_iter().find(|f| f.name() == name).map(|field| Self { field, descending })
     }
 
     pub fn param(self) -> String {
-        format!(
-            "{}{}",
-            if self.descending { "-" } else { "" },
-            self.field.name()
-        )
+        format!("{}{}", if self.descending { "-" } else { "" }, self.field.name())
     }
 }
 
@@ -176,20 +160,18 @@ impl Cursor {
     }
 
     pub fn decode(raw: &str) -> Option<Self> {
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(raw.trim())
-            .ok()?;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw.trim()).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Count {
     Exact(i64),
     AtLeast(i64),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ListPage {
     pub rows: Vec<Account>,
     pub next: Option<Cursor>,
@@ -199,24 +181,42 @@ pub struct ListPage {
 type Boxed = accounts::BoxedQuery<'static, MultiBackend>;
 
 fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
+    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }
 
+/// How SQLite should run a text search: look up each match and sort them (few matches),
+/// or walk the sort order's index and keep the matches (many matches, where the first
+/// page fills after a short walk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchPlan {
+    LookUpMatches,
+    WalkSortIndex,
+}
+
+impl SearchPlan {
+    /// Above this many matches, walking the sort index is the cheaper plan.
+    const WALK_ABOVE: i64 = 2_000;
+
+    pub fn for_count(count: Count) -> Self {
+        match count {
+            Count::Exact(n) if n <= Self::WALK_ABOVE => Self::LookUpMatches,
+            _ => Self::WalkSortIndex,
+        }
+    }
+}
+
 fn filtered(is_sqlite: bool, scope: Scope, filter: &AccountFilter) -> Boxed {
+    filtered_with(is_sqlite, scope, filter, SearchPlan::LookUpMatches)
+}
+
+fn filtered_with(is_sqlite: bool, scope: Scope, filter: &AccountFilter, plan: SearchPlan) -> Boxed {
     let mut q = accounts::table.into_boxed::<MultiBackend>();
     if let Scope::MemberOf(user_id) = scope {
-        q = q.filter(
-            accounts::id.eq_any(
-                user_profiles::table
-                    .filter(user_profiles::user_id.eq(user_id))
-                    .select(user_profiles::account_id),
-            ),
-        );
+        q =
+            q.filter(accounts::id.eq_any(
+                user_profiles::table.filter(user_profiles::user_id.eq(user_id)).select(user_profiles::account_id),
+            ));
     }
     if let Some(active) = filter.active {
         q = q.filter(accounts::is_active.eq(active));
@@ -243,11 +243,16 @@ fn filtered(is_sqlite: bool, scope: Scope, filter: &AccountFilter) -> Boxed {
         Some(Search::Number(n)) => q = q.filter(accounts::account_number.eq(n.as_str().to_owned())),
         Some(Search::Text(text)) if text.chars().count() >= TRIGRAM && is_sqlite => {
             let phrase = format!("\"{}\"", text.replace('"', "\"\""));
-            q = q.filter(
-                sql::<Bool>("accounts.id IN (SELECT rowid FROM accounts_search WHERE accounts_search MATCH ")
-                    .bind::<Text, _>(phrase)
-                    .sql(")"),
-            );
+            // A unary `+` keeps SQLite from using the primary key for this term.
+            let head = match plan {
+                SearchPlan::LookUpMatches => {
+                    "accounts.id IN (SELECT rowid FROM accounts_search WHERE accounts_search MATCH "
+                }
+                SearchPlan::WalkSortIndex => {
+                    "+accounts.id IN (SELECT rowid FROM accounts_search WHERE accounts_search MATCH "
+                }
+            };
+            q = q.filter(sql::<Bool>(head).bind::<Text, _>(phrase).sql(")"));
         }
         Some(Search::Text(text)) if text.chars().count() >= TRIGRAM => {
             q = q.filter(
@@ -278,34 +283,16 @@ fn filtered(is_sqlite: bool, scope: Scope, filter: &AccountFilter) -> Boxed {
 
 fn ordered(q: Boxed, field: SortField, descending: bool) -> Boxed {
     let key = sql::<Text>(field.sql());
-    if descending {
-        q.order((key.desc(), accounts::id.desc()))
-    } else {
-        q.order((key.asc(), accounts::id.asc()))
-    }
+    if descending { q.order((key.desc(), accounts::id.desc())) } else { q.order((key.asc(), accounts::id.asc())) }
 }
 
 fn after(q: Boxed, field: SortField, cursor: &Cursor, op: &str) -> Option<Boxed> {
     let head = sql::<Bool>(&format!("({}, accounts.id) {op} (", field.sql()));
     if field.is_time() {
         let at = NaiveDateTime::parse_from_str(&cursor.value, TIME_FORMAT).ok()?;
-        Some(
-            q.filter(
-                head.bind::<Timestamp, _>(at)
-                    .sql(", ")
-                    .bind::<BigInt, _>(cursor.id)
-                    .sql(")"),
-            ),
-        )
+        Some(q.filter(head.bind::<Timestamp, _>(at).sql(", ").bind::<BigInt, _>(cursor.id).sql(")")))
     } else {
-        Some(
-            q.filter(
-                head.bind::<Text, _>(cursor.value.clone())
-                    .sql(", ")
-                    .bind::<BigInt, _>(cursor.id)
-                    .sql(")"),
-            ),
-        )
+        Some(q.filter(head.bind::<Text, _>(cursor.value.clone()).sql(", ").bind::<BigInt, _>(cursor.id).sql(")")))
     }
 }
 
@@ -319,29 +306,31 @@ pub fn list(
     cursor: Option<&Cursor>,
     per_page: i64,
 ) -> QueryResult<ListPage> {
+    list_with(conn, scope, filter, sort, cursor, per_page, SearchPlan::LookUpMatches)
+}
+
+/// [`list`] with a plan for text searches on SQLite (see [`SearchPlan`]).
+pub fn list_with(
+    conn: &mut DbConnection,
+    scope: Scope,
+    filter: &AccountFilter,
+    sort: Sort,
+    cursor: Option<&Cursor>,
+    per_page: i64,
+    plan: SearchPlan,
+) -> QueryResult<ListPage> {
     let is_sqlite = conn.is_sqlite();
+    let filtered = |scope, filter: &AccountFilter| filtered_with(is_sqlite, scope, filter, plan);
     let backwards = cursor.is_some_and(|c| c.backwards);
-    let mut q = ordered(
-        filtered(is_sqlite, scope, filter),
-        sort.field,
-        sort.descending != backwards,
-    );
+    let mut q = ordered(filtered(scope, filter), sort.field, sort.descending != backwards);
     let mut positioned = false;
     if let Some(c) = cursor {
-        let op = if sort.descending != backwards {
-            "<"
-        } else {
-            ">"
-        };
+        let op = if sort.descending != backwards { "<" } else { ">" };
         if let Some(narrowed) = after(q, sort.field, c, op) {
             q = narrowed;
             positioned = true;
         } else {
-            q = ordered(
-                filtered(is_sqlite, scope, filter),
-                sort.field,
-                sort.descending,
-            );
+            q = ordered(filtered(scope, filter), sort.field, sort.descending);
         }
     }
     let mut rows: Vec<Account> = q.limit(per_page + 1).load(conn)?;
@@ -351,41 +340,21 @@ pub fn list(
     if backwards {
         rows.reverse();
     }
-    let cursor_at = |a: &Account, backwards: bool| Cursor {
-        value: sort.field.value_of(a),
-        id: a.id,
-        backwards,
-    };
-    let (has_next, has_prev) = if backwards {
-        (true, more)
-    } else {
-        (more, positioned)
-    };
+    let cursor_at = |a: &Account, backwards: bool| Cursor { value: sort.field.value_of(a), id: a.id, backwards };
+    let (has_next, has_prev) = if backwards { (true, more) } else { (more, positioned) };
     Ok(ListPage {
-        next: rows
-            .last()
-            .filter(|_| has_next)
-            .map(|a| cursor_at(a, false)),
-        prev: rows
-            .first()
-            .filter(|_| has_prev)
-            .map(|a| cursor_at(a, true)),
+        next: rows.last().filter(|_| has_next).map(|a| cursor_at(a, false)),
+        prev: rows.first().filter(|_| has_prev).map(|a| cursor_at(a, true)),
         rows,
     })
 }
 
 /// How many accounts match, exactly up to [`COUNT_CAP`].
 pub fn count(conn: &mut DbConnection, scope: Scope, filter: &AccountFilter) -> QueryResult<Count> {
-    let ids: Vec<i64> = filtered(conn.is_sqlite(), scope, filter)
-        .select(accounts::id)
-        .limit(COUNT_CAP + 1)
-        .load(conn)?;
+    let ids: Vec<i64> =
+        filtered(conn.is_sqlite(), scope, filter).select(accounts::id).limit(COUNT_CAP + 1).load(conn)?;
     let n = ids.len() as i64;
-    Ok(if n > COUNT_CAP {
-        Count::AtLeast(COUNT_CAP)
-    } else {
-        Count::Exact(n)
-    })
+    Ok(if n > COUNT_CAP { Count::AtLeast(COUNT_CAP) } else { Count::Exact(n) })
 }
 
 /// Every matching row in batches, for the CSV export: `batch` rows after `after`.
@@ -409,10 +378,7 @@ mod tests {
     fn sorts_parse_and_print() {
         assert_eq!(Sort::parse("-created_at"), Some(Sort::default()));
         assert_eq!(Sort::parse("city").unwrap().param(), "city");
-        assert_eq!(
-            Sort::parse("-company_name").unwrap().param(),
-            "-company_name"
-        );
+        assert_eq!(Sort::parse("-company_name").unwrap().param(), "-company_name");
         for bad in ["", "-", "name", "created_at;DROP", "--city"] {
             assert_eq!(Sort::parse(bad), None, "{bad:?}");
         }
@@ -420,21 +386,14 @@ mod tests {
 
     #[test]
     fn searches_recognise_numbers_in_any_spacing() {
-        assert!(matches!(
-            Search::parse("1234 5678 9012"),
-            Some(Search::Number(_))
-        ));
+        assert!(matches!(Search::parse("1234 5678 9012"), Some(Search::Number(_))));
         assert!(matches!(Search::parse("acme"), Some(Search::Text(t)) if t == "acme"));
         assert_eq!(Search::parse("   "), None);
     }
 
     #[test]
     fn cursors_round_trip_and_reject_junk() {
-        let c = Cursor {
-            value: "Acme".into(),
-            id: 7,
-            backwards: true,
-        };
+        let c = Cursor { value: "Acme".into(), id: 7, backwards: true };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
         assert_eq!(Cursor::decode("not a cursor"), None);
         assert_eq!(Cursor::decode(""), None);

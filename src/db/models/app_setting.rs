@@ -9,11 +9,7 @@ use crate::db::{DbConnection, now};
 const SECRET_KEY: &str = "secret_key";
 
 pub fn get(conn: &mut DbConnection, key: &str) -> QueryResult<Option<String>> {
-    app_settings::table
-        .filter(app_settings::key.eq(key))
-        .select(app_settings::value)
-        .first(conn)
-        .optional()
+    app_settings::table.filter(app_settings::key.eq(key)).select(app_settings::value).first(conn).optional()
 }
 
 /// Stores `value` under `key` unless a value is there already; returns the value kept.

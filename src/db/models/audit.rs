@@ -16,17 +16,11 @@ pub struct Actor {
 
 impl Actor {
     pub fn system() -> Self {
-        Self {
-            id: None,
-            username: "system".to_owned(),
-        }
+        Self { id: None, username: "system".to_owned() }
     }
 
     pub fn user(id: i64, username: &str) -> Self {
-        Self {
-            id: Some(id),
-            username: username.to_owned(),
-        }
+        Self { id: Some(id), username: username.to_owned() }
     }
 }
 
@@ -40,18 +34,9 @@ pub struct FieldChange {
 
 impl FieldChange {
     /// Collects a change when the two values differ.
-    pub fn push_if_changed(
-        changes: &mut Vec<Self>,
-        field: &str,
-        old: Option<&str>,
-        new: Option<&str>,
-    ) {
+    pub fn push_if_changed(changes: &mut Vec<Self>, field: &str, old: Option<&str>, new: Option<&str>) {
         if old != new {
-            changes.push(Self {
-                field: field.to_owned(),
-                old: old.map(str::to_owned),
-                new: new.map(str::to_owned),
-            });
+            changes.push(Self { field: field.to_owned(), old: old.map(str::to_owned), new: new.map(str::to_owned) });
         }
     }
 }
@@ -77,11 +62,7 @@ impl AuditEntry {
         serde_json::from_str(&self.changes).unwrap_or_default()
     }
 
-    pub fn for_account(
-        conn: &mut DbConnection,
-        account_id: i64,
-        limit: i64,
-    ) -> QueryResult<Vec<Self>> {
+    pub fn for_account(conn: &mut DbConnection, account_id: i64, limit: i64) -> QueryResult<Vec<Self>> {
         audit_entries::table
             .filter(audit_entries::account_id.eq(account_id))
             .order((audit_entries::created_at.desc(), audit_entries::id.desc()))
@@ -109,11 +90,7 @@ impl AuditEntry {
         query.load(conn)
     }
 
-    pub fn for_object(
-        conn: &mut DbConnection,
-        object_type: &str,
-        object_id: i64,
-    ) -> QueryResult<Vec<Self>> {
+    pub fn for_object(conn: &mut DbConnection, object_type: &str, object_id: i64) -> QueryResult<Vec<Self>> {
         audit_entries::table
             .filter(audit_entries::object_type.eq(object_type))
             .filter(audit_entries::object_id.eq(object_id))
@@ -153,8 +130,7 @@ pub fn record(
             audit_entries::object_id.eq(target.object_id),
             audit_entries::account_id.eq(target.account_id),
             audit_entries::summary.eq(target.summary),
-            audit_entries::changes
-                .eq(serde_json::to_string(changes).unwrap_or_else(|_| "[]".to_owned())),
+            audit_entries::changes.eq(serde_json::to_string(changes).unwrap_or_else(|_| "[]".to_owned())),
             audit_entries::created_at.eq(at),
             audit_entries::updated_at.eq(at),
         ))

@@ -21,16 +21,8 @@ pub struct BillingLine {
 }
 
 /// Totals per provider and charge type: from `month_start` on, and before it.
-pub fn summary(
-    conn: &mut DbConnection,
-    account_id: i64,
-    month_start: NaiveDate,
-) -> QueryResult<Vec<BillingLine>> {
-    let (p1, p2, p3) = if conn.is_sqlite() {
-        ("?", "?", "?")
-    } else {
-        ("$1", "$2", "$3")
-    };
+pub fn summary(conn: &mut DbConnection, account_id: i64, month_start: NaiveDate) -> QueryResult<Vec<BillingLine>> {
+    let (p1, p2, p3) = if conn.is_sqlite() { ("?", "?", "?") } else { ("$1", "$2", "$3") };
     let query = format!(
         "SELECT provider, charge_type, \
          CAST(COALESCE(SUM(CASE WHEN date >= {p1} THEN total_tokens ELSE 0 END), 0) AS BIGINT) AS this_month, \
@@ -63,16 +55,9 @@ pub struct MonthLine {
 }
 
 /// Totals per month (`YYYY-MM`, newest first), provider and charge type since `since`.
-pub fn monthly(
-    conn: &mut DbConnection,
-    account_id: i64,
-    since: NaiveDate,
-) -> QueryResult<Vec<MonthLine>> {
-    let (month, p1, p2) = if conn.is_sqlite() {
-        ("strftime('%Y-%m', date)", "?", "?")
-    } else {
-        ("to_char(date, 'YYYY-MM')", "$1", "$2")
-    };
+pub fn monthly(conn: &mut DbConnection, account_id: i64, since: NaiveDate) -> QueryResult<Vec<MonthLine>> {
+    let (month, p1, p2) =
+        if conn.is_sqlite() { ("strftime('%Y-%m', date)", "?", "?") } else { ("to_char(date, 'YYYY-MM')", "$1", "$2") };
     let query = format!(
         "SELECT {month} AS month, provider, charge_type, \
          CAST(SUM(prompt_tokens) AS BIGINT) AS prompt_tokens, \
@@ -81,15 +66,9 @@ pub fn monthly(
          FROM daily_billing_records WHERE account_id = {p1} AND date >= {p2} \
          GROUP BY {month}, provider, charge_type ORDER BY month DESC, provider, charge_type"
     );
-    diesel::sql_query(query)
-        .bind::<BigInt, _>(account_id)
-        .bind::<Date, _>(since)
-        .load(conn)
+    diesel::sql_query(query).bind::<BigInt, _>(account_id).bind::<Date, _>(since).load(conn)
 }
 
 pub fn count_for_account(conn: &mut DbConnection, account_id: i64) -> QueryResult<i64> {
-    daily_billing_records::table
-        .filter(daily_billing_records::account_id.eq(account_id))
-        .count()
-        .get_result(conn)
+    daily_billing_records::table.filter(daily_billing_records::account_id.eq(account_id)).count().get_result(conn)
 }

@@ -36,17 +36,11 @@ pub enum ChargeError {
 /// Records a charge; refused when the account is inactive, the membership unknown, or
 /// the values out of range.
 pub fn record(conn: &mut DbConnection, charge: &NewCharge) -> Result<(), ChargeError> {
-    if !PROVIDERS.contains(&charge.provider.as_str())
-        || !CHARGE_TYPES.contains(&charge.charge_type.as_str())
-    {
-        return Err(ChargeError::Refused(
-            "Unknown provider or charge type.".to_owned(),
-        ));
+    if !PROVIDERS.contains(&charge.provider.as_str()) || !CHARGE_TYPES.contains(&charge.charge_type.as_str()) {
+        return Err(ChargeError::Refused("Unknown provider or charge type.".to_owned()));
     }
     if charge.prompt_tokens < 0 || charge.completion_tokens < 0 {
-        return Err(ChargeError::Refused(
-            "Token counts can't be negative.".to_owned(),
-        ));
+        return Err(ChargeError::Refused("Token counts can't be negative.".to_owned()));
     }
     let total = charge
         .prompt_tokens
@@ -62,9 +56,7 @@ pub fn record(conn: &mut DbConnection, charge: &NewCharge) -> Result<(), ChargeE
         match active {
             None => return Err(ChargeError::Refused("No such membership.".to_owned())),
             Some(false) => {
-                return Err(ChargeError::Refused(
-                    "The account is inactive: it can't be charged.".to_owned(),
-                ));
+                return Err(ChargeError::Refused("The account is inactive: it can't be charged.".to_owned()));
             }
             Some(true) => {}
         }
@@ -106,10 +98,7 @@ pub struct Aggregated {
 pub fn aggregate(conn: &mut DbConnection) -> QueryResult<Aggregated> {
     write_transaction(conn, |conn| {
         if let DbConnection::Postgresql(pg) = conn {
-            diesel::connection::SimpleConnection::batch_execute(
-                pg,
-                "SELECT pg_advisory_xact_lock(271828182845)",
-            )?;
+            diesel::connection::SimpleConnection::batch_execute(pg, "SELECT pg_advisory_xact_lock(271828182845)")?;
         }
         let rows: Vec<ChargeRow> = charges::table
             .inner_join(user_profiles::table)
@@ -130,9 +119,7 @@ pub fn aggregate(conn: &mut DbConnection) -> QueryResult<Aggregated> {
         let mut ids = Vec::with_capacity(rows.len());
         for (id, account, user, provider, charge_type, prompt, completion, total, at) in rows {
             ids.push(id);
-            let sum = sums
-                .entry((account, user, provider, charge_type, at.date()))
-                .or_default();
+            let sum = sums.entry((account, user, provider, charge_type, at.date())).or_default();
             sum.0 += prompt;
             sum.1 += completion;
             sum.2 += total;
@@ -147,12 +134,9 @@ pub fn aggregate(conn: &mut DbConnection) -> QueryResult<Aggregated> {
                 .filter(daily_billing_records::date.eq(date));
             let updated = diesel::update(key)
                 .set((
-                    daily_billing_records::prompt_tokens
-                        .eq(daily_billing_records::prompt_tokens + prompt),
-                    daily_billing_records::completion_tokens
-                        .eq(daily_billing_records::completion_tokens + completion),
-                    daily_billing_records::total_tokens
-                        .eq(daily_billing_records::total_tokens + total),
+                    daily_billing_records::prompt_tokens.eq(daily_billing_records::prompt_tokens + prompt),
+                    daily_billing_records::completion_tokens.eq(daily_billing_records::completion_tokens + completion),
+                    daily_billing_records::total_tokens.eq(daily_billing_records::total_tokens + total),
                     daily_billing_records::updated_at.eq(at),
                 ))
                 .execute(conn)?;
@@ -176,9 +160,6 @@ pub fn aggregate(conn: &mut DbConnection) -> QueryResult<Aggregated> {
         for chunk in ids.chunks(1_000) {
             diesel::delete(charges::table.filter(charges::id.eq_any(chunk))).execute(conn)?;
         }
-        Ok(Aggregated {
-            charges: ids.len(),
-            records: sums.len(),
-        })
+        Ok(Aggregated { charges: ids.len(), records: sums.len() })
     })
 }

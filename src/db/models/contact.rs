@@ -42,18 +42,13 @@ pub enum ContactError {
 }
 
 fn duplicate_email() -> ContactError {
-    ContactError::Invalid(FieldErrors::single(
-        "email",
-        "This account has a contact with this e-mail already.",
-    ))
+    ContactError::Invalid(FieldErrors::single("email", "This account has a contact with this e-mail already."))
 }
 
 /// Serialises contact writes of one account (PostgreSQL takes the row lock; SQLite's
 /// writers are serialised already), so two saves can't both take the primary flag.
 fn lock_account_row(conn: &mut DbConnection, account_id: i64) -> QueryResult<()> {
-    diesel::update(accounts::table.find(account_id))
-        .set(accounts::id.eq(accounts::id))
-        .execute(conn)?;
+    diesel::update(accounts::table.find(account_id)).set(accounts::id.eq(accounts::id)).execute(conn)?;
     Ok(())
 }
 
@@ -82,13 +77,7 @@ impl AccountContact {
         changes
     }
 
-    fn record(
-        &self,
-        conn: &mut DbConnection,
-        actor: &Actor,
-        action: &str,
-        changes: &[FieldChange],
-    ) -> QueryResult<()> {
+    fn record(&self, conn: &mut DbConnection, actor: &Actor, action: &str, changes: &[FieldChange]) -> QueryResult<()> {
         let summary = self.summary();
         let target = AuditTarget {
             object_type: "account_contact",
@@ -108,11 +97,7 @@ impl AccountContact {
             .optional()
     }
 
-    fn find_by_email(
-        conn: &mut DbConnection,
-        account_id: i64,
-        email: &str,
-    ) -> QueryResult<Option<Self>> {
+    fn find_by_email(conn: &mut DbConnection, account_id: i64, email: &str) -> QueryResult<Option<Self>> {
         account_contacts::table
             .filter(account_contacts::account_id.eq(account_id))
             .filter(lower(account_contacts::email).eq(email.to_ascii_lowercase()))
@@ -125,22 +110,13 @@ impl AccountContact {
     pub fn for_account(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<Self>> {
         account_contacts::table
             .filter(account_contacts::account_id.eq(account_id))
-            .order((
-                account_contacts::is_primary.desc(),
-                account_contacts::last_name.asc(),
-                account_contacts::id.asc(),
-            ))
+            .order((account_contacts::is_primary.desc(), account_contacts::last_name.asc(), account_contacts::id.asc()))
             .select(Self::as_select())
             .load(conn)
     }
 
     /// Takes the primary flag from the account's other contacts, audited.
-    fn clear_primary(
-        conn: &mut DbConnection,
-        actor: &Actor,
-        account_id: i64,
-        except: Option<i64>,
-    ) -> QueryResult<()> {
+    fn clear_primary(conn: &mut DbConnection, actor: &Actor, account_id: i64, except: Option<i64>) -> QueryResult<()> {
         let current: Vec<Self> = account_contacts::table
             .filter(account_contacts::account_id.eq(account_id))
             .filter(account_contacts::is_primary.eq(true))
@@ -148,15 +124,9 @@ impl AccountContact {
             .load(conn)?;
         for old in current.into_iter().filter(|c| Some(c.id) != except) {
             diesel::update(account_contacts::table.find(old.id))
-                .set((
-                    account_contacts::is_primary.eq(false),
-                    account_contacts::updated_at.eq(now()),
-                ))
+                .set((account_contacts::is_primary.eq(false), account_contacts::updated_at.eq(now())))
                 .execute(conn)?;
-            let new = Self {
-                is_primary: false,
-                ..old.clone()
-            };
+            let new = Self { is_primary: false, ..old.clone() };
             new.record(conn, actor, "update", &Self::diff(Some(&old), &new))?;
         }
         Ok(())
@@ -196,8 +166,8 @@ impl AccountContact {
                 Err(e) if is_unique_violation(&e) => return Err(duplicate_email()),
                 Err(e) => return Err(e.into()),
             }
-            let contact = Self::find_by_email(conn, account_id, fields.email.as_str())?
-                .ok_or(ContactError::NotFound)?;
+            let contact =
+                Self::find_by_email(conn, account_id, fields.email.as_str())?.ok_or(ContactError::NotFound)?;
             diesel::insert_into(email_outbox::table)
                 .values((
                     email_outbox::to_address.eq(&contact.email),
@@ -256,22 +226,13 @@ impl AccountContact {
         })
     }
 
-    pub fn delete(
-        conn: &mut DbConnection,
-        actor: &Actor,
-        account_id: i64,
-        id: i64,
-    ) -> Result<Self, ContactError> {
+    pub fn delete(conn: &mut DbConnection, actor: &Actor, account_id: i64, id: i64) -> Result<Self, ContactError> {
         write_transaction(conn, |conn| {
             let old = Self::find(conn, account_id, id)?.ok_or(ContactError::NotFound)?;
             diesel::delete(account_contacts::table.find(id)).execute(conn)?;
             let changes: Vec<FieldChange> = Self::diff(None, &old)
                 .into_iter()
-                .map(|c| FieldChange {
-                    field: c.field,
-                    old: c.new,
-                    new: None,
-                })
+                .map(|c| FieldChange { field: c.field, old: c.new, new: None })
                 .collect();
             old.record(conn, actor, "delete", &changes)?;
             Ok(old)

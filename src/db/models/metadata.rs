@@ -24,11 +24,7 @@ pub fn load_tags(conn: &mut DbConnection, object_type: &str, object_id: i64) -> 
 }
 
 /// Tags of many objects in one query, for list pages.
-pub fn load_tags_for(
-    conn: &mut DbConnection,
-    object_type: &str,
-    ids: &[i64],
-) -> QueryResult<HashMap<i64, Tags>> {
+pub fn load_tags_for(conn: &mut DbConnection, object_type: &str, ids: &[i64]) -> QueryResult<HashMap<i64, Tags>> {
     let rows: Vec<(i64, String)> = tagged_items::table
         .inner_join(tags::table)
         .filter(tagged_items::object_type.eq(object_type))
@@ -40,21 +36,14 @@ pub fn load_tags_for(
     for (id, name) in rows {
         grouped.entry(id).or_default().push(name);
     }
-    Ok(grouped
-        .into_iter()
-        .map(|(id, names)| (id, Tags::from_stored(names)))
-        .collect())
+    Ok(grouped.into_iter().map(|(id, names)| (id, Tags::from_stored(names))).collect())
 }
 
 /// The id of the tag spelled `tag` in any case, created with this spelling if new.
 pub fn tag_id(conn: &mut DbConnection, tag: &Tag) -> QueryResult<i64> {
     let folded = tag.folded();
     let find = |conn: &mut DbConnection| {
-        tags::table
-            .filter(tags::name_folded.eq(&folded))
-            .select(tags::id)
-            .first::<i64>(conn)
-            .optional()
+        tags::table.filter(tags::name_folded.eq(&folded)).select(tags::id).first::<i64>(conn).optional()
     };
     if let Some(id) = find(conn)? {
         return Ok(id);
@@ -80,12 +69,7 @@ pub fn tag_id(conn: &mut DbConnection, tag: &Tag) -> QueryResult<i64> {
 }
 
 /// Replaces the object's tags with `new`.
-pub fn set_tags(
-    conn: &mut DbConnection,
-    object_type: &str,
-    object_id: i64,
-    new: &Tags,
-) -> QueryResult<()> {
+pub fn set_tags(conn: &mut DbConnection, object_type: &str, object_id: i64, new: &Tags) -> QueryResult<()> {
     diesel::delete(
         tagged_items::table
             .filter(tagged_items::object_type.eq(object_type))
@@ -108,23 +92,14 @@ pub fn set_tags(
     Ok(())
 }
 
-pub fn load_annotations(
-    conn: &mut DbConnection,
-    object_type: &str,
-    object_id: i64,
-) -> QueryResult<Annotations> {
+pub fn load_annotations(conn: &mut DbConnection, object_type: &str, object_id: i64) -> QueryResult<Annotations> {
     let pairs: Vec<(String, String)> = annotations::table
         .filter(annotations::object_type.eq(object_type))
         .filter(annotations::object_id.eq(object_id))
         .order(annotations::position.asc())
         .select((annotations::key, annotations::value))
         .load(conn)?;
-    Ok(Annotations::from_stored(
-        pairs
-            .into_iter()
-            .map(|(key, value)| Annotation { key, value })
-            .collect(),
-    ))
+    Ok(Annotations::from_stored(pairs.into_iter().map(|(key, value)| Annotation { key, value }).collect()))
 }
 
 /// Replaces the object's annotations with `new`, keeping their order.

@@ -24,19 +24,15 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 /// True for a unique-constraint violation on either backend.
 pub fn is_unique_violation(err: &DieselError) -> bool {
-    matches!(
-        err,
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
-    )
+    matches!(err, DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
 }
 
 /// The name of the constraint or index a unique violation names, where the backend says.
 pub fn violated_constraint(err: &DieselError) -> String {
     match err {
-        DieselError::DatabaseError(_, info) => info
-            .constraint_name()
-            .map(str::to_owned)
-            .unwrap_or_else(|| info.message().to_owned()),
+        DieselError::DatabaseError(_, info) => {
+            info.constraint_name().map(str::to_owned).unwrap_or_else(|| info.message().to_owned())
+        }
         _ => String::new(),
     }
 }

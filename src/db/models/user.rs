@@ -95,19 +95,11 @@ impl User {
 
     pub fn display_name(&self) -> String {
         let full = format!("{} {}", self.first_name, self.last_name);
-        if full.trim().is_empty() {
-            self.username.clone()
-        } else {
-            full.trim().to_owned()
-        }
+        if full.trim().is_empty() { self.username.clone() } else { full.trim().to_owned() }
     }
 
     pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Self>> {
-        users::table
-            .find(id)
-            .select(Self::as_select())
-            .first(conn)
-            .optional()
+        users::table.find(id).select(Self::as_select()).first(conn).optional()
     }
 
     /// Case-insensitive, as usernames are unique.
@@ -157,11 +149,7 @@ impl User {
     }
 
     /// Stores a new password hash and a new session stamp, ending other sessions.
-    pub fn set_password_hash(
-        conn: &mut DbConnection,
-        id: i64,
-        password_hash: &str,
-    ) -> Result<Self, UserError> {
+    pub fn set_password_hash(conn: &mut DbConnection, id: i64, password_hash: &str) -> Result<Self, UserError> {
         let changed = diesel::update(users::table.find(id))
             .set((
                 users::password_hash.eq(password_hash),
@@ -192,19 +180,11 @@ impl User {
 
     /// Users whose username, name or e-mail contains `q` (any case), by username.
     pub fn search(conn: &mut DbConnection, q: &str, limit: i64) -> QueryResult<Vec<Self>> {
-        let mut query = users::table
-            .order(lower(users::username).asc())
-            .limit(limit)
-            .select(Self::as_select())
-            .into_boxed();
+        let mut query =
+            users::table.order(lower(users::username).asc()).limit(limit).select(Self::as_select()).into_boxed();
         let q = q.trim().to_lowercase();
         if !q.is_empty() {
-            let pattern = format!(
-                "%{}%",
-                q.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            );
+            let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
             query = query.filter(
                 lower(users::username)
                     .like(pattern.clone())
@@ -219,15 +199,10 @@ impl User {
 
     /// Applies an edit. The last active superuser can't lose the role or be
     /// deactivated; deactivating or a new password ends the user's sessions.
-    pub fn update(
-        conn: &mut DbConnection,
-        id: i64,
-        changes: &UserChanges,
-    ) -> Result<Self, UserError> {
+    pub fn update(conn: &mut DbConnection, id: i64, changes: &UserChanges) -> Result<Self, UserError> {
         crate::db::write_transaction(conn, |conn| {
             let old = Self::find(conn, id)?.ok_or(UserError::NotFound)?;
-            let loses_power =
-                old.is_superuser && old.is_active && (!changes.is_superuser || !changes.is_active);
+            let loses_power = old.is_superuser && old.is_active && (!changes.is_superuser || !changes.is_active);
             if loses_power {
                 let others: i64 = users::table
                     .filter(users::is_superuser.eq(true))
@@ -236,40 +211,24 @@ impl User {
                     .count()
                     .get_result(conn)?;
                 if others == 0 {
-                    let field = if changes.is_active {
-                        "is_superuser"
-                    } else {
-                        "is_active"
-                    };
+                    let field = if changes.is_active { "is_superuser" } else { "is_active" };
                     return Err(UserError::Invalid(FieldErrors::single(
                         field,
                         "This is the last active superuser: make someone else a superuser first.",
                     )));
                 }
             }
-            let ends_sessions =
-                changes.password_hash.is_some() || (old.is_active && !changes.is_active);
-            let stamp = if ends_sessions {
-                new_session_stamp()
-            } else {
-                old.session_stamp.clone()
-            };
+            let ends_sessions = changes.password_hash.is_some() || (old.is_active && !changes.is_active);
+            let stamp = if ends_sessions { new_session_stamp() } else { old.session_stamp.clone() };
             diesel::update(users::table.find(id))
                 .set((
-                    users::email.eq(changes
-                        .email
-                        .as_ref()
-                        .map(Email::as_str)
-                        .unwrap_or_default()),
+                    users::email.eq(changes.email.as_ref().map(Email::as_str).unwrap_or_default()),
                     users::first_name.eq(&changes.first_name),
                     users::last_name.eq(&changes.last_name),
                     users::is_active.eq(changes.is_active),
                     users::is_staff.eq(changes.is_staff || changes.is_superuser),
                     users::is_superuser.eq(changes.is_superuser),
-                    users::password_hash.eq(changes
-                        .password_hash
-                        .as_deref()
-                        .unwrap_or(&old.password_hash)),
+                    users::password_hash.eq(changes.password_hash.as_deref().unwrap_or(&old.password_hash)),
                     users::session_stamp.eq(stamp),
                     users::updated_at.eq(now()),
                 ))
@@ -279,9 +238,7 @@ impl User {
     }
 
     pub fn record_login(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
-        diesel::update(users::table.find(id))
-            .set(users::last_login.eq(Some(now())))
-            .execute(conn)?;
+        diesel::update(users::table.find(id)).set(users::last_login.eq(Some(now()))).execute(conn)?;
         Ok(())
     }
 }

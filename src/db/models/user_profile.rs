@@ -36,11 +36,7 @@ pub enum MembershipError {
 }
 
 impl UserProfile {
-    pub fn find(
-        conn: &mut DbConnection,
-        user_id: i64,
-        account_id: i64,
-    ) -> QueryResult<Option<Self>> {
+    pub fn find(conn: &mut DbConnection, user_id: i64, account_id: i64) -> QueryResult<Option<Self>> {
         user_profiles::table
             .filter(user_profiles::user_id.eq(user_id))
             .filter(user_profiles::account_id.eq(account_id))
@@ -112,14 +108,9 @@ impl UserProfile {
                 }
                 Err(e) => return Err(e.into()),
             }
-            let profile =
-                Self::find(conn, user.id, account.id)?.ok_or(MembershipError::NotFound)?;
+            let profile = Self::find(conn, user.id, account.id)?.ok_or(MembershipError::NotFound)?;
             let summary = format!("{} in {}", user.username, account);
-            let changes = [FieldChange {
-                field: "user".to_owned(),
-                old: None,
-                new: Some(user.username.clone()),
-            }];
+            let changes = [FieldChange { field: "user".to_owned(), old: None, new: Some(user.username.clone()) }];
             audit::record(conn, actor, "create", profile.target(&summary), &changes)?;
             Ok(profile)
         })
@@ -133,27 +124,17 @@ impl UserProfile {
         account: &Account,
     ) -> Result<Self, MembershipError> {
         write_transaction(conn, |conn| {
-            let profile =
-                Self::find(conn, user.id, account.id)?.ok_or(MembershipError::NotFound)?;
+            let profile = Self::find(conn, user.id, account.id)?.ok_or(MembershipError::NotFound)?;
             metadata::delete_all(conn, metadata::USER_PROFILE, profile.id)?;
             diesel::delete(user_profiles::table.find(profile.id)).execute(conn)?;
             let summary = format!("{} in {}", user.username, account);
-            let changes = [FieldChange {
-                field: "user".to_owned(),
-                old: Some(user.username.clone()),
-                new: None,
-            }];
+            let changes = [FieldChange { field: "user".to_owned(), old: Some(user.username.clone()), new: None }];
             audit::record(conn, actor, "delete", profile.target(&summary), &changes)?;
             Ok(profile)
         })
     }
 
     fn target<'a>(&self, summary: &'a str) -> AuditTarget<'a> {
-        AuditTarget {
-            object_type: "user_profile",
-            object_id: self.id,
-            account_id: Some(self.account_id),
-            summary,
-        }
+        AuditTarget { object_type: "user_profile", object_id: self.id, account_id: Some(self.account_id), summary }
     }
 }

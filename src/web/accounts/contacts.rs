@@ -70,37 +70,21 @@ fn fields(
 ) -> Vec<Field> {
     let primary_hint = match primary {
         Some(p) if Some(p.id) != editing => {
-            format!(
-                "The primary contact is now {} {}; checking this moves the flag here.",
-                p.first_name, p.last_name
-            )
+            format!("The primary contact is now {} {}; checking this moves the flag here.", p.first_name, p.last_name)
         }
         Some(_) => "This is the primary contact.".to_owned(),
         None => "The account has no primary contact yet.".to_owned(),
     };
     vec![
-        Field::text("first_name", "First name", &form.first_name, errors)
-            .required()
-            .autocomplete("given-name"),
-        Field::text("last_name", "Last name", &form.last_name, errors)
-            .required()
-            .autocomplete("family-name"),
+        Field::text("first_name", "First name", &form.first_name, errors).required().autocomplete("given-name"),
+        Field::text("last_name", "Last name", &form.last_name, errors).required().autocomplete("family-name"),
         Field::text("email", "E-mail", &form.email, errors)
             .kind("email")
             .required()
             .autocomplete("email")
             .maxlength(254),
-        Field::text("phone", "Phone", &form.phone, errors)
-            .kind("tel")
-            .autocomplete("tel")
-            .maxlength(20),
-        Field::checkbox(
-            "is_primary",
-            "Primary contact",
-            form.is_primary.is_some(),
-            errors,
-        )
-        .hint(primary_hint),
+        Field::text("phone", "Phone", &form.phone, errors).kind("tel").autocomplete("tel").maxlength(20),
+        Field::checkbox("is_primary", "Primary contact", form.is_primary.is_some(), errors).hint(primary_hint),
     ]
 }
 
@@ -108,24 +92,16 @@ fn editable(user: &User, account: &Account) -> Result<(), AppError> {
     if user.is_superuser || account.is_active {
         Ok(())
     } else {
-        Err(AppError::Refused(
-            "This account is inactive: only a superuser can change it.".to_owned(),
-        ))
+        Err(AppError::Refused("This account is inactive: only a superuser can change it.".to_owned()))
     }
 }
 
 async fn contacts_of(state: &AppState, account: &Account) -> Result<Vec<AccountContact>, AppError> {
     let id = account.id;
-    Ok(state
-        .store
-        .run(move |conn| AccountContact::for_account(conn, id).map_err(StoreError::from))
-        .await?)
+    Ok(state.store.run(move |conn| AccountContact::for_account(conn, id).map_err(StoreError::from)).await?)
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a page of its own, its form, errors and status"
-)]
+#[expect(clippy::too_many_arguments, reason = "a page of its own, its form, errors and status")]
 async fn render(
     session: &Session,
     user: &User,
@@ -139,22 +115,11 @@ async fn render(
     let contacts = contacts_of(state, &account).await?;
     let primary = contacts.iter().find(|c| c.is_primary);
     let (heading, action) = match editing {
-        Some(id) => (
-            "Edit contact".to_owned(),
-            format!("{}/contacts/{id}/edit", href(&account)),
-        ),
-        None => (
-            "New contact".to_owned(),
-            format!("{}/contacts/new", href(&account)),
-        ),
+        Some(id) => ("Edit contact".to_owned(), format!("{}/contacts/{id}/edit", href(&account))),
+        None => ("New contact".to_owned(), format!("{}/contacts/new", href(&account))),
     };
     let page = ContactPage {
-        layout: Layout::new(
-            session,
-            Some(user),
-            format!("{heading} · {}", account.company_name),
-            "accounts",
-        ),
+        layout: Layout::new(session, Some(user), format!("{heading} · {}", account.company_name), "accounts"),
         fields: fields(form, errors, primary, editing),
         delete_action: editing.map(|id| format!("{}/contacts/{id}/delete", href(&account))),
         heading,
@@ -181,17 +146,7 @@ pub async fn new_page(
 ) -> Result<HttpResponse, AppError> {
     let account = find_visible(&state, &user, &number).await?;
     editable(&user, &account)?;
-    render(
-        &session,
-        &user,
-        &state,
-        account,
-        &ContactForm::default(),
-        &FieldErrors::new(),
-        None,
-        StatusCode::OK,
-    )
-    .await
+    render(&session, &user, &state, account, &ContactForm::default(), &FieldErrors::new(), None, StatusCode::OK).await
 }
 
 pub async fn create(
@@ -207,49 +162,23 @@ pub async fn create(
     let fields = match ContactFields::parse(&form.raw()) {
         Ok(fields) => fields,
         Err(errors) => {
-            return render(
-                &session,
-                &user,
-                &state,
-                account,
-                &form,
-                &errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return render(&session, &user, &state, account, &form, &errors, None, StatusCode::UNPROCESSABLE_ENTITY)
+                .await;
         }
     };
     let (actor, id) = (Actor::user(user.id, &user.username), account.id);
-    match state
-        .store
-        .run(move |conn| AccountContact::create(conn, &actor, id, &fields))
-        .await
-    {
+    match state.store.run(move |conn| AccountContact::create(conn, &actor, id, &fields)).await {
         Ok(contact) => {
             session::flash(
                 &session,
                 "success",
-                format!(
-                    "Added {} {}; a welcome e-mail is on its way.",
-                    contact.first_name, contact.last_name
-                ),
+                format!("Added {} {}; a welcome e-mail is on its way.", contact.first_name, contact.last_name),
             );
             Ok(page::redirect(&href(&account)))
         }
         Err(e) => {
             let errors = contact_error(e)?;
-            render(
-                &session,
-                &user,
-                &state,
-                account,
-                &form,
-                &errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            render(&session, &user, &state, account, &form, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
@@ -263,23 +192,10 @@ pub async fn edit_page(
     let (number, contact_id) = path.into_inner();
     let account = find_visible(&state, &user, &number).await?;
     editable(&user, &account)?;
-    let contact = contacts_of(&state, &account)
-        .await?
-        .into_iter()
-        .find(|c| c.id == contact_id)
-        .ok_or(AppError::NotFound)?;
+    let contact =
+        contacts_of(&state, &account).await?.into_iter().find(|c| c.id == contact_id).ok_or(AppError::NotFound)?;
     let form = ContactForm::from_contact(&contact);
-    render(
-        &session,
-        &user,
-        &state,
-        account,
-        &form,
-        &FieldErrors::new(),
-        Some(contact_id),
-        StatusCode::OK,
-    )
-    .await
+    render(&session, &user, &state, account, &form, &FieldErrors::new(), Some(contact_id), StatusCode::OK).await
 }
 
 pub async fn update(
@@ -310,32 +226,15 @@ pub async fn update(
         }
     };
     let (actor, id) = (Actor::user(user.id, &user.username), account.id);
-    match state
-        .store
-        .run(move |conn| AccountContact::update(conn, &actor, id, contact_id, &fields))
-        .await
-    {
+    match state.store.run(move |conn| AccountContact::update(conn, &actor, id, contact_id, &fields)).await {
         Ok(contact) => {
-            session::flash(
-                &session,
-                "success",
-                format!("Saved {} {}.", contact.first_name, contact.last_name),
-            );
+            session::flash(&session, "success", format!("Saved {} {}.", contact.first_name, contact.last_name));
             Ok(page::redirect(&href(&account)))
         }
         Err(e) => {
             let errors = contact_error(e)?;
-            render(
-                &session,
-                &user,
-                &state,
-                account,
-                &form,
-                &errors,
-                Some(contact_id),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            render(&session, &user, &state, account, &form, &errors, Some(contact_id), StatusCode::UNPROCESSABLE_ENTITY)
+                .await
         }
     }
 }
@@ -355,13 +254,6 @@ pub async fn delete(
         .run(move |conn| AccountContact::delete(conn, &actor, id, contact_id))
         .await
         .map_err(|e| contact_error(e).err().unwrap_or(AppError::NotFound))?;
-    session::flash(
-        &session,
-        "success",
-        format!(
-            "Deleted contact {} {}.",
-            removed.first_name, removed.last_name
-        ),
-    );
+    session::flash(&session, "success", format!("Deleted contact {} {}.", removed.first_name, removed.last_name));
     Ok(page::redirect(&href(&account)))
 }

@@ -38,12 +38,11 @@ fn render(
     errors: &FieldErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let token =
-        if form.form_token.len() == 32 && form.form_token.bytes().all(|b| b.is_ascii_hexdigit()) {
-            form.form_token.clone()
-        } else {
-            new_token()
-        };
+    let token = if form.form_token.len() == 32 && form.form_token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        form.form_token.clone()
+    } else {
+        new_token()
+    };
     let page = NewPage {
         layout: Layout::new(session, Some(user), "New account", "accounts"),
         fieldsets: form::fieldsets(form, errors, Mode::Create),
@@ -74,44 +73,20 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let mut errors = FieldErrors::new();
-    let number = errors.check(
-        "account_number",
-        AccountNumberInput::parse(&form.account_number),
-    );
-    let fields = AccountFields::parse(&form.raw())
-        .map_err(|e| errors.merge(e))
-        .ok();
+    let number = errors.check("account_number", AccountNumberInput::parse(&form.account_number));
+    let fields = AccountFields::parse(&form.raw()).map_err(|e| errors.merge(e)).ok();
     let (Some(number), Some(fields)) = (number, fields) else {
-        return render(
-            &session,
-            &user,
-            &form,
-            &errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        return render(&session, &user, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY);
     };
-    let token = if form.form_token.trim().is_empty() {
-        new_token()
-    } else {
-        form.form_token.chars().take(64).collect()
-    };
-    let flags = AccountFlags {
-        is_active: form.is_active.is_some(),
-        is_default_account: form.is_default_account.is_some(),
-    };
+    let token =
+        if form.form_token.trim().is_empty() { new_token() } else { form.form_token.chars().take(64).collect() };
+    let flags =
+        AccountFlags { is_active: form.is_active.is_some(), is_default_account: form.is_default_account.is_some() };
     let actor = Actor::user(user.id, &user.username);
     let created = state
         .store
         .write(move |conn| {
-            Account::create_once(
-                conn,
-                &actor,
-                &token,
-                &number,
-                &fields,
-                flags,
-                &mut AccountNumber::random,
-            )
+            Account::create_once(conn, &actor, &token, &number, &fields, flags, &mut AccountNumber::random)
         })
         .await;
     match created {
@@ -120,20 +95,10 @@ pub async fn submit(
             Ok(page::redirect(&href(&account)))
         }
         Ok((account, false)) => {
-            session::flash(
-                &session,
-                "info",
-                format!("This form was already submitted: it created {account}."),
-            );
+            session::flash(&session, "info", format!("This form was already submitted: it created {account}."));
             Ok(page::redirect(&href(&account)))
         }
-        Err(AccountError::Invalid(errors)) => render(
-            &session,
-            &user,
-            &form,
-            &errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(AccountError::Invalid(errors)) => render(&session, &user, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY),
         Err(other) => Err(other.into()),
     }
 }

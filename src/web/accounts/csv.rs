@@ -39,11 +39,7 @@ const HEADER: [&str; 17] = [
 /// Spreadsheets run cells that start with these as formulas; a leading `'` keeps the
 /// text as text.
 fn cell(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    }
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() }
 }
 
 fn encode(
@@ -77,10 +73,7 @@ fn encode(
             a.created_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
         ])?;
     }
-    writer
-        .into_inner()
-        .map(Bytes::from)
-        .map_err(|e| e.into_error().into())
+    writer.into_inner().map(Bytes::from).map_err(|e| e.into_error().into())
 }
 
 struct Export {
@@ -97,32 +90,23 @@ async fn next_chunk(mut export: Export) -> Option<(Result<Bytes, actix_web::Erro
     if export.done {
         return None;
     }
-    let (scope, filter, sort, cursor) = (
-        export.scope,
-        export.filter.clone(),
-        export.sort,
-        export.cursor.clone(),
-    );
+    let (scope, filter, sort, cursor) = (export.scope, export.filter.clone(), export.sort, export.cursor.clone());
     let fetched = export
         .state
         .store
         .run(move |conn| {
-            let (rows, next) =
-                account_list::batch(conn, scope, &filter, sort, cursor.as_ref(), BATCH)?;
+            let (rows, next) = account_list::batch(conn, scope, &filter, sort, cursor.as_ref(), BATCH)?;
             let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
             let tags = metadata::load_tags_for(conn, metadata::ACCOUNT, &ids)?;
             Ok::<_, StoreError>((rows, next, tags))
         })
         .await;
-    let chunk = fetched
-        .map_err(AppError::from)
-        .and_then(|(rows, next, tags)| {
-            let bytes =
-                encode(&rows, &tags, export.first).map_err(|e| AppError::Internal(e.into()))?;
-            export.done = next.is_none();
-            export.cursor = next;
-            Ok(bytes)
-        });
+    let chunk = fetched.map_err(AppError::from).and_then(|(rows, next, tags)| {
+        let bytes = encode(&rows, &tags, export.first).map_err(|e| AppError::Internal(e.into()))?;
+        export.done = next.is_none();
+        export.cursor = next;
+        Ok(bytes)
+    });
     if chunk.is_err() {
         export.done = true;
     }
@@ -130,11 +114,7 @@ async fn next_chunk(mut export: Export) -> Option<(Result<Bytes, actix_web::Erro
     Some((chunk.map_err(actix_web::Error::from), export))
 }
 
-pub async fn download(
-    Staff(user): Staff,
-    state: web::Data<AppState>,
-    params: web::Query<ListParams>,
-) -> HttpResponse {
+pub async fn download(Staff(user): Staff, state: web::Data<AppState>, params: web::Query<ListParams>) -> HttpResponse {
     let request = params.check();
     let export = Export {
         state,
@@ -147,10 +127,7 @@ pub async fn download(
     };
     HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"accounts.csv\"",
-        ))
+        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"accounts.csv\""))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .streaming(stream::unfold(export, next_chunk))
 }

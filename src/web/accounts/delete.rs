@@ -42,10 +42,7 @@ async fn render(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let id = account.id;
-    let counts = state
-        .store
-        .run(move |conn| Account::dependents(conn, id).map_err(StoreError::from))
-        .await?;
+    let counts = state.store.run(move |conn| Account::dependents(conn, id).map_err(StoreError::from)).await?;
     let page = DeletePage {
         layout: Layout::new(session, Some(user), format!("Delete {account}"), "accounts"),
         account,
@@ -64,20 +61,9 @@ pub async fn page(
 ) -> Result<HttpResponse, AppError> {
     let account = find_visible(&state, &user, &number).await?;
     if account.is_default_account {
-        return Err(AppError::Refused(
-            "The default account can't be deleted.".to_owned(),
-        ));
+        return Err(AppError::Refused("The default account can't be deleted.".to_owned()));
     }
-    render(
-        &session,
-        &user,
-        &state,
-        account,
-        String::new(),
-        None,
-        StatusCode::OK,
-    )
-    .await
+    render(&session, &user, &state, account, String::new(), None, StatusCode::OK).await
 }
 
 pub async fn submit(
@@ -92,22 +78,10 @@ pub async fn submit(
     let _ = &form.csrf_token;
     if form.confirm.trim() != account.account_number {
         let error = Some(format!("Type {} to confirm.", account.account_number));
-        return render(
-            &session,
-            &user,
-            &state,
-            account,
-            form.confirm,
-            error,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return render(&session, &user, &state, account, form.confirm, error, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let (actor, id) = (Actor::user(user.id, &user.username), account.id);
-    let deleted = state
-        .store
-        .write(move |conn| Account::delete(conn, &actor, id))
-        .await?;
+    let deleted = state.store.write(move |conn| Account::delete(conn, &actor, id)).await?;
     session::flash(&session, "success", format!("Deleted {deleted}."));
     Ok(page::redirect("/accounts"))
 }

@@ -53,16 +53,7 @@ pub async fn page(
     number: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let account = find_visible(&state, &user, &number).await?;
-    render(
-        &session,
-        &user,
-        &state,
-        account,
-        String::new(),
-        None,
-        StatusCode::OK,
-    )
-    .await
+    render(&session, &user, &state, account, String::new(), None, StatusCode::OK).await
 }
 
 /// The account page; `member_username` and `member_error` refill the add-member form
@@ -79,9 +70,7 @@ pub async fn render(
     let today = chrono::Utc::now().date_naive();
     let month_start = today.with_day(1).unwrap_or(today);
     let id = account.id;
-    let year_ago = month_start
-        .checked_sub_months(chrono::Months::new(11))
-        .unwrap_or(month_start);
+    let year_ago = month_start.checked_sub_months(chrono::Months::new(11)).unwrap_or(month_start);
     let (tags, annotations, contacts, members, (billing, months), history) = state
         .store
         .run(move |conn| {
@@ -90,10 +79,7 @@ pub async fn render(
                 metadata::load_annotations(conn, metadata::ACCOUNT, id)?,
                 AccountContact::for_account(conn, id)?,
                 UserProfile::members_of(conn, id)?,
-                (
-                    billing::summary(conn, id, month_start)?,
-                    billing::monthly(conn, id, year_ago)?,
-                ),
+                (billing::summary(conn, id, month_start)?, billing::monthly(conn, id, year_ago)?),
                 AuditEntry::for_account(conn, id, RECENT)?,
             ))
         })

@@ -56,9 +56,7 @@ fn editable(user: &User, account: &Account) -> Result<(), AppError> {
     if user.is_superuser || account.is_active {
         Ok(())
     } else {
-        Err(AppError::Refused(
-            "This account is inactive: only a superuser can change it.".to_owned(),
-        ))
+        Err(AppError::Refused("This account is inactive: only a superuser can change it.".to_owned()))
     }
 }
 
@@ -87,11 +85,7 @@ fn edit_page(
     let page = EditPage {
         layout: Layout::new(session, Some(user), format!("Edit {account}"), "accounts"),
         fieldsets: form::fieldsets(form, errors, Mode::Edit),
-        checkboxes: if user.is_superuser {
-            form::checkboxes(form, errors)
-        } else {
-            Vec::new()
-        },
+        checkboxes: if user.is_superuser { form::checkboxes(form, errors) } else { Vec::new() },
         lock_version: form.lock_version.clone(),
         original: form.original.clone(),
         errors_count: errors.len(),
@@ -110,14 +104,7 @@ pub async fn page(
     editable(&user, &account)?;
     let mut form = stored_form(&state, &account).await?;
     form.original = form.encode_original();
-    edit_page(
-        &session,
-        &user,
-        account,
-        &form,
-        &FieldErrors::new(),
-        StatusCode::OK,
-    )
+    edit_page(&session, &user, account, &form, &FieldErrors::new(), StatusCode::OK)
 }
 
 pub async fn submit(
@@ -140,14 +127,7 @@ pub async fn submit(
     let fields = match AccountFields::parse(&form.raw()) {
         Ok(fields) => fields,
         Err(errors) => {
-            return edit_page(
-                &session,
-                &user,
-                account,
-                &form,
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            return edit_page(&session, &user, account, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     // Staff can't change the flags: they are not rendered for them and ignored if sent.
@@ -160,53 +140,23 @@ pub async fn submit(
     let number_check = submitted_number.clone();
     let result = state
         .store
-        .write(move |conn| {
-            Account::update(
-                conn,
-                &actor,
-                id,
-                based_on,
-                number_check.as_deref(),
-                &fields,
-                flags,
-            )
-        })
+        .write(move |conn| Account::update(conn, &actor, id, based_on, number_check.as_deref(), &fields, flags))
         .await;
     match result {
         Ok(updated) => {
-            let message = if updated.lock_version == based_on {
-                "Nothing changed."
-            } else {
-                "Saved."
-            };
+            let message = if updated.lock_version == based_on { "Nothing changed." } else { "Saved." };
             session::flash(&session, "success", message);
             Ok(page::redirect(&href(&updated)))
         }
         Err(AccountError::Invalid(errors)) => {
             form.account_number = account.account_number.clone();
-            edit_page(
-                &session,
-                &user,
-                account,
-                &form,
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            edit_page(&session, &user, account, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(AccountError::Refused(message)) => {
             let errors = FieldErrors::single("is_active", message);
-            edit_page(
-                &session,
-                &user,
-                account,
-                &form,
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            edit_page(&session, &user, account, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(AccountError::Stale { current }) => {
-            conflict(&session, &user, &state, *current, form).await
-        }
+        Err(AccountError::Stale { current }) => conflict(&session, &user, &state, *current, form).await,
         Err(other) => Err(other.into()),
     }
 }
@@ -223,16 +173,9 @@ async fn conflict(
 ) -> Result<HttpResponse, AppError> {
     let now = stored_form(state, &current).await?;
     let id = current.id;
-    let history = state
-        .store
-        .run(move |conn| AuditEntry::for_account(conn, id, 50).map_err(StoreError::from))
-        .await?;
+    let history = state.store.run(move |conn| AuditEntry::for_account(conn, id, 50).map_err(StoreError::from)).await?;
     let loaded = AccountForm::decode_original(&submitted.original);
-    let mut names: Vec<&'static str> = FIELDS
-        .iter()
-        .map(|f| f.0)
-        .filter(|n| *n != "account_number")
-        .collect();
+    let mut names: Vec<&'static str> = FIELDS.iter().map(|f| f.0).filter(|n| *n != "account_number").collect();
     if user.is_superuser {
         names.extend(["is_active", "is_default_account"]);
     }
@@ -247,17 +190,9 @@ async fn conflict(
         }
         let changed_by = history
             .iter()
-            .find(|e| {
-                e.object_type == "account" && e.field_changes().iter().any(|c| c.field == field)
-            })
+            .find(|e| e.object_type == "account" && e.field_changes().iter().any(|c| c.field == field))
             .filter(|_| loaded_value.as_ref() != Some(&current_value))
-            .map(|e| {
-                format!(
-                    "{} at {}",
-                    e.actor_username,
-                    e.created_at.format("%Y-%m-%d %H:%M:%S UTC")
-                )
-            })
+            .map(|e| format!("{} at {}", e.actor_username, e.created_at.format("%Y-%m-%d %H:%M:%S UTC")))
             .unwrap_or_default();
         rows.push(ConflictRow {
             field,
@@ -273,19 +208,10 @@ async fn conflict(
     merged.original = now.encode_original();
     let errors = FieldErrors::new();
     let page = ConflictPage {
-        layout: Layout::new(
-            session,
-            Some(user),
-            format!("Conflict editing {current}"),
-            "accounts",
-        ),
+        layout: Layout::new(session, Some(user), format!("Conflict editing {current}"), "accounts"),
         rows,
         fieldsets: form::fieldsets(&merged, &errors, Mode::Edit),
-        checkboxes: if user.is_superuser {
-            form::checkboxes(&merged, &errors)
-        } else {
-            Vec::new()
-        },
+        checkboxes: if user.is_superuser { form::checkboxes(&merged, &errors) } else { Vec::new() },
         lock_version: merged.lock_version.clone(),
         original: merged.original.clone(),
         errors_count: 0,

@@ -99,9 +99,7 @@ impl AccountForm {
     }
 
     pub fn decode_original(raw: &str) -> Option<Self> {
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(raw.trim())
-            .ok()?;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw.trim()).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 
@@ -163,89 +161,27 @@ impl AccountForm {
 /// Every form field: name, label, kind, hint, length limit.
 pub const FIELDS: &[(&str, &str, &str, &str, usize)] = &[
     ("company_name", "Company name", "text", "", 255),
-    (
-        "account_number",
-        "Account number",
-        "text",
-        "NNNN-NNNN-NNNN; leave blank to generate one.",
-        14,
-    ),
-    (
-        "name",
-        "Name",
-        "text",
-        "camelCase, e.g. acmeCorp; blank derives it from the company name.",
-        255,
-    ),
+    ("account_number", "Account number", "text", "NNNN-NNNN-NNNN; leave blank to generate one.", 14),
+    ("name", "Name", "text", "camelCase, e.g. acmeCorp; blank derives it from the company name.", 255),
     ("description", "Description", "textarea", "", 10_000),
-    (
-        "phone_number",
-        "Phone",
-        "tel",
-        "Digits, spaces and + - ( ) . x",
-        50,
-    ),
+    ("phone_number", "Phone", "tel", "Digits, spaces and + - ( ) . x", 50),
     ("address1", "Address", "text", "", 255),
     ("address2", "Address (line 2)", "text", "", 255),
     ("city", "City", "text", "", 255),
     ("state", "State or region", "text", "", 255),
     ("postal_code", "Postal code", "text", "", 20),
-    (
-        "country",
-        "Country",
-        "text",
-        "ISO 3166-1 code, e.g. USA, DE, GBR.",
-        3,
-    ),
+    ("country", "Country", "text", "ISO 3166-1 code, e.g. USA, DE, GBR.", 3),
     ("language", "Language", "text", "e.g. EN, fr, en-US.", 10),
-    (
-        "timezone",
-        "Time zone",
-        "text",
-        "IANA name, e.g. America/New_York.",
-        64,
-    ),
-    (
-        "currency",
-        "Currency",
-        "text",
-        "ISO 4217 code, e.g. USD, EUR.",
-        3,
-    ),
-    (
-        "version",
-        "Version",
-        "text",
-        "Semantic version, e.g. 1.0.0.",
-        255,
-    ),
+    ("timezone", "Time zone", "text", "IANA name, e.g. America/New_York.", 64),
+    ("currency", "Currency", "text", "ISO 4217 code, e.g. USD, EUR.", 3),
+    ("version", "Version", "text", "Semantic version, e.g. 1.0.0.", 255),
     ("tags", "Tags", "text", "Comma-separated.", 5_200),
-    (
-        "annotations",
-        "Annotations",
-        "textarea",
-        "One key: value a line.",
-        230_000,
-    ),
+    ("annotations", "Annotations", "textarea", "One key: value a line.", 230_000),
 ];
 
 const GROUPS: &[(&str, &[&str])] = &[
-    (
-        "Company",
-        &["company_name", "account_number", "name", "description"],
-    ),
-    (
-        "Contact and address",
-        &[
-            "phone_number",
-            "address1",
-            "address2",
-            "city",
-            "state",
-            "postal_code",
-            "country",
-        ],
-    ),
+    ("Company", &["company_name", "account_number", "name", "description"]),
+    ("Contact and address", &["phone_number", "address1", "address2", "city", "state", "postal_code", "country"]),
     ("Locale", &["language", "timezone", "currency"]),
     ("Metadata", &["version", "tags", "annotations"]),
 ];
@@ -293,11 +229,7 @@ pub fn fieldsets(form: &AccountForm, errors: &FieldErrors, mode: Mode) -> Vec<Fi
                 .filter_map(|name| FIELDS.iter().find(|f| f.0 == *name))
                 .map(|&(name, label, kind, hint, maxlength)| {
                     let readonly = mode == Mode::Edit && name == "account_number";
-                    let hint = if readonly {
-                        "The account number can't be changed."
-                    } else {
-                        hint
-                    };
+                    let hint = if readonly { "The account number can't be changed." } else { hint };
                     let error = errors.get(name).map(str::to_owned);
                     let mut described = Vec::new();
                     if !hint.is_empty() {

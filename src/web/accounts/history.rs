@@ -94,32 +94,18 @@ pub async fn page(
     let (id, before) = (account.id, params.before);
     let entries = state
         .store
-        .run(move |conn| {
-            AuditEntry::for_account_before(conn, id, before, PAGE + 1).map_err(StoreError::from)
-        })
+        .run(move |conn| AuditEntry::for_account_before(conn, id, before, PAGE + 1).map_err(StoreError::from))
         .await?;
     let older_href = (entries.len() as i64 > PAGE)
         .then(|| {
-            entries.get(PAGE as usize - 1).map(|e| {
-                format!(
-                    "/accounts/{}/history?before={}",
-                    account.account_number, e.id
-                )
-            })
+            entries
+                .get(PAGE as usize - 1)
+                .map(|e| format!("/accounts/{}/history?before={}", account.account_number, e.id))
         })
         .flatten();
     let page = HistoryPage {
-        layout: Layout::new(
-            &session,
-            Some(&user),
-            format!("History of {account}"),
-            "accounts",
-        ),
-        entries: entries
-            .iter()
-            .take(PAGE as usize)
-            .map(EntryView::from)
-            .collect(),
+        layout: Layout::new(&session, Some(&user), format!("History of {account}"), "accounts"),
+        entries: entries.iter().take(PAGE as usize).map(EntryView::from).collect(),
         older_href,
         account,
     };

@@ -6,9 +6,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::Staff;
-use crate::db::models::account_list::{
-    self, AccountFilter, Count, Cursor, Scope, Search, Sort, SortField,
-};
+use crate::cache::PAGE_PREFIX;
+use crate::db::models::account_list::{self, AccountFilter, Count, Cursor, Scope, Search, Sort, SortField};
 use crate::db::models::{Account, metadata};
 use crate::domain::{CountryCode, Tag, Tags};
 use crate::error::AppError;
@@ -18,6 +17,16 @@ use crate::web::accounts::{href, query_string, scope_of};
 use crate::web::page::{self, Layout};
 
 pub const DEFAULT_PER_PAGE: i64 = 50;
+/// Pages up to this size are kept in the object cache.
+const MAX_CACHED_PER_PAGE: i64 = 100;
+
+/// One list page as the cache keeps it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct CachedPage {
+    list: account_list::ListPage,
+    count: Count,
+    tags: Vec<(i64, Tags)>,
+}
 pub const MAX_PER_PAGE: i64 = 500;
 
 /// The list's query parameters as sent; each is checked, and a bad one is ignored with
@@ -63,17 +72,11 @@ impl ListParams {
         };
         let country = match self.country.trim() {
             "" => None,
-            raw => CountryCode::parse(raw)
-                .map(|c| c.into_inner())
-                .map_err(|e| ignore("country", raw, &e))
-                .ok(),
+            raw => CountryCode::parse(raw).map(|c| c.into_inner()).map_err(|e| ignore("country", raw, &e)).ok(),
         };
         let tag = match self.tag.trim() {
             "" => None,
-            raw => Tag::parse(raw)
-                .map(|t| t.as_str().to_owned())
-                .map_err(|e| ignore("tag", raw, &e))
-                .ok(),
+            raw => Tag::parse(raw).map(|t| t.as_str().to_owned()).map_err(|e| ignore("tag", raw, &e)).ok(),
         };
         let default_only = match self.default.trim() {
             "" => false,
@@ -108,13 +111,7 @@ impl ListParams {
             }),
         };
         ListRequest {
-            filter: AccountFilter {
-                search: Search::parse(&self.q),
-                active,
-                country,
-                tag,
-                default_only,
-            },
+            filter: AccountFilter { search: Search::parse(&self.q), active, country, tag, default_only },
             sort,
             per_page,
             cursor,
@@ -206,10 +203,7 @@ fn columns(params: &ListParams, sort: Sort) -> Vec<Column> {
     .into_iter()
     .map(|(field, label)| {
         let current = sort.field == field;
-        let next = Sort {
-            field,
-            descending: current && !sort.descending,
-        };
+        let next = Sort { field, descending: current && !sort.descending };
         Column {
             label,
             href: format!("/accounts?{}", params.with(&next.param(), "")),
@@ -247,33 +241,52 @@ pub async fn page(
     let params = params.into_inner();
     let request = params.check();
     let scope: Scope = scope_of(&user);
-    let (filter, sort, per_page, cursor) = (
-        request.filter.clone(),
-        request.sort,
-        request.per_page,
-        request.cursor.clone(),
+    let (filter, sort, per_page, cursor) =
+        (request.filter.clone(), request.sort, request.per_page, request.cursor.clone());
+    // A list page changes only with a write: the page (rows, cursors, tags, count) is
+    // cached under the cache's generation, which every write renews. Large pages are
+    // not cached; their count still is.
+    let cache = state.store.cache();
+    let seen = cache.generation().await;
+    let count_key = format!("account:count:{scope:?}:{:?}", request.filter);
+    let page_key = format!(
+        "{PAGE_PREFIX}accounts:{scope:?}:{:?}:{:?}:{:?}:{}",
+        request.filter, request.sort, request.cursor, request.per_page
     );
-    let (list, count, mut tags) = state
-        .store
-        .run(move |conn| {
-            let list = account_list::list(conn, scope, &filter, sort, cursor.as_ref(), per_page)?;
-            let count = account_list::count(conn, scope, &filter)?;
-            let ids: Vec<i64> = list.rows.iter().map(|a| a.id).collect();
-            let tags = metadata::load_tags_for(conn, metadata::ACCOUNT, &ids)?;
-            Ok::<_, StoreError>((list, count, tags))
-        })
-        .await?;
+    let cacheable = request.per_page <= MAX_CACHED_PER_PAGE;
+    let cached: Option<CachedPage> = if cacheable { cache.get(&page_key, &seen).await } else { None };
+    let page_data = match cached {
+        Some(hit) => hit,
+        None => {
+            let cached_count = cache.get::<Count>(&count_key, &seen).await;
+            let fresh = state
+                .store
+                .run(move |conn| {
+                    let count = match cached_count {
+                        Some(count) => count,
+                        None => account_list::count(conn, scope, &filter)?,
+                    };
+                    let plan = account_list::SearchPlan::for_count(count);
+                    let list = account_list::list_with(conn, scope, &filter, sort, cursor.as_ref(), per_page, plan)?;
+                    let ids: Vec<i64> = list.rows.iter().map(|a| a.id).collect();
+                    let tags = metadata::load_tags_for(conn, metadata::ACCOUNT, &ids)?.into_iter().collect();
+                    Ok::<_, StoreError>(CachedPage { list, count, tags })
+                })
+                .await?;
+            cache.put(&count_key, &fresh.count, &seen).await;
+            if cacheable {
+                cache.put(&page_key, &fresh, &seen).await;
+            }
+            fresh
+        }
+    };
+    let CachedPage { list, count, tags } = page_data;
+    let mut tags: std::collections::HashMap<i64, Tags> = tags.into_iter().collect();
     let sort_param = request.sort.param();
     let page = ListPage {
         layout: Layout::new(&session, Some(&user), "Accounts", "accounts"),
-        next_href: list
-            .next
-            .as_ref()
-            .map(|c| format!("/accounts?{}", params.with(&sort_param, &c.encode()))),
-        prev_href: list
-            .prev
-            .as_ref()
-            .map(|c| format!("/accounts?{}", params.with(&sort_param, &c.encode()))),
+        next_href: list.next.as_ref().map(|c| format!("/accounts?{}", params.with(&sort_param, &c.encode()))),
+        prev_href: list.prev.as_ref().map(|c| format!("/accounts?{}", params.with(&sort_param, &c.encode()))),
         csv_href: format!("/accounts.csv?{}", params.with(&sort_param, "")),
         columns: columns(&params, request.sort),
         rows: list

@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use crate::auth::{Superuser, session};
+use crate::db::models::account::Written;
 use crate::db::models::{Actor, MembershipError, User, UserProfile};
 use crate::domain::Username;
 use crate::error::AppError;
@@ -60,20 +61,16 @@ pub async fn add(
     let (actor, target) = (Actor::user(user.id, &user.username), account.clone());
     let added = state
         .store
-        .run(move |conn| -> Result<(UserProfile, String), AddError> {
+        .write(move |conn| -> Result<Written<(UserProfile, String)>, AddError> {
             let member = User::find_by_username(conn, username.as_str())?
                 .ok_or_else(|| AddError::Field(format!("There is no user {username}.")))?;
             let profile = UserProfile::add(conn, &actor, &member, &target)?;
-            Ok((profile, member.username))
+            Ok(Written { value: (profile, member.username), stale_keys: Vec::new() })
         })
         .await;
     match added {
         Ok((_, name)) => {
-            session::flash(
-                &session,
-                "success",
-                format!("{name} is now a member of {account}."),
-            );
+            session::flash(&session, "success", format!("{name} is now a member of {account}."));
             Ok(page::redirect(&href(&account)))
         }
         Err(AddError::Field(message)) => refused(message).await,
@@ -83,9 +80,7 @@ pub async fn add(
         Err(AddError::Membership(MembershipError::Unavailable(u)) | AddError::Unavailable(u)) => {
             Err(AppError::Unavailable(u))
         }
-        Err(AddError::Membership(MembershipError::Db(d)) | AddError::Db(d)) => {
-            Err(AppError::from(d))
-        }
+        Err(AddError::Membership(MembershipError::Db(d)) | AddError::Db(d)) => Err(AppError::from(d)),
         Err(AddError::Membership(MembershipError::NotFound)) => Err(AppError::NotFound),
     }
 }
@@ -101,27 +96,21 @@ pub async fn remove(
     let (actor, target) = (Actor::user(user.id, &user.username), account.clone());
     let removed = state
         .store
-        .run(move |conn| -> Result<String, AddError> {
+        .write(move |conn| -> Result<Written<String>, AddError> {
             let member = User::find(conn, user_id)?.ok_or(MembershipError::NotFound)?;
             UserProfile::remove(conn, &actor, &member, &target)?;
-            Ok(member.username)
+            Ok(Written { value: member.username, stale_keys: Vec::new() })
         })
         .await;
     match removed {
         Ok(name) => {
-            session::flash(
-                &session,
-                "success",
-                format!("{name} is no longer a member of {account}."),
-            );
+            session::flash(&session, "success", format!("{name} is no longer a member of {account}."));
             Ok(page::redirect(&href(&account)))
         }
         Err(AddError::Unavailable(u) | AddError::Membership(MembershipError::Unavailable(u))) => {
             Err(AppError::Unavailable(u))
         }
-        Err(AddError::Db(d) | AddError::Membership(MembershipError::Db(d))) => {
-            Err(AppError::from(d))
-        }
+        Err(AddError::Db(d) | AddError::Membership(MembershipError::Db(d))) => Err(AppError::from(d)),
         Err(_) => Err(AppError::NotFound),
     }
 }

@@ -21,32 +21,19 @@ use crate::startup::AppState;
 use crate::store::StoreError;
 
 pub fn scope_of(user: &User) -> Scope {
-    if user.is_superuser {
-        Scope::All
-    } else {
-        Scope::MemberOf(user.id)
-    }
+    if user.is_superuser { Scope::All } else { Scope::MemberOf(user.id) }
 }
 
 /// The account with this number if `user` may see it; 404 otherwise.
-pub async fn find_visible(
-    state: &AppState,
-    user: &User,
-    number: &str,
-) -> Result<Account, AppError> {
+pub async fn find_visible(state: &AppState, user: &User, number: &str) -> Result<Account, AppError> {
     let number = AccountNumber::parse(number).map_err(|_| AppError::NotFound)?;
-    let account = state
-        .store
-        .account(AccountLookup::AccountNumber(number.to_string()))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let account =
+        state.store.account(AccountLookup::AccountNumber(number.to_string())).await?.ok_or(AppError::NotFound)?;
     if !user.is_superuser {
         let (user_id, account_id) = (user.id, account.id);
         let member = state
             .store
-            .run(move |conn| {
-                UserProfile::is_member(conn, user_id, account_id).map_err(StoreError::from)
-            })
+            .run(move |conn| UserProfile::is_member(conn, user_id, account_id).map_err(StoreError::from))
             .await?;
         if !member {
             return Err(AppError::NotFound);

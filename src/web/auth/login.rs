@@ -15,8 +15,7 @@ use crate::startup::AppState;
 use crate::store::StoreError;
 use crate::web::page::{self, Layout};
 
-const BAD_CREDENTIALS: &str =
-    "Please enter a correct username and password. Both are case-sensitive.";
+const BAD_CREDENTIALS: &str = "Please enter a correct username and password. Both are case-sensitive.";
 
 #[derive(Template)]
 #[template(path = "auth/login.html")]
@@ -41,18 +40,8 @@ pub struct LoginForm {
     next: String,
 }
 
-fn login_page(
-    session: &Session,
-    username: String,
-    next: String,
-    error: Option<String>,
-) -> LoginPage {
-    LoginPage {
-        layout: Layout::new(session, None, "Sign in", "login"),
-        username,
-        next,
-        error,
-    }
+fn login_page(session: &Session, username: String, next: String, error: Option<String>) -> LoginPage {
+    LoginPage { layout: Layout::new(session, None, "Sign in", "login"), username, next, error }
 }
 
 pub async fn page(
@@ -84,13 +73,8 @@ fn authenticate(
     if let Some(wait) = throttle::retry_after(conn, username, address)? {
         return Ok(Outcome::Throttled(wait));
     }
-    let plausible =
-        !username.is_empty() && username.len() <= 150 && candidate.chars().count() <= Password::MAX;
-    let user = if plausible {
-        User::find_by_username(conn, username)?
-    } else {
-        None
-    };
+    let plausible = !username.is_empty() && username.len() <= 150 && candidate.chars().count() <= Password::MAX;
+    let user = if plausible { User::find_by_username(conn, username)? } else { None };
     let verified = match &user {
         Some(u) => password::verify(candidate, &u.password_hash),
         None => {
@@ -117,21 +101,12 @@ pub async fn submit(
     state: web::Data<AppState>,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
-    let LoginForm {
-        username,
-        password: candidate,
-        next,
-    } = form.into_inner();
+    let LoginForm { username, password: candidate, next } = form.into_inner();
     let username = username.trim().to_owned();
     let next = page::local_path_or(&next, "").to_owned();
-    let address = req
-        .peer_addr()
-        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
+    let address = req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
     let name = username.clone();
-    let outcome = state
-        .store
-        .run(move |conn| authenticate(conn, &name, &candidate, &address))
-        .await?;
+    let outcome = state.store.run(move |conn| authenticate(conn, &name, &candidate, &address)).await?;
     match outcome {
         Outcome::Throttled(wait) => {
             let minutes = (wait + 59) / 60;
@@ -139,28 +114,18 @@ pub async fn submit(
                 "Too many failed sign-ins. Try again in {minutes} minute{}.",
                 if minutes == 1 { "" } else { "s" }
             );
-            let mut response = page::render(
-                StatusCode::TOO_MANY_REQUESTS,
-                &login_page(&session, username, next, Some(message)),
-            )?;
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, wait.into());
+            let mut response =
+                page::render(StatusCode::TOO_MANY_REQUESTS, &login_page(&session, username, next, Some(message)))?;
+            response.headers_mut().insert(header::RETRY_AFTER, wait.into());
             Ok(response)
         }
         Outcome::BadCredentials => page::render(
             StatusCode::UNAUTHORIZED,
             &login_page(&session, username, next, Some(BAD_CREDENTIALS.to_owned())),
         ),
-        Outcome::SignedIn(user) if !user.is_staff && !user.is_superuser => {
-            Err(AppError::NoConsoleAccess)
-        }
+        Outcome::SignedIn(user) if !user.is_staff && !user.is_superuser => Err(AppError::NoConsoleAccess),
         Outcome::SignedIn(user) => {
-            state
-                .store
-                .cache()
-                .invalidate(&[User::cache_key(user.id)])
-                .await;
+            state.store.cache().invalidate(&[User::cache_key(user.id)]).await;
             session::sign_in(&session, &user).map_err(|e| AppError::Internal(e.into()))?;
             Ok(page::redirect(page::local_path_or(&next, "/accounts")))
         }

@@ -26,9 +26,7 @@ struct PasswordErrors {
 
 impl PasswordErrors {
     fn is_empty(&self) -> bool {
-        self.current_password.is_none()
-            && self.new_password.is_none()
-            && self.new_password_confirm.is_none()
+        self.current_password.is_none() && self.new_password.is_none() && self.new_password_confirm.is_none()
     }
 }
 
@@ -49,10 +47,7 @@ pub struct PasswordForm {
 
 pub async fn page(session: Session, Staff(user): Staff) -> Result<HttpResponse, AppError> {
     let layout = Layout::new(&session, Some(&user), "Change password", "password");
-    page::ok(&PasswordPage {
-        layout,
-        errors: PasswordErrors::default(),
-    })
+    page::ok(&PasswordPage { layout, errors: PasswordErrors::default() })
 }
 
 enum Change {
@@ -97,42 +92,27 @@ pub async fn submit(
             if !password::verify(&form.current_password, &hash) {
                 errors.current_password = Some("That is not your current password.".to_owned());
             }
-            let new = Password::parse(&form.new_password, &username)
-                .map_err(|e| errors.new_password = Some(e))
-                .ok();
+            let new = Password::parse(&form.new_password, &username).map_err(|e| errors.new_password = Some(e)).ok();
             if form.new_password != form.new_password_confirm {
                 errors.new_password_confirm = Some("The two new passwords differ.".to_owned());
             }
             match new {
                 Some(new) if errors.is_empty() => {
                     let changed = User::set_password_hash(conn, id, &password::hash(&new))?;
-                    Ok(Written {
-                        value: Change::Changed(changed),
-                        stale_keys: vec![User::cache_key(id)],
-                    })
+                    Ok(Written { value: Change::Changed(changed), stale_keys: vec![User::cache_key(id)] })
                 }
-                _ => Ok(Written {
-                    value: Change::Rejected(errors),
-                    stale_keys: Vec::new(),
-                }),
+                _ => Ok(Written { value: Change::Rejected(errors), stale_keys: Vec::new() }),
             }
         })
         .await?;
     match change {
         Change::Rejected(errors) => {
             let layout = Layout::new(&session, Some(&user), "Change password", "password");
-            page::render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &PasswordPage { layout, errors },
-            )
+            page::render(StatusCode::UNPROCESSABLE_ENTITY, &PasswordPage { layout, errors })
         }
         Change::Changed(changed) => {
             session::refresh_stamp(&session, &changed).map_err(|e| AppError::Internal(e.into()))?;
-            session::flash(
-                &session,
-                "success",
-                "Your password was changed. Your other sessions have ended.",
-            );
+            session::flash(&session, "success", "Your password was changed. Your other sessions have ended.");
             Ok(page::redirect("/accounts"))
         }
     }
