@@ -70,6 +70,19 @@ impl Store {
         Ok(written.value)
     }
 
+    /// Runs a write that makes no cached row stale by itself but changes what cached
+    /// pages show (contacts, memberships): it renews the cache's generation.
+    pub async fn run_write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<Unavailable> + Send + 'static,
+    {
+        let value = self.run(f).await?;
+        self.cache.invalidate(&[]).await;
+        Ok(value)
+    }
+
     /// `get_cached_object`: an account by pk, name, number or company name, through the
     /// object cache. A miss is `None`.
     pub async fn account(&self, lookup: AccountLookup) -> Result<Option<Account>, StoreError> {

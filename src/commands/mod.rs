@@ -18,10 +18,24 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Serve => actix_web::rt::System::new().block_on(serve(settings)),
         Command::Migrate => migrate(&settings),
-        Command::CreateUser(args) => create_user(&settings, &args, None),
-        Command::SeedDemo(args) => demo::seed_demo(&settings, &args),
-        Command::AggregateCharges => demo::aggregate_charges(&settings),
+        Command::CreateUser(args) => create_user(&settings, &args, None).and_then(|()| renew_shared_cache(&settings)),
+        Command::SeedDemo(args) => demo::seed_demo(&settings, &args).and_then(|()| renew_shared_cache(&settings)),
+        Command::AggregateCharges => demo::aggregate_charges(&settings).and_then(|()| renew_shared_cache(&settings)),
     }
+}
+
+/// A command's writes bypass the running instances; with a shared (Redis) cache it
+/// renews the cache's generation so that every instance reads them at once. The
+/// in-process cache of a running instance can't be reached: its entries expire within
+/// `SMARTER_CACHE_TTL_SECONDS`.
+fn renew_shared_cache(settings: &Settings) -> anyhow::Result<()> {
+    if settings.redis_url.is_none() {
+        return Ok(());
+    }
+    actix_web::rt::System::new().block_on(async {
+        startup::open_cache(settings).await?.invalidate(&[]).await;
+        Ok(())
+    })
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

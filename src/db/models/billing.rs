@@ -8,7 +8,7 @@ use crate::db::DbConnection;
 use crate::db::schema::daily_billing_records;
 
 /// Token totals of one provider and charge type.
-#[derive(Debug, Clone, PartialEq, Eq, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct BillingLine {
     #[diesel(sql_type = Text)]
     pub provider: String,
@@ -38,7 +38,7 @@ pub fn summary(conn: &mut DbConnection, account_id: i64, month_start: NaiveDate)
 }
 
 /// Token totals of one month, provider and charge type.
-#[derive(Debug, Clone, PartialEq, Eq, QueryableByName, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName, serde::Serialize, serde::Deserialize)]
 pub struct MonthLine {
     #[diesel(sql_type = Text)]
     pub month: String,

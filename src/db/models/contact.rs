@@ -14,7 +14,7 @@ use crate::domain::FieldErrors;
 
 pub const WELCOME_SUBJECT: &str = "Welcome to Smarter!";
 
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable, Serialize, serde::Deserialize)]
 #[diesel(table_name = account_contacts)]
 pub struct AccountContact {
     pub id: i64,

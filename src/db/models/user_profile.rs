@@ -10,7 +10,7 @@ use crate::db::schema::{accounts, user_profiles, users};
 use crate::db::{DbConnection, now, write_transaction};
 use crate::domain::CamelName;
 
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable, Serialize, serde::Deserialize)]
 #[diesel(table_name = user_profiles)]
 pub struct UserProfile {
     pub id: i64,

@@ -167,7 +167,7 @@ pub async fn create(
         }
     };
     let (actor, id) = (Actor::user(user.id, &user.username), account.id);
-    match state.store.run(move |conn| AccountContact::create(conn, &actor, id, &fields)).await {
+    match state.store.run_write(move |conn| AccountContact::create(conn, &actor, id, &fields)).await {
         Ok(contact) => {
             session::flash(
                 &session,
@@ -226,7 +226,7 @@ pub async fn update(
         }
     };
     let (actor, id) = (Actor::user(user.id, &user.username), account.id);
-    match state.store.run(move |conn| AccountContact::update(conn, &actor, id, contact_id, &fields)).await {
+    match state.store.run_write(move |conn| AccountContact::update(conn, &actor, id, contact_id, &fields)).await {
         Ok(contact) => {
             session::flash(&session, "success", format!("Saved {} {}.", contact.first_name, contact.last_name));
             Ok(page::redirect(&href(&account)))
@@ -251,7 +251,7 @@ pub async fn delete(
     let (actor, id) = (Actor::user(user.id, &user.username), account.id);
     let removed = state
         .store
-        .run(move |conn| AccountContact::delete(conn, &actor, id, contact_id))
+        .run_write(move |conn| AccountContact::delete(conn, &actor, id, contact_id))
         .await
         .map_err(|e| contact_error(e).err().unwrap_or(AppError::NotFound))?;
     session::flash(&session, "success", format!("Deleted contact {} {}.", removed.first_name, removed.last_name));

@@ -8,6 +8,7 @@ use askama::Template;
 use chrono::Datelike;
 
 use crate::auth::Staff;
+use crate::cache::PAGE_PREFIX;
 use crate::db::models::billing::{self, BillingLine, MonthLine};
 use crate::db::models::{Account, AccountContact, AuditEntry, User, UserProfile, metadata};
 use crate::domain::{Annotations, Tags};
@@ -20,6 +21,18 @@ use crate::web::page::{self, Layout};
 
 /// How many history entries the account page shows.
 const RECENT: i64 = 5;
+
+/// What the account page shows around the account row.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Bundle {
+    tags: Tags,
+    annotations: Annotations,
+    contacts: Vec<AccountContact>,
+    members: Vec<(UserProfile, User)>,
+    billing: Vec<BillingLine>,
+    months: Vec<MonthLine>,
+    history: Vec<AuditEntry>,
+}
 
 #[derive(Template)]
 #[template(path = "accounts/detail.html")]
@@ -71,19 +84,33 @@ pub async fn render(
     let month_start = today.with_day(1).unwrap_or(today);
     let id = account.id;
     let year_ago = month_start.checked_sub_months(chrono::Months::new(11)).unwrap_or(month_start);
-    let (tags, annotations, contacts, members, (billing, months), history) = state
-        .store
-        .run(move |conn| {
-            Ok::<_, StoreError>((
-                metadata::load_tags(conn, metadata::ACCOUNT, id)?,
-                metadata::load_annotations(conn, metadata::ACCOUNT, id)?,
-                AccountContact::for_account(conn, id)?,
-                UserProfile::members_of(conn, id)?,
-                (billing::summary(conn, id, month_start)?, billing::monthly(conn, id, year_ago)?),
-                AuditEntry::for_account(conn, id, RECENT)?,
-            ))
-        })
-        .await?;
+    // Everything around the account changes only with a write, which renews the
+    // cache's generation: the bundle is cached under it.
+    let cache = state.store.cache();
+    let seen = cache.generation().await;
+    let key = format!("{PAGE_PREFIX}account-detail:{id}:{month_start}");
+    let bundle = match cache.get::<Bundle>(&key, &seen).await {
+        Some(hit) => hit,
+        None => {
+            let fresh = state
+                .store
+                .run(move |conn| {
+                    Ok::<_, StoreError>(Bundle {
+                        tags: metadata::load_tags(conn, metadata::ACCOUNT, id)?,
+                        annotations: metadata::load_annotations(conn, metadata::ACCOUNT, id)?,
+                        contacts: AccountContact::for_account(conn, id)?,
+                        members: UserProfile::members_of(conn, id)?,
+                        billing: billing::summary(conn, id, month_start)?,
+                        months: billing::monthly(conn, id, year_ago)?,
+                        history: AuditEntry::for_account(conn, id, RECENT)?,
+                    })
+                })
+                .await?;
+            cache.put(&key, &fresh, &seen).await;
+            fresh
+        }
+    };
+    let Bundle { tags, annotations, contacts, members, billing, months, history } = bundle;
     let page = DetailPage {
         layout: Layout::new(session, Some(user), account.to_string(), "accounts"),
         member_username,
