@@ -6,7 +6,8 @@
 #   bench/run.sh [sqlite|postgres|both]      (default: both)
 #
 # Environment: ACCOUNTS (default 100000), DURATION (wrk -d, default 15s),
-# PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), PORT (18181).
+# PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), PORT (18181),
+# SMARTER_CACHE_TTL_SECONDS (passed to the server; 0 measures without the object cache).
 # Needs wrk and curl (Debian: apt-get install wrk curl).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,7 @@ trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 run_wrk() { # name url
   local out
+  curl -s -o /dev/null -H "Cookie: $COOKIE" "$2" # one warm-up request: the first view of a page fills the cache
   out=$(wrk -t2 -c16 -d"$DURATION" --latency -H "Cookie: $COOKIE" "$2")
   local rps p50 p99 non2xx
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
@@ -49,7 +51,8 @@ bench_one() {
   DATABASE_URL=$url RUST_LOG=warn "$BIN" seed-demo --accounts "$ACCOUNTS" --seed 1 2>/dev/null
   seeded=$(echo "$(date +%s.%N) - $started" | bc)
   DATABASE_URL=$url SMARTER_NEW_PASSWORD=$PASSWORD RUST_LOG=warn "$BIN" create-user --username bench --superuser 2>/dev/null
-  DATABASE_URL=$url SMARTER_BIND=127.0.0.1:$PORT RUST_LOG=warn "$BIN" serve 2>"$WORK/server.log" &
+  DATABASE_URL=$url SMARTER_BIND=127.0.0.1:$PORT SMARTER_CACHE_TTL_SECONDS=${SMARTER_CACHE_TTL_SECONDS:-60} \
+    RUST_LOG=warn "$BIN" serve 2>"$WORK/server.log" &
   SERVER=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
   local jar="$WORK/jar" token number
