@@ -63,6 +63,13 @@ async fn read_and_check(req: &mut ServiceRequest) -> Result<(), AppError> {
         body.extend_from_slice(&chunk);
     }
     let body = body.freeze();
+    // Decoding below is lossy: check first that every name and value is UTF-8.
+    let valid_utf8 = body.split(|b| *b == b'&').all(|pair| {
+        pair.split(|b| *b == b'=').all(|part| percent_encoding::percent_decode(part).decode_utf8().is_ok())
+    });
+    if !valid_utf8 {
+        return Err(AppError::BadRequest("The form is not valid UTF-8.".to_owned()));
+    }
     let submitted = url::form_urlencoded::parse(&body).find(|(k, _)| k == "csrf_token").map(|(_, v)| v.into_owned());
     let expected = session::csrf_token_if_any(&req.get_session());
     let valid = matches!((submitted, expected), (Some(s), Some(e)) if session::tokens_match(&s, &e));

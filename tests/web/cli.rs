@@ -203,3 +203,82 @@ fn seed_demo_then_aggregate_charges() {
     let refused = binary().args(["seed-demo", "--accounts", "0"]).env("DATABASE_URL", &url).output().unwrap();
     assert_eq!(refused.status.code(), Some(2));
 }
+
+fn raw_request(addr: &str, request: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+fn start_serving(dir: &std::path::Path) -> (std::process::Child, String) {
+    let mut child = binary()
+        .arg("serve")
+        .current_dir(dir)
+        .env("SMARTER_BIND", "127.0.0.1:0")
+        .env("SMARTER_ADMIN_PASSWORD", "first admin password")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let addr = loop {
+        let line = rx.recv_timeout(Duration::from_secs(60)).expect("the server logs its address");
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.trim().to_owned();
+        }
+    };
+    (child, addr)
+}
+
+#[test]
+fn sigterm_lets_a_request_in_flight_finish() {
+    use diesel::Connection;
+    use diesel::connection::SimpleConnection;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, addr) = start_serving(dir.path());
+    let login = raw_request(&addr, &format!("GET /login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"));
+    let cookie = login
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    let token =
+        login.split("name=\"csrf_token\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().to_owned();
+
+    // Hold the write lock: the sign-in below blocks when it records its failure.
+    let db_path = dir.path().join("smarter-accounts.db");
+    let mut locker = diesel::SqliteConnection::establish(db_path.to_str().unwrap()).unwrap();
+    locker.batch_execute("BEGIN EXCLUSIVE").unwrap();
+    let body = format!("username=admin&password=wrong+password&csrf_token={token}");
+    let request = format!(
+        "POST /login HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let target = addr.clone();
+    let in_flight = std::thread::spawn(move || raw_request(&target, &request));
+    std::thread::sleep(Duration::from_millis(800));
+    assert!(!in_flight.is_finished(), "the request is waiting for the lock");
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    std::thread::sleep(Duration::from_millis(500));
+    locker.batch_execute("COMMIT").unwrap();
+    let response = in_flight.join().unwrap();
+    assert!(response.starts_with("HTTP/1.1 401"), "the request in flight finished: {response}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+}

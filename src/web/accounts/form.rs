@@ -147,9 +147,10 @@ impl AccountForm {
             "timezone" => self.timezone.clone(),
             "currency" => self.currency.clone(),
             "name" => self.name.clone(),
-            "description" => self.description.clone(),
+            // Browsers send a textarea's line breaks as CRLF.
+            "description" => self.description.replace("\r\n", "\n"),
             "version" => self.version.clone(),
-            "annotations" => self.annotations.clone(),
+            "annotations" => self.annotations.replace("\r\n", "\n"),
             "tags" => self.tags.clone(),
             "is_active" => flag(&self.is_active),
             "is_default_account" => flag(&self.is_default_account),

@@ -1,0 +1,289 @@
+//! End-to-end tests in a real headless Chromium, driven over WebDriver (chromedriver),
+//! against the real server on a free port. They also take the screenshots in
+//! `docs/screenshots/`. Without chromedriver they skip with a notice.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use smarter_accounts::db::models::{AccountContact, Actor, UserProfile};
+use smarter_accounts::domain::{ContactFields, RawContactFields};
+use smarter_accounts::startup;
+
+use crate::support::{self, PASSWORD, TestDb, make_user};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+struct Driver(Child, u16);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn start_driver() -> Option<Driver> {
+    if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
+        support::notice("skipped: browser tests (install chromium and chromium-driver to run them)");
+        return None;
+    }
+    let port = free_port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(Driver(child, port))
+}
+
+async fn browser(driver: &Driver, dark: bool) -> Client {
+    let profile = tempfile::tempdir().unwrap().keep();
+    let mut args = vec![
+        "--headless=new".to_owned(),
+        "--no-sandbox".to_owned(),
+        "--disable-gpu".to_owned(),
+        "--disable-background-networking".to_owned(),
+        "--disable-component-update".to_owned(),
+        "--disable-sync".to_owned(),
+        "--no-first-run".to_owned(),
+        "--disable-dev-shm-usage".to_owned(),
+        "--window-size=1280,900".to_owned(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    if dark {
+        args.push("--force-dark-mode".to_owned());
+        args.push("--blink-settings=preferredColorScheme=0".to_owned());
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".to_owned(), serde_json::json!({ "binary": CHROMIUM, "args": args }));
+    ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.1))
+        .await
+        .expect("a WebDriver session")
+}
+
+/// The real server on a free port, in a thread of its own.
+fn start_server(db: &TestDb) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let settings = db.settings();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let state = startup::prepare(settings).await.unwrap();
+            startup::serve(state, listener).await.unwrap();
+        })
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(addr).is_err() {
+        assert!(Instant::now() < deadline, "the server did not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    format!("http://{addr}")
+}
+
+fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn shoot(client: &Client, name: &str) {
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(screenshot_dir().join(format!("{name}.png")), png).unwrap();
+}
+
+async fn text(client: &Client, css: &str) -> String {
+    match client.find(Locator::Css(css)).await {
+        Ok(element) => element.text().await.unwrap(),
+        Err(e) => {
+            let url = client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+            let body = client.find(Locator::Css("main")).await.unwrap().text().await.unwrap_or_default();
+            panic!("{css}: {e}\nat {url}:\n{body}")
+        }
+    }
+}
+
+async fn fill(client: &Client, css: &str, value: &str) {
+    let field = client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    field.clear().await.unwrap();
+    field.send_keys(value).await.unwrap();
+}
+
+/// Clicks what loads a new page, and waits until the new page has loaded.
+async fn click(client: &Client, css: &str) {
+    client.execute("window.__old_page = true", vec![]).await.unwrap();
+    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let loaded = client
+            .execute("return window.__old_page === undefined && document.readyState === 'complete'", vec![])
+            .await
+            .unwrap_or(serde_json::Value::Bool(false));
+        if loaded == serde_json::Value::Bool(true) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "clicking {css} loaded no page");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+async fn sign_in(client: &Client, base: &str, username: &str) {
+    client.goto(&format!("{base}/login")).await.unwrap();
+    fill(client, "#username", username).await;
+    fill(client, "#password", PASSWORD).await;
+    click(client, "form[action='/login'] button[type=submit]").await;
+    assert!(client.current_url().await.unwrap().path().starts_with("/accounts"));
+}
+
+fn contact(first: &str, email: &str, primary: bool) -> ContactFields {
+    ContactFields::parse(&RawContactFields {
+        first_name: first.into(),
+        last_name: "Example".into(),
+        email: email.into(),
+        phone: "+351 21 000 0000".into(),
+        is_primary: primary.then(|| "on".to_owned()),
+    })
+    .unwrap()
+}
+
+#[actix_web::test]
+async fn a_staff_day_in_a_real_browser() {
+    let Some(driver) = start_driver() else { return };
+    let db = TestDb::sqlite();
+    let pool = db.pool();
+    let acme = {
+        let mut conn = TestDb::conn(&pool);
+        smarter_accounts::seed::seed(&mut conn, 60, 5, &|_| {}).unwrap();
+        let acme = crate::accounts::create(&mut conn, "Acme Rockets Lda");
+        AccountContact::create(&mut conn, &Actor::system(), acme.id, &contact("Ada", "ada@acme.example", true))
+            .unwrap();
+        AccountContact::create(&mut conn, &Actor::system(), acme.id, &contact("Bob", "bob@acme.example", false))
+            .unwrap();
+        acme
+    };
+    let root = make_user(&pool, "root", true, true, None);
+    make_user(&pool, "ops", true, true, None);
+    let _ = UserProfile::is_member(&mut TestDb::conn(&pool), root.id, acme.id);
+    let base = start_server(&db);
+
+    let c = browser(&driver, false).await;
+    sign_in(&c, &base, "root").await;
+    shoot(&c, "list-light").await;
+
+    // Search, then open the account.
+    fill(&c, "#q", "acme rockets").await;
+    click(&c, "form[role=search] button[type=submit]").await;
+    assert_eq!(text(&c, "#accounts tbody td:nth-child(2)").await, "Acme Rockets Lda");
+    click(&c, "#accounts tbody td a").await;
+    assert!(text(&c, "h1").await.contains("Acme Rockets Lda"));
+    shoot(&c, "detail-light").await;
+
+    // Edit with a validation error, then fix it.
+    click(&c, "a[href$='/edit']").await;
+    fill(&c, "#company_name", "").await;
+    fill(&c, "#country", "Atlantis").await;
+    c.execute("document.getElementById('company_name').removeAttribute('required')", vec![]).await.unwrap();
+    click(&c, "form.account-form button[type=submit]").await;
+    assert!(text(&c, "#company_name-error").await.contains("required"));
+    assert!(text(&c, "#country-error").await.contains("ISO 3166"));
+    shoot(&c, "edit-errors-light").await;
+    fill(&c, "#company_name", "Acme Rockets Portugal").await;
+    fill(&c, "#country", "PRT").await;
+    click(&c, "form.account-form button[type=submit]").await;
+    assert!(text(&c, ".flash-success").await.contains("Saved"));
+    assert!(text(&c, "h1").await.contains("Acme Rockets Portugal"));
+
+    // Two browsers edit at once: the second sees the conflict page.
+    let other = browser(&driver, false).await;
+    sign_in(&other, &base, "ops").await;
+    let edit = format!("{base}/accounts/{}/edit", acme.account_number);
+    c.goto(&edit).await.unwrap();
+    other.goto(&edit).await.unwrap();
+    fill(&other, "#city", "Porto").await;
+    click(&other, "form.account-form button[type=submit]").await;
+    assert!(text(&other, ".flash-success").await.contains("Saved"));
+    fill(&c, "#phone_number", "+351 22 123 4567").await;
+    click(&c, "form.account-form button[type=submit]").await;
+    assert!(text(&c, "h1").await.contains("Someone else changed"));
+    assert!(text(&c, "#conflict tr[data-field=city] .current").await.starts_with("Porto"));
+    assert!(text(&c, "#conflict tr[data-field=city] .changed-by").await.contains("ops"));
+    let rows = c.find_all(Locator::Css("#conflict tbody tr")).await.unwrap();
+    assert_eq!(rows.len(), 2, "only the phone (mine) and the city (theirs) differ");
+    shoot(&c, "conflict-light").await;
+    click(&c, "form.account-form button[type=submit]").await;
+    assert!(text(&c, ".flash-success").await.contains("Saved"));
+    let fields = text(&c, "#fields").await;
+    assert!(fields.contains("Porto") && fields.contains("+351 22 123 4567"), "{fields}");
+
+    // Make Bob the primary contact.
+    let bob = c.find(Locator::XPath("//table[@id='contacts']//tr[td[contains(., 'Bob Example')]]")).await.unwrap();
+    let bob_id = bob.attr("data-contact").await.unwrap().unwrap();
+    click(&c, &format!("tr[data-contact='{bob_id}'] a")).await;
+    assert!(text(&c, "#is_primary-hint").await.contains("Ada Example"));
+    c.find(Locator::Css("#is_primary")).await.unwrap().click().await.unwrap();
+    click(&c, "form.card button[type=submit]").await;
+    assert_eq!(text(&c, "#contacts tbody tr:first-child td:first-child").await, "Bob Example");
+    assert!(text(&c, "#contacts tbody tr:first-child").await.contains("primary"));
+
+    // Keyboard: the skip link is the first stop and leads to the content.
+    c.goto(&format!("{base}/accounts")).await.unwrap();
+    let active = c.active_element().await.unwrap();
+    active.send_keys("\u{E004}").await.unwrap();
+    let focused = c.active_element().await.unwrap();
+    assert_eq!(focused.text().await.unwrap(), "Skip to content");
+
+    // Log out.
+    click(&c, "form[action='/logout'] button").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/login");
+    c.goto(&format!("{base}/accounts")).await.unwrap();
+    assert_eq!(c.current_url().await.unwrap().path(), "/login");
+
+    // The same pages in the dark scheme.
+    let dark = browser(&driver, true).await;
+    sign_in(&dark, &base, "root").await;
+    shoot(&dark, "list-dark").await;
+    dark.goto(&format!("{base}/accounts/{}", acme.account_number)).await.unwrap();
+    shoot(&dark, "detail-dark").await;
+    dark.goto(&edit).await.unwrap();
+    fill(&dark, "#version", "1.0").await;
+    click(&dark, "form.account-form button[type=submit]").await;
+    assert!(text(&dark, "#version-error").await.contains("semantic version"));
+    shoot(&dark, "edit-errors-dark").await;
+    let dark_other = browser(&driver, true).await;
+    sign_in(&dark_other, &base, "ops").await;
+    dark.goto(&edit).await.unwrap();
+    dark_other.goto(&edit).await.unwrap();
+    fill(&dark_other, "#city", "Braga").await;
+    click(&dark_other, "form.account-form button[type=submit]").await;
+    fill(&dark, "#state", "Norte").await;
+    click(&dark, "form.account-form button[type=submit]").await;
+    assert!(text(&dark, "h1").await.contains("Someone else changed"));
+    shoot(&dark, "conflict-dark").await;
+
+    // At phone width the page still works: no horizontal scrolling of the page itself.
+    dark.set_window_size(390, 844).await.unwrap();
+    dark.goto(&format!("{base}/accounts")).await.unwrap();
+    let overflow =
+        dark.execute("return document.documentElement.scrollWidth <= window.innerWidth + 1", vec![]).await.unwrap();
+    assert_eq!(overflow, serde_json::Value::Bool(true));
+    shoot(&dark, "list-phone-dark").await;
+
+    for client in [c, other, dark, dark_other] {
+        client.close().await.unwrap();
+    }
+}
