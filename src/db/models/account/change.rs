@@ -1,0 +1,216 @@
+//! Every write to an existing account: update, activate, make default, delete.
+
+use diesel::prelude::*;
+
+use super::{Account, AccountError, AccountFlags, AccountResult, FieldValues, Written};
+use crate::db::models::audit::{self, Actor, FieldChange};
+use crate::db::models::metadata;
+use crate::db::schema::{accounts, user_profiles};
+use crate::db::{DbConnection, lock_default_account_flag, now, write_transaction};
+use crate::domain::{AccountFields, FieldErrors};
+
+impl Account {
+    /// Takes the default flag off whichever account has it, audited; returns its keys.
+    pub(super) fn clear_default(conn: &mut DbConnection, actor: &Actor) -> AccountResult<Vec<String>> {
+        lock_default_account_flag(conn)?;
+        let Some(previous) = Self::default_account(conn)? else {
+            return Ok(Vec::new());
+        };
+        let updated = Self::set_flags(conn, &previous, previous.is_active, false)?;
+        Self::audit_change(conn, actor, "unset_default", &previous, &updated)?;
+        let mut keys = previous.cache_keys();
+        keys.extend(updated.cache_keys());
+        Ok(keys)
+    }
+
+    pub(super) fn set_flags(
+        conn: &mut DbConnection,
+        row: &Self,
+        is_active: bool,
+        is_default: bool,
+    ) -> AccountResult<Self> {
+        let changed = diesel::update(accounts::table.find(row.id))
+            .set((
+                accounts::is_active.eq(is_active),
+                accounts::is_default_account.eq(is_default),
+                accounts::lock_version.eq(accounts::lock_version + 1),
+                accounts::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+        if changed == 0 {
+            return Err(AccountError::NotFound);
+        }
+        Self::find(conn, row.id)?.ok_or(AccountError::NotFound)
+    }
+
+    pub(super) fn audit_change(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        action: &str,
+        old: &Self,
+        new: &Self,
+    ) -> AccountResult<()> {
+        let summary = new.audit_target();
+        audit::record(conn, actor, action, new.target(&summary), &Self::diff(Some(old), new))?;
+        Ok(())
+    }
+
+    /// Updates the editable fields (and, for a superuser, the flags) of the account at
+    /// `based_on_version`. Fails with `Stale`, changing nothing, when the row has moved
+    /// on; with a field error when `submitted_number` differs from the stored number.
+    /// An update that changes nothing writes nothing.
+    pub fn update(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        id: i64,
+        based_on_version: i64,
+        submitted_number: Option<&str>,
+        fields: &AccountFields,
+        flags: Option<AccountFlags>,
+    ) -> AccountResult<Written<Self>> {
+        write_transaction(conn, |conn| {
+            let old = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
+            if submitted_number.is_some_and(|n| n.trim() != old.account_number) {
+                return Err(AccountError::Invalid(FieldErrors::single(
+                    "account_number",
+                    "The account number can't be changed.",
+                )));
+            }
+            if old.lock_version != based_on_version {
+                return Err(AccountError::Stale { current: Box::new(old) });
+            }
+            let flags =
+                flags.unwrap_or(AccountFlags { is_active: old.is_active, is_default_account: old.is_default_account });
+            if old.is_default_account && flags.is_default_account && !flags.is_active {
+                return Err(AccountError::Refused("The default account can't be deactivated."));
+            }
+            let old_tags = metadata::load_tags(conn, metadata::ACCOUNT, id)?;
+            let old_annotations = metadata::load_annotations(conn, metadata::ACCOUNT, id)?;
+            let values = FieldValues::from(fields);
+            let unchanged = values.matches(&old)
+                && flags.is_active == old.is_active
+                && flags.is_default_account == old.is_default_account
+                && old_tags == fields.tags
+                && old_annotations == fields.annotations;
+            if unchanged {
+                return Ok(Written { value: old, stale_keys: Vec::new() });
+            }
+            let mut stale_keys = old.cache_keys();
+            if flags.is_default_account && !old.is_default_account {
+                stale_keys.extend(Self::clear_default(conn, actor)?);
+            }
+            let changed = diesel::update(accounts::table.find(id).filter(accounts::lock_version.eq(based_on_version)))
+                .set((
+                    values,
+                    accounts::is_active.eq(flags.is_active),
+                    accounts::is_default_account.eq(flags.is_default_account),
+                    accounts::lock_version.eq(accounts::lock_version + 1),
+                    accounts::updated_at.eq(now()),
+                ))
+                .execute(conn)?;
+            if changed == 0 {
+                let current = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
+                return Err(AccountError::Stale { current: Box::new(current) });
+            }
+            let new = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
+            let mut changes = Self::diff(Some(&old), &new);
+            if old_tags != fields.tags {
+                metadata::set_tags(conn, metadata::ACCOUNT, id, &fields.tags)?;
+                FieldChange::push_if_changed(
+                    &mut changes,
+                    "tags",
+                    Some(&old_tags.to_string()),
+                    Some(&fields.tags.to_string()),
+                );
+            }
+            if old_annotations != fields.annotations {
+                metadata::set_annotations(conn, metadata::ACCOUNT, id, &fields.annotations)?;
+                FieldChange::push_if_changed(
+                    &mut changes,
+                    "annotations",
+                    Some(&old_annotations.to_string()),
+                    Some(&fields.annotations.to_string()),
+                );
+            }
+            let summary = new.audit_target();
+            audit::record(conn, actor, "update", new.target(&summary), &changes)?;
+            stale_keys.extend(new.cache_keys());
+            Ok(Written { value: new, stale_keys })
+        })
+    }
+
+    /// Activates or deactivates an account. The default account can't be deactivated.
+    pub fn set_active(conn: &mut DbConnection, actor: &Actor, id: i64, active: bool) -> AccountResult<Written<Self>> {
+        write_transaction(conn, |conn| {
+            let old = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
+            if !active && old.is_default_account {
+                return Err(AccountError::Refused("The default account can't be deactivated."));
+            }
+            if old.is_active == active {
+                return Ok(Written { value: old, stale_keys: Vec::new() });
+            }
+            let new = Self::set_flags(conn, &old, active, old.is_default_account)?;
+            Self::audit_change(conn, actor, if active { "activate" } else { "deactivate" }, &old, &new)?;
+            let mut stale_keys = old.cache_keys();
+            stale_keys.extend(new.cache_keys());
+            Ok(Written { value: new, stale_keys })
+        })
+    }
+
+    /// Makes this account the default, taking the flag from the previous default in the
+    /// same transaction. Only an active account can be the default.
+    pub fn make_default(conn: &mut DbConnection, actor: &Actor, id: i64) -> AccountResult<Written<Self>> {
+        write_transaction(conn, |conn| {
+            let mut stale_keys = Self::clear_default_unless(conn, actor, id)?;
+            let old = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
+            if old.is_default_account {
+                return Ok(Written { value: old, stale_keys });
+            }
+            if !old.is_active {
+                return Err(AccountError::Refused("An inactive account can't be the default."));
+            }
+            let new = Self::set_flags(conn, &old, old.is_active, true)?;
+            Self::audit_change(conn, actor, "make_default", &old, &new)?;
+            stale_keys.extend(old.cache_keys());
+            stale_keys.extend(new.cache_keys());
+            Ok(Written { value: new, stale_keys })
+        })
+    }
+
+    pub(super) fn clear_default_unless(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        keep: i64,
+    ) -> AccountResult<Vec<String>> {
+        lock_default_account_flag(conn)?;
+        match Self::default_account(conn)? {
+            Some(current) if current.id != keep => Self::clear_default(conn, actor),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// Deletes an account with its contacts, memberships, charges and billing records
+    /// (the database cascades) and its metadata. The default account can't be deleted.
+    pub fn delete(conn: &mut DbConnection, actor: &Actor, id: i64) -> AccountResult<Written<Self>> {
+        write_transaction(conn, |conn| {
+            let old = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
+            if old.is_default_account {
+                return Err(AccountError::Refused("The default account can't be deleted."));
+            }
+            let profile_ids: Vec<i64> =
+                user_profiles::table.filter(user_profiles::account_id.eq(id)).select(user_profiles::id).load(conn)?;
+            for profile_id in profile_ids {
+                metadata::delete_all(conn, metadata::USER_PROFILE, profile_id)?;
+            }
+            metadata::delete_all(conn, metadata::ACCOUNT, id)?;
+            diesel::delete(accounts::table.find(id)).execute(conn)?;
+            let summary = old.audit_target();
+            let changes = Self::diff(None, &old)
+                .into_iter()
+                .map(|c| FieldChange { old: c.new, new: None, field: c.field })
+                .collect::<Vec<_>>();
+            audit::record(conn, actor, "delete", old.target(&summary), &changes)?;
+            Ok(Written { stale_keys: old.cache_keys(), value: old })
+        })
+    }
+}
