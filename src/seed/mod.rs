@@ -6,6 +6,7 @@
 //! summary has a "this month" to show.
 
 mod data;
+mod rows;
 
 use std::collections::HashSet;
 
@@ -24,6 +25,7 @@ use crate::db::schema::{
 use crate::db::{DbConnection, now, write_transaction};
 use crate::domain::{AccountNumber, CamelName, Tag};
 use crate::with_backend;
+use rows::*;
 
 /// Accounts written per transaction.
 const BATCH: usize = 1_000;
@@ -38,151 +40,6 @@ pub struct Seeded {
     pub contacts: usize,
     pub charges: usize,
     pub billing_records: usize,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = accounts)]
-struct NewAccountRow {
-    account_number: String,
-    is_default_account: bool,
-    company_name: String,
-    phone_number: Option<String>,
-    address1: Option<String>,
-    city: Option<String>,
-    state: Option<String>,
-    postal_code: Option<String>,
-    country: String,
-    language: String,
-    timezone: Option<String>,
-    currency: String,
-    is_active: bool,
-    name: String,
-    description: String,
-    version: String,
-    lock_version: i64,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = users)]
-struct NewUserRow {
-    username: String,
-    email: String,
-    first_name: String,
-    last_name: String,
-    password_hash: String,
-    session_stamp: String,
-    is_active: bool,
-    is_staff: bool,
-    is_superuser: bool,
-    date_joined: NaiveDateTime,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = account_contacts)]
-struct NewContactRow {
-    account_id: i64,
-    first_name: String,
-    last_name: String,
-    email: String,
-    phone: Option<String>,
-    is_primary: bool,
-    welcomed: bool,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = email_outbox)]
-struct NewOutboxRow {
-    to_address: String,
-    subject: String,
-    body: String,
-    sent_at: Option<NaiveDateTime>,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = tagged_items)]
-struct NewTaggedRow {
-    tag_id: i64,
-    object_type: &'static str,
-    object_id: i64,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = annotations)]
-struct NewAnnotationRow {
-    object_type: &'static str,
-    object_id: i64,
-    position: i32,
-    key: String,
-    value: String,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = user_profiles)]
-struct NewProfileRow {
-    user_id: i64,
-    account_id: i64,
-    name: String,
-    description: String,
-    version: String,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = charges)]
-struct NewChargeRow {
-    user_profile_id: i64,
-    provider: String,
-    charge_type: String,
-    prompt_tokens: i64,
-    completion_tokens: i64,
-    total_tokens: i64,
-    model: String,
-    reference: String,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = daily_billing_records)]
-struct NewBillingRow {
-    account_id: i64,
-    user_id: i64,
-    provider: String,
-    charge_type: String,
-    date: NaiveDate,
-    prompt_tokens: i64,
-    completion_tokens: i64,
-    total_tokens: i64,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = audit_entries)]
-struct NewAuditRow {
-    actor_id: Option<i64>,
-    actor_username: &'static str,
-    action: &'static str,
-    object_type: &'static str,
-    object_id: i64,
-    account_id: Option<i64>,
-    summary: String,
-    changes: String,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
 }
 
 /// Inserts `rows` into `table` in chunks, on the concrete connection.

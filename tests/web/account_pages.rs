@@ -1,27 +1,13 @@
 //! The account pages of SPEC 4 with the access rules of SPEC 3.
 
-use actix_web::test as at;
 use diesel::connection::SimpleConnection;
 use smarter_accounts::db::models::{Account, AccountContact, Actor, AuditEntry, UserProfile};
 use smarter_accounts::domain::{ContactFields, RawContactFields};
-use smarter_accounts::startup;
 use smarter_accounts::web::ROUTES;
 
 use crate::accounts::create;
 use crate::on_both_databases;
 use crate::support::{self, Browser, PASSWORD, TestDb, as_refs, make_user, set_field};
-
-macro_rules! console {
-    ($db:expr) => {{
-        let state = support::state(&$db).await;
-        let pool = state.store.pool().clone();
-        let app = at::init_service(startup::build_app(state)).await;
-        make_user(&pool, "root", true, true, None);
-        let mut root = Browser::new();
-        assert_eq!(root.login(&app, "root", PASSWORD).await.status, 303);
-        (app, pool, root)
-    }};
-}
 
 fn account(pool: &smarter_accounts::db::DbPool, company: &str) -> Account {
     create(&mut TestDb::conn(pool), company)
@@ -47,7 +33,7 @@ fn bulk_accounts(pool: &smarter_accounts::db::DbPool, n: usize) {
 
 on_both_databases! {
     async fn the_list_shows_every_account_to_a_superuser_and_only_their_own_to_staff(db: TestDb) {
-        let (app, pool, mut root) = console!(db);
+        let (app, pool, mut root) = crate::console!(support::state(&db).await);
         let mine = account(&pool, "Mine Ltd");
         account(&pool, "Theirs Ltd");
         make_user(&pool, "jane", true, false, Some(&mine));
@@ -69,7 +55,7 @@ on_both_databases! {
     }
 
     async fn search_finds_numbers_in_any_spacing_and_substrings_ignoring_case(db: TestDb) {
-        let (app, pool, mut root) = console!(db);
+        let (app, pool, mut root) = crate::console!(support::state(&db).await);
         let acme = account(&pool, "Acme Rockets GmbH");
         account(&pool, "Globex Corporation");
         let digits = acme.account_number.replace('-', "");
@@ -88,7 +74,7 @@ on_both_databases! {
     }
 
     async fn filters_sorting_and_bad_parameters(db: TestDb) {
-        let (app, pool, mut root) = console!(db);
+        let (app, pool, mut root) = crate::console!(support::state(&db).await);
         let beta = account(&pool, "Beta Co");
         let alpha = account(&pool, "Alpha Co");
         let mut conn = TestDb::conn(&pool);
@@ -116,7 +102,7 @@ on_both_databases! {
     }
 
     async fn keyset_pages_walk_every_row_once_in_both_directions(db: TestDb) {
-        let (app, pool, mut root) = console!(db);
+        let (app, pool, mut root) = crate::console!(support::state(&db).await);
         for i in 0..7 {
             account(&pool, &format!("Company {i}"));
         }
@@ -149,7 +135,7 @@ on_both_databases! {
     }
 
     async fn the_count_stops_at_ten_thousand(db: TestDb) {
-        let (app, pool, mut root) = console!(db);
+        let (app, pool, mut root) = crate::console!(support::state(&db).await);
         bulk_accounts(&pool, 10_001);
         let page = root.get(&app, "/accounts?per_page=10").await;
         assert_eq!(page.texts("#count"), ["10 000+ accounts"]);
@@ -174,7 +160,7 @@ on_both_databases! {
     }
 
     async fn the_detail_page_shows_everything_about_an_account(db: TestDb) {
-        let (app, pool, mut root) = console!(db);
+        let (app, pool, mut root) = crate::console!(support::state(&db).await);
         let acme = account(&pool, "Acme <script>alert(1)</script>");
         let mut conn = TestDb::conn(&pool);
         let contact = ContactFields::parse(&RawContactFields {
@@ -216,7 +202,7 @@ on_both_databases! {
     }
 
     async fn staff_get_404_for_other_accounts_on_every_route(db: TestDb) {
-        let (app, pool, _) = console!(db);
+        let (app, pool, _) = crate::console!(support::state(&db).await);
         let mine = account(&pool, "Mine");
         let other = account(&pool, "Other");
         make_user(&pool, "jane", true, false, Some(&mine));
@@ -239,7 +225,7 @@ on_both_databases! {
     }
 
     async fn creating_shows_every_error_keeps_the_values_and_creates_once(db: TestDb) {
-        let (app, _, mut root) = console!(db);
+        let (app, _, mut root) = crate::console!(support::state(&db).await);
         let form = root.get(&app, "/accounts/new").await;
         let mut fields = form.form("form.account-form");
         set_field(&mut fields, "company_name", Some(" "));
@@ -275,7 +261,7 @@ on_both_databases! {
     }
 
     async fn editing_saves_refuses_a_new_number_and_keeps_staff_off_the_flags(db: TestDb) {
-        let (app, pool, mut root) = console!(db);
+        let (app, pool, mut root) = crate::console!(support::state(&db).await);
         let acme = account(&pool, "Acme");
         make_user(&pool, "jane", true, false, Some(&acme));
         let edit_path = format!("/accounts/{}/edit", acme.account_number);
@@ -310,7 +296,7 @@ on_both_databases! {
     }
 
     async fn a_stale_edit_gets_the_conflict_page_and_can_be_reapplied(db: TestDb) {
-        let (app, pool, mut root) = console!(db);
+        let (app, pool, mut root) = crate::console!(support::state(&db).await);
         make_user(&pool, "other", true, true, None);
         let acme = account(&pool, "Acme");
         let edit_path = format!("/accounts/{}/edit", acme.account_number);
@@ -345,7 +331,7 @@ on_both_databases! {
     }
 
     async fn superusers_activate_deactivate_make_default_and_delete(db: TestDb) {
-        let (app, pool, mut root) = console!(db);
+        let (app, pool, mut root) = crate::console!(support::state(&db).await);
         let acme = account(&pool, "Acme");
         let platform = Account::default_account(&mut TestDb::conn(&pool)).unwrap().unwrap();
         make_user(&pool, "jane", true, false, Some(&acme));
@@ -386,7 +372,7 @@ on_both_databases! {
     }
 
     async fn the_history_page_lists_changes_newest_first(db: TestDb) {
-        let (app, pool, mut root) = console!(db);
+        let (app, pool, mut root) = crate::console!(support::state(&db).await);
         let acme = account(&pool, "Acme");
         let edit_path = format!("/accounts/{}/edit", acme.account_number);
         let mut fields = root.get(&app, &edit_path).await.form("form.account-form");

@@ -19,19 +19,7 @@ use smarter_accounts::web::ROUTES;
 
 use crate::accounts::create;
 use crate::on_both_databases;
-use crate::support::{self, Browser, PASSWORD, TestDb, as_refs, make_user, set_field};
-
-macro_rules! console {
-    ($state:expr) => {{
-        let state = $state;
-        let pool = state.store.pool().clone();
-        let app = at::init_service(startup::build_app(state)).await;
-        make_user(&pool, "root", true, true, None);
-        let mut root = Browser::new();
-        assert_eq!(root.login(&app, "root", PASSWORD).await.status, 303);
-        (app, pool, root)
-    }};
-}
+use crate::support::{self, Browser, TestDb, as_refs, set_field};
 
 fn counts(pool: &smarter_accounts::db::DbPool) -> (i64, i64) {
     let mut conn = TestDb::conn(pool);
@@ -44,7 +32,7 @@ fn concrete(path: &str, number: &str) -> String {
 
 on_both_databases! {
     async fn hostile_bodies_get_a_4xx_and_write_nothing(db: TestDb) {
-        let (app, pool, mut root) = console!(support::state(&db).await);
+        let (app, pool, mut root) = crate::console!(support::state(&db).await);
         let acme = create(&mut TestDb::conn(&pool), "Acme");
         root.get(&app, "/accounts").await;
         let before = counts(&pool);
@@ -83,7 +71,7 @@ on_both_databases! {
     }
 
     async fn odd_paths_and_parameters_get_a_4xx(db: TestDb) {
-        let (app, pool, mut root) = console!(support::state(&db).await);
+        let (app, pool, mut root) = crate::console!(support::state(&db).await);
         let acme = create(&mut TestDb::conn(&pool), "Acme");
         let long = format!("/accounts/{}", "9".repeat(5000));
         for path in [
@@ -108,7 +96,7 @@ on_both_databases! {
     }
 
     async fn sql_and_html_in_every_field_are_stored_and_shown_verbatim(db: TestDb) {
-        let (app, pool, mut root) = console!(support::state(&db).await);
+        let (app, pool, mut root) = crate::console!(support::state(&db).await);
         let hostile = "x'); DROP TABLE accounts; -- <img src=x onerror=alert(1)>";
         let mut fields = root.get(&app, "/accounts/new").await.form("form.account-form");
         for field in ["company_name", "address1", "address2", "city", "state", "description"] {
@@ -129,7 +117,7 @@ on_both_databases! {
     }
 
     async fn concurrent_edits_lose_nothing_and_audit_every_commit(db: TestDb) {
-        let (app, pool, mut root) = console!(support::state(&db).await);
+        let (app, pool, mut root) = crate::console!(support::state(&db).await);
         let targets: Vec<Account> = (0..3).map(|i| create(&mut TestDb::conn(&pool), &format!("Soak {i}"))).collect();
         let audit_before: Vec<usize> = targets.iter().map(|a| AuditEntry::for_account(&mut TestDb::conn(&pool), a.id, 10_000).unwrap().len()).collect();
         let mut clients = Vec::new();
@@ -188,7 +176,7 @@ on_both_databases! {
 #[actix_web::test]
 async fn a_locked_sqlite_database_gives_503_and_recovers() {
     let db = TestDb::sqlite();
-    let (app, pool, mut root) = console!(support::state(&db).await);
+    let (app, pool, mut root) = crate::console!(support::state(&db).await);
     let acme = create(&mut TestDb::conn(&pool), "Acme");
     let edit = format!("/accounts/{}/edit", acme.account_number);
     let mut fields = root.get(&app, &edit).await.form("form.account-form");
@@ -209,7 +197,7 @@ async fn a_drained_pool_gives_503_with_retry_after_not_a_hang() {
     let db = TestDb::sqlite();
     let mut settings = db.settings();
     settings.db_pool_size = 1;
-    let (app, pool, mut root) = console!(startup::prepare(settings).await.unwrap());
+    let (app, pool, mut root) = crate::console!(startup::prepare(settings).await.unwrap());
     let held = pool.get().unwrap();
     let started = Instant::now();
     let page = root.get(&app, "/accounts?q=anything").await;
@@ -283,7 +271,7 @@ async fn postgres_going_away_gives_503_and_coming_back_needs_no_restart() {
     through.set_port(Some(proxy.port)).unwrap();
     let mut settings = db.settings();
     settings.database_url = DatabaseUrl::Postgres(through.to_string());
-    let (app, _, mut root) = console!(startup::prepare(settings).await.unwrap());
+    let (app, _, mut root) = crate::console!(startup::prepare(settings).await.unwrap());
     assert_eq!(root.get(&app, "/healthz").await.status, 200);
     assert_eq!(root.get(&app, "/accounts?q=abc").await.status, 200);
 

@@ -1,26 +1,12 @@
 //! Contacts, members and users in the console (SPEC 2.3–2.5, 4.1).
 
-use actix_web::test as at;
 use diesel::prelude::*;
 use smarter_accounts::db::models::{Account, AuditEntry};
 use smarter_accounts::db::schema::email_outbox;
-use smarter_accounts::startup;
 
 use crate::accounts::create;
 use crate::on_both_databases;
 use crate::support::{self, Browser, PASSWORD, TestDb, as_refs, make_user, set_field};
-
-macro_rules! console {
-    ($db:expr) => {{
-        let state = support::state(&$db).await;
-        let pool = state.store.pool().clone();
-        let app = at::init_service(startup::build_app(state)).await;
-        make_user(&pool, "root", true, true, None);
-        let mut root = Browser::new();
-        assert_eq!(root.login(&app, "root", PASSWORD).await.status, 303);
-        (app, pool, root)
-    }};
-}
 
 fn account(pool: &smarter_accounts::db::DbPool, company: &str) -> Account {
     create(&mut TestDb::conn(pool), company)
@@ -28,7 +14,7 @@ fn account(pool: &smarter_accounts::db::DbPool, company: &str) -> Account {
 
 on_both_databases! {
     async fn staff_manage_the_contacts_of_their_accounts(db: TestDb) {
-        let (app, pool, _) = console!(db);
+        let (app, pool, _) = crate::console!(support::state(&db).await);
         let acme = account(&pool, "Acme");
         let other = account(&pool, "Other");
         make_user(&pool, "jane", true, false, Some(&acme));
@@ -77,7 +63,7 @@ on_both_databases! {
     }
 
     async fn superusers_add_and_remove_members_and_staff_see_them(db: TestDb) {
-        let (app, pool, mut root) = console!(db);
+        let (app, pool, mut root) = crate::console!(support::state(&db).await);
         let acme = account(&pool, "Acme");
         make_user(&pool, "jane", true, false, Some(&acme));
         make_user(&pool, "bob", true, false, None);
@@ -110,7 +96,7 @@ on_both_databases! {
     }
 
     async fn superusers_manage_users(db: TestDb) {
-        let (app, pool, mut root) = console!(db);
+        let (app, pool, mut root) = crate::console!(support::state(&db).await);
         let acme = account(&pool, "Acme");
         root.get(&app, "/users/new").await;
         let bad = root.post(&app, "/users/new", &[("username", "bad name"), ("email", "x"), ("password", "short"), ("password_confirm", "other")]).await;

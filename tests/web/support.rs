@@ -91,6 +91,21 @@ pub fn store(pool: &DbPool) -> Store {
     Store::new(pool.clone(), Arc::new(ObjectCache::local(std::time::Duration::from_secs(60))))
 }
 
+/// The app on `state`, and a browser signed in as the superuser `root`:
+/// `(app, pool, browser)`.
+#[macro_export]
+macro_rules! console {
+    ($state:expr) => {{
+        let state = $state;
+        let pool = state.store.pool().clone();
+        let app = actix_web::test::init_service(smarter_accounts::startup::build_app(state)).await;
+        $crate::support::make_user(&pool, "root", true, true, None);
+        let mut root = $crate::support::Browser::new();
+        assert_eq!(root.login(&app, "root", $crate::support::PASSWORD).await.status, 303);
+        (app, pool, root)
+    }};
+}
+
 /// Runs each test body once on SQLite and once on PostgreSQL (when configured).
 #[macro_export]
 macro_rules! on_both_databases {

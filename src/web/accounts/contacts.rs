@@ -13,7 +13,7 @@ use crate::domain::{ContactFields, FieldErrors, RawContactFields};
 use crate::error::AppError;
 use crate::startup::AppState;
 use crate::store::StoreError;
-use crate::web::accounts::{find_visible, href};
+use crate::web::accounts::{editable, find_visible, href};
 use crate::web::fields::Field;
 use crate::web::page::{self, Layout};
 
@@ -86,14 +86,6 @@ fn fields(
         Field::text("phone", "Phone", &form.phone, errors).kind("tel").autocomplete("tel").maxlength(20),
         Field::checkbox("is_primary", "Primary contact", form.is_primary.is_some(), errors).hint(primary_hint),
     ]
-}
-
-fn editable(user: &User, account: &Account) -> Result<(), AppError> {
-    if user.is_superuser || account.is_active {
-        Ok(())
-    } else {
-        Err(AppError::Refused("This account is inactive: only a superuser can change it.".to_owned()))
-    }
 }
 
 async fn contacts_of(state: &AppState, account: &Account) -> Result<Vec<AccountContact>, AppError> {

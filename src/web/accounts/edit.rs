@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::startup::AppState;
 use crate::store::StoreError;
 use crate::web::accounts::form::{self, AccountForm, Checkbox, FIELDS, Fieldset, Mode, label_of};
-use crate::web::accounts::{find_visible, href};
+use crate::web::accounts::{editable, find_visible, href};
 use crate::web::page::{self, Layout};
 
 #[derive(Template)]
@@ -50,14 +50,6 @@ struct ConflictPage {
     lock_version: String,
     original: String,
     errors_count: usize,
-}
-
-fn editable(user: &User, account: &Account) -> Result<(), AppError> {
-    if user.is_superuser || account.is_active {
-        Ok(())
-    } else {
-        Err(AppError::Refused("This account is inactive: only a superuser can change it.".to_owned()))
-    }
 }
 
 async fn stored_form(state: &AppState, account: &Account) -> Result<AccountForm, AppError> {

@@ -42,6 +42,15 @@ pub async fn find_visible(state: &AppState, user: &User, number: &str) -> Result
     Ok(account)
 }
 
+/// Inactive accounts are read-only to everyone but superusers (SPEC 2.1).
+pub fn editable(user: &User, account: &Account) -> Result<(), AppError> {
+    if user.is_superuser || account.is_active {
+        Ok(())
+    } else {
+        Err(AppError::Refused("This account is inactive: only a superuser can change it.".to_owned()))
+    }
+}
+
 /// `/accounts/{number}`.
 pub fn href(account: &Account) -> String {
     format!("/accounts/{}", account.account_number)
