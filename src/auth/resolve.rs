@@ -47,3 +47,37 @@ pub async fn get_resolved_user(session: &Session, store: &Store) -> Result<Resol
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(active: bool) -> User {
+        let at = chrono::NaiveDateTime::default();
+        User {
+            id: 1,
+            username: "jane".into(),
+            email: String::new(),
+            first_name: String::new(),
+            last_name: String::new(),
+            password_hash: String::new(),
+            session_stamp: "stamp".into(),
+            is_active: active,
+            is_staff: true,
+            is_superuser: false,
+            last_login: None,
+            date_joined: at,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn only_an_authenticated_user_is_authenticated() {
+        assert!(!is_authenticated_user(&ResolvedUser::Anonymous));
+        assert!(ResolvedUser::Anonymous.user().is_none());
+        let resolved = ResolvedUser::Authenticated(Box::new(user(true)));
+        assert!(is_authenticated_user(&resolved));
+        assert_eq!(resolved.user().map(|u| u.username.as_str()), Some("jane"));
+    }
+}

@@ -5,7 +5,6 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
 
 use crate::db::DbConnection;
-use crate::db::schema::daily_billing_records;
 
 /// Token totals of one provider and charge type.
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName, serde::Serialize, serde::Deserialize)]
@@ -67,8 +66,4 @@ pub fn monthly(conn: &mut DbConnection, account_id: i64, since: NaiveDate) -> Qu
          GROUP BY {month}, provider, charge_type ORDER BY month DESC, provider, charge_type"
     );
     diesel::sql_query(query).bind::<BigInt, _>(account_id).bind::<Date, _>(since).load(conn)
-}
-
-pub fn count_for_account(conn: &mut DbConnection, account_id: i64) -> QueryResult<i64> {
-    daily_billing_records::table.filter(daily_billing_records::account_id.eq(account_id)).count().get_result(conn)
 }

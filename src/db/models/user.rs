@@ -93,11 +93,6 @@ impl User {
         cache::key("user", "pk", id)
     }
 
-    pub fn display_name(&self) -> String {
-        let full = format!("{} {}", self.first_name, self.last_name);
-        if full.trim().is_empty() { self.username.clone() } else { full.trim().to_owned() }
-    }
-
     pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Self>> {
         users::table.find(id).select(Self::as_select()).first(conn).optional()
     }
