@@ -23,7 +23,9 @@ BIN=target/release/smarter-accounts
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)"; exit 1; }
 cargo build --release --quiet
 WORK=$(mktemp -d)
-trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+SERVER=
+# (`kill 0` would signal this script's whole process group: only kill a server we started)
+trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
 
 run_wrk() { # name url
   local out
@@ -69,7 +71,7 @@ bench_one() {
   run_wrk detail "http://127.0.0.1:$PORT/accounts/$number"
   printf 'server peak memory (VmHWM): %s\n' "$(awk '/VmHWM/ {print $2 " " $3}' /proc/$SERVER/status)"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
-  SERVER=0
+  SERVER=
 }
 
 case "$BACKENDS" in
