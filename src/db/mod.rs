@@ -1,6 +1,7 @@
 //! The database layer: one connection type over SQLite and PostgreSQL, its pool, the
 //! embedded migrations, and the few places where the two dialects differ.
 
+pub mod count_rows;
 pub mod models;
 pub mod schema;
 

@@ -68,6 +68,10 @@ on_both_databases! {
             let page = root.get(&app, &format!("/accounts?{}", support_query(&[("q", q), ("sort", "-created_at")]))).await;
             assert_eq!(page.texts("#accounts tbody td:nth-child(2)").iter().filter(|t| !t.is_empty()).cloned().collect::<Vec<_>>(), expected, "{q}");
         }
+        // Counted from the search index alone, and through the table with a filter.
+        assert_eq!(root.get(&app, "/accounts?q=ROCKET").await.texts("#count"), ["1 account"]);
+        assert_eq!(root.get(&app, "/accounts?q=ROCKET&active=yes").await.texts("#count"), ["1 account"]);
+        assert_eq!(root.get(&app, "/accounts?q=lisbon").await.texts("#count"), ["2 accounts"]);
         let hostile = root.get(&app, "/accounts?q=%27%3B+DROP+TABLE+accounts%3B--%25_%22").await;
         assert_eq!(hostile.status, 200);
         assert_eq!(hostile.count("#accounts tbody td a"), 0);
@@ -88,6 +92,7 @@ on_both_databases! {
         assert_eq!(tagged.count("#accounts tbody td a"), 2);
         let portugal = root.get(&app, "/accounts?country=prt&sort=company_name").await;
         assert_eq!(portugal.texts("#accounts tbody td:nth-child(2)"), ["Alpha Co", "Beta Co"]);
+        assert_eq!(portugal.texts("#count"), ["2 accounts"]);
         let descending = root.get(&app, "/accounts?country=PRT&sort=-company_name").await;
         assert_eq!(descending.texts("#accounts tbody td:nth-child(2)"), ["Beta Co", "Alpha Co"]);
         assert_eq!(descending.attrs("th[aria-sort=descending] a", "href").len(), 1);

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::DbConnection;
 use crate::db::MultiBackend;
+use crate::db::count_rows::CountRows;
 use crate::db::models::Account;
 use crate::db::schema::{accounts, tagged_items, tags, user_profiles};
 use crate::domain::AccountNumber;
@@ -180,6 +181,11 @@ pub struct ListPage {
 
 type Boxed = accounts::BoxedQuery<'static, MultiBackend>;
 
+/// `text` as one FTS5 phrase: a trigram phrase matches it as a substring.
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
 fn like_pattern(text: &str) -> String {
     let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
@@ -242,7 +248,7 @@ fn filtered_with(is_sqlite: bool, scope: Scope, filter: &AccountFilter, plan: Se
         None => {}
         Some(Search::Number(n)) => q = q.filter(accounts::account_number.eq(n.as_str().to_owned())),
         Some(Search::Text(text)) if text.chars().count() >= TRIGRAM && is_sqlite => {
-            let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+            let phrase = fts_phrase(text);
             // A unary `+` keeps SQLite from using the primary key for this term.
             let head = match plan {
                 SearchPlan::LookUpMatches => {
@@ -349,11 +355,31 @@ pub fn list_with(
     })
 }
 
-/// How many accounts match, exactly up to [`COUNT_CAP`].
+#[derive(QueryableByName)]
+struct Counted {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// How many accounts match, exactly up to [`COUNT_CAP`]: one `COUNT(*)` over the
+/// filtered query limited to `COUNT_CAP + 1` rows.
 pub fn count(conn: &mut DbConnection, scope: Scope, filter: &AccountFilter) -> QueryResult<Count> {
-    let ids: Vec<i64> =
-        filtered(conn.is_sqlite(), scope, filter).select(accounts::id).limit(COUNT_CAP + 1).load(conn)?;
-    let n = ids.len() as i64;
+    let search_only = AccountFilter { search: None, ..filter.clone() } == AccountFilter::default();
+    let n = match (&filter.search, scope) {
+        // A plain text search over every account: the trigram index alone counts it,
+        // without reading a row of the table.
+        (Some(Search::Text(text)), Scope::All) if conn.is_sqlite() && search_only && text.chars().count() >= TRIGRAM => {
+            diesel::sql_query(
+                "SELECT COUNT(*) AS n FROM (SELECT rowid FROM accounts_search WHERE accounts_search MATCH ? LIMIT ?) AS capped",
+            )
+            .bind::<Text, _>(fts_phrase(text))
+            .bind::<BigInt, _>(COUNT_CAP + 1)
+            .get_result::<Counted>(conn)?
+            .n
+        }
+        _ => CountRows(filtered(conn.is_sqlite(), scope, filter).select(accounts::id).limit(COUNT_CAP + 1))
+            .get_result(conn)?,
+    };
     Ok(if n > COUNT_CAP { Count::AtLeast(COUNT_CAP) } else { Count::Exact(n) })
 }
 
