@@ -143,6 +143,14 @@ impl User {
         Self::find_by_username(conn, input.username.as_str())?.ok_or(UserError::NotFound)
     }
 
+    /// The row after an update that touched `changed` rows.
+    fn reread(conn: &mut DbConnection, id: i64, changed: usize) -> Result<Self, UserError> {
+        if changed == 0 {
+            return Err(UserError::NotFound);
+        }
+        Self::find(conn, id)?.ok_or(UserError::NotFound)
+    }
+
     /// Stores a new password hash and a new session stamp, ending other sessions.
     pub fn set_password_hash(conn: &mut DbConnection, id: i64, password_hash: &str) -> Result<Self, UserError> {
         let changed = diesel::update(users::table.find(id))
@@ -152,10 +160,7 @@ impl User {
                 users::updated_at.eq(now()),
             ))
             .execute(conn)?;
-        if changed == 0 {
-            return Err(UserError::NotFound);
-        }
-        Self::find(conn, id)?.ok_or(UserError::NotFound)
+        Self::reread(conn, id, changed)
     }
 
     /// Activates or deactivates a user; either way their sessions end.
@@ -167,10 +172,7 @@ impl User {
                 users::updated_at.eq(now()),
             ))
             .execute(conn)?;
-        if changed == 0 {
-            return Err(UserError::NotFound);
-        }
-        Self::find(conn, id)?.ok_or(UserError::NotFound)
+        Self::reread(conn, id, changed)
     }
 
     /// Users whose username, name or e-mail contains `q` (any case), by username.

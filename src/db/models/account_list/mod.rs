@@ -11,10 +11,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::DbConnection;
 use crate::db::MultiBackend;
-use crate::db::count_rows::CountRows;
 use crate::db::models::Account;
 use crate::db::schema::{accounts, tagged_items, tags, user_profiles};
 use crate::domain::AccountNumber;
+
+mod count;
+
+pub use count::count;
 
 /// Counts stop here: beyond it the list says "10 000+".
 pub const COUNT_CAP: i64 = 10_000;
@@ -355,34 +358,6 @@ pub fn list_with(
     })
 }
 
-#[derive(QueryableByName)]
-struct Counted {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-/// How many accounts match, exactly up to [`COUNT_CAP`]: one `COUNT(*)` over the
-/// filtered query limited to `COUNT_CAP + 1` rows.
-pub fn count(conn: &mut DbConnection, scope: Scope, filter: &AccountFilter) -> QueryResult<Count> {
-    let search_only = AccountFilter { search: None, ..filter.clone() } == AccountFilter::default();
-    let n = match (&filter.search, scope) {
-        // A plain text search over every account: the trigram index alone counts it,
-        // without reading a row of the table.
-        (Some(Search::Text(text)), Scope::All) if conn.is_sqlite() && search_only && text.chars().count() >= TRIGRAM => {
-            diesel::sql_query(
-                "SELECT COUNT(*) AS n FROM (SELECT rowid FROM accounts_search WHERE accounts_search MATCH ? LIMIT ?) AS capped",
-            )
-            .bind::<Text, _>(fts_phrase(text))
-            .bind::<BigInt, _>(COUNT_CAP + 1)
-            .get_result::<Counted>(conn)?
-            .n
-        }
-        _ => CountRows(filtered(conn.is_sqlite(), scope, filter).select(accounts::id).limit(COUNT_CAP + 1))
-            .get_result(conn)?,
-    };
-    Ok(if n > COUNT_CAP { Count::AtLeast(COUNT_CAP) } else { Count::Exact(n) })
-}
-
 /// Every matching row in batches, for the CSV export: `batch` rows after `after`.
 pub fn batch(
     conn: &mut DbConnection,
@@ -397,36 +372,4 @@ pub fn batch(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sorts_parse_and_print() {
-        assert_eq!(Sort::parse("-created_at"), Some(Sort::default()));
-        assert_eq!(Sort::parse("city").unwrap().param(), "city");
-        assert_eq!(Sort::parse("-company_name").unwrap().param(), "-company_name");
-        for bad in ["", "-", "name", "created_at;DROP", "--city"] {
-            assert_eq!(Sort::parse(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn searches_recognise_numbers_in_any_spacing() {
-        assert!(matches!(Search::parse("1234 5678 9012"), Some(Search::Number(_))));
-        assert!(matches!(Search::parse("acme"), Some(Search::Text(t)) if t == "acme"));
-        assert_eq!(Search::parse("   "), None);
-    }
-
-    #[test]
-    fn cursors_round_trip_and_reject_junk() {
-        let c = Cursor { value: "Acme".into(), id: 7, backwards: true };
-        assert_eq!(Cursor::decode(&c.encode()), Some(c));
-        assert_eq!(Cursor::decode("not a cursor"), None);
-        assert_eq!(Cursor::decode(""), None);
-    }
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("50%_A\\"), "%50\\%\\_a\\\\%");
-    }
-}
+mod tests;

@@ -1,0 +1,37 @@
+//! Counting the list's matches, capped at [`COUNT_CAP`].
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+use super::{AccountFilter, COUNT_CAP, Count, Scope, Search, TRIGRAM, filtered, fts_phrase};
+use crate::db::DbConnection;
+use crate::db::count_rows::CountRows;
+use crate::db::schema::accounts;
+
+#[derive(QueryableByName)]
+struct Counted {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// How many accounts match, exactly up to [`COUNT_CAP`]: one `COUNT(*)` over the
+/// filtered query limited to `COUNT_CAP + 1` rows.
+pub fn count(conn: &mut DbConnection, scope: Scope, filter: &AccountFilter) -> QueryResult<Count> {
+    let search_only = AccountFilter { search: None, ..filter.clone() } == AccountFilter::default();
+    let n = match (&filter.search, scope) {
+        // A plain text search over every account: the trigram index alone counts it,
+        // without reading a row of the table.
+        (Some(Search::Text(text)), Scope::All) if conn.is_sqlite() && search_only && text.chars().count() >= TRIGRAM => {
+            diesel::sql_query(
+                "SELECT COUNT(*) AS n FROM (SELECT rowid FROM accounts_search WHERE accounts_search MATCH ? LIMIT ?) AS capped",
+            )
+            .bind::<Text, _>(fts_phrase(text))
+            .bind::<BigInt, _>(COUNT_CAP + 1)
+            .get_result::<Counted>(conn)?
+            .n
+        }
+        _ => CountRows(filtered(conn.is_sqlite(), scope, filter).select(accounts::id).limit(COUNT_CAP + 1))
+            .get_result(conn)?,
+    };
+    Ok(if n > COUNT_CAP { Count::AtLeast(COUNT_CAP) } else { Count::Exact(n) })
+}
