@@ -7,7 +7,10 @@
 #
 # Environment: ACCOUNTS (default 100000), DURATION (wrk -d, default 15s),
 # PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), PORT (18181),
-# SMARTER_CACHE_TTL_SECONDS (passed to the server; 0 measures without the object cache).
+# SMARTER_CACHE_TTL_SECONDS (passed to the server; 0 measures without the object cache),
+# REUSE=1 (measure the database a previous run seeded with the same ACCOUNTS instead of
+# seeding it again: they are kept, SQLite in target/bench/, PostgreSQL as
+# smarter_bench_<ACCOUNTS>).
 # Needs wrk and curl (Debian: apt-get install wrk curl).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,10 +21,13 @@ DURATION=${DURATION:-15s}
 PORT=${PORT:-18181}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 PASSWORD="benchmark password 1"
+REUSE=${REUSE:-0}
 BIN=target/release/smarter-accounts
+KEEP=target/bench
 
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)"; exit 1; }
 cargo build --release --quiet
+mkdir -p "$KEEP"
 WORK=$(mktemp -d)
 SERVER=
 # (`kill 0` would signal this script's whole process group: only kill a server we started)
@@ -41,18 +47,24 @@ run_wrk() { # name url
 
 bench_one() {
   BACKEND=$1
-  local url
+  local url file="$KEEP/bench-$ACCOUNTS.db" pg_db="smarter_bench_$ACCOUNTS" seeded="(reused)"
   if [ "$BACKEND" = sqlite ]; then
-    url="sqlite://$WORK/bench.db"
+    url="sqlite://$PWD/$file"
   else
-    psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS smarter_bench WITH (FORCE)" -c "CREATE DATABASE smarter_bench" >/dev/null
-    url="${PG_ADMIN_URL%/*}/smarter_bench"
+    url="${PG_ADMIN_URL%/*}/$pg_db"
   fi
-  local started seeded
-  started=$(date +%s.%N)
-  DATABASE_URL=$url RUST_LOG=warn "$BIN" seed-demo --accounts "$ACCOUNTS" --seed 1 2>/dev/null
-  seeded=$(echo "$(date +%s.%N) - $started" | bc)
-  DATABASE_URL=$url SMARTER_NEW_PASSWORD=$PASSWORD RUST_LOG=warn "$BIN" create-user --username bench --superuser 2>/dev/null
+  if [ "$REUSE" != 1 ]; then
+    if [ "$BACKEND" = sqlite ]; then
+      rm -f "$file" "$file-wal" "$file-shm"
+    else
+      psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" -c "CREATE DATABASE $pg_db" >/dev/null
+    fi
+    local started
+    started=$(date +%s.%N)
+    DATABASE_URL=$url RUST_LOG=warn "$BIN" seed-demo --accounts "$ACCOUNTS" --seed 1 2>/dev/null
+    seeded="in $(printf '%.1f' "$(echo "$(date +%s.%N) - $started" | bc)") s"
+    DATABASE_URL=$url SMARTER_NEW_PASSWORD=$PASSWORD RUST_LOG=warn "$BIN" create-user --username bench --superuser 2>/dev/null
+  fi
   DATABASE_URL=$url SMARTER_BIND=127.0.0.1:$PORT SMARTER_CACHE_TTL_SECONDS=${SMARTER_CACHE_TTL_SECONDS:-60} \
     RUST_LOG=warn "$BIN" serve 2>"$WORK/server.log" &
   SERVER=$!
@@ -64,7 +76,7 @@ bench_one() {
     --data-urlencode "csrf_token=$token" "http://127.0.0.1:$PORT/login"
   COOKIE="smarter_session=$(awk '$6=="smarter_session" {print $7}' "$jar")"
   number=$(curl -s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/accounts" | grep -o 'href="/accounts/[0-9-]\{14\}"' | head -n1 | grep -o '[0-9-]\{14\}')
-  printf '\n%s: %s accounts seeded in %.1f s; detail page %s\n' "$BACKEND" "$ACCOUNTS" "$seeded" "$number"
+  printf '\n%s: %s accounts seeded %s; detail page %s\n' "$BACKEND" "$ACCOUNTS" "$seeded" "$number"
   printf '| backend  | page    |  req/s     | p50      | p99      |\n|----------|---------|------------|----------|----------|\n'
   run_wrk list "http://127.0.0.1:$PORT/accounts"
   run_wrk search "http://127.0.0.1:$PORT/accounts?q=robotics"

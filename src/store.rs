@@ -52,7 +52,11 @@ impl Store {
         let pool = self.pool.clone();
         actix_web::web::block(move || {
             let mut conn = pool.get().map_err(|e| E::from(Unavailable(e.to_string())))?;
-            f(&mut conn)
+            let done = f(&mut conn);
+            if done.is_err() {
+                conn.suspect();
+            }
+            done
         })
         .await
         .map_err(|e| E::from(Unavailable(e.to_string())))?

@@ -5,11 +5,12 @@ pub mod count_rows;
 pub mod models;
 pub mod schema;
 
-use std::time::Duration;
+use std::ops::{Deref, DerefMut};
+use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
-use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, QueryResult};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -40,6 +41,42 @@ macro_rules! with_backend {
         }
     };
 }
+
+/// A pooled connection with what the pool knows of its health.
+pub struct Conn {
+    inner: DbConnection,
+    /// When the connection last answered a query the pool sent it (or was opened).
+    checked_at: Instant,
+    /// The last work done on it failed: prove it alive before handing it out again.
+    suspect: bool,
+}
+
+impl Conn {
+    /// Marks the connection for a check before its next use (after a failed query, which
+    /// may mean the server went away).
+    pub fn suspect(&mut self) {
+        self.suspect = true;
+    }
+}
+
+impl Deref for Conn {
+    type Target = DbConnection;
+
+    fn deref(&self) -> &DbConnection {
+        &self.inner
+    }
+}
+
+impl DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.inner
+    }
+}
+
+/// A connection that answered this recently and has not failed since is handed out
+/// without a `SELECT 1`: on PostgreSQL that round trip was a quarter of the account
+/// page's queries.
+const CHECK_AFTER: Duration = Duration::from_secs(1);
 
 pub type DbPool = Pool<ConnectionManager>;
 pub type PooledConn = PooledConnection<ConnectionManager>;
@@ -82,19 +119,29 @@ impl ConnectionManager {
 }
 
 impl ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
+    type Connection = Conn;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        self.establish().map_err(r2d2::Error::ConnectionError)
+    fn connect(&self) -> Result<Conn, r2d2::Error> {
+        let inner = self.establish().map_err(r2d2::Error::ConnectionError)?;
+        Ok(Conn { inner, checked_at: Instant::now(), suspect: false })
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    /// Checks a connection on check-out when it failed last time or has not been heard
+    /// from for [`CHECK_AFTER`]; a dead one is dropped and the pool opens another.
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), r2d2::Error> {
+        if !conn.suspect && conn.checked_at.elapsed() < CHECK_AFTER {
+            return Ok(());
+        }
+        conn.inner.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)?;
+        conn.checked_at = Instant::now();
+        conn.suspect = false;
+        Ok(())
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// A connection left inside a transaction it can't roll back is never reused.
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        std::thread::panicking() || conn.inner.is_broken()
     }
 }
 

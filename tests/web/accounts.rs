@@ -251,7 +251,7 @@ on_both_databases! {
         let pool = db.pool();
         let mut conn = TestDb::conn(&pool);
         let other = create(&mut conn, "Sneaky");
-        let result = diesel::update(accounts::table.find(other.id)).set(accounts::is_default_account.eq(true)).execute(&mut conn);
+        let result = diesel::update(accounts::table.find(other.id)).set(accounts::is_default_account.eq(true)).execute(&mut *conn);
         assert!(result.is_err(), "a second default must violate the database's constraint");
     }
 

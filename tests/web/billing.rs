@@ -50,7 +50,7 @@ on_both_databases! {
             .filter(daily_billing_records::user_id.eq(jane.id))
             .filter(daily_billing_records::provider.eq("openai"))
             .select((daily_billing_records::prompt_tokens, daily_billing_records::completion_tokens, daily_billing_records::total_tokens))
-            .first(&mut conn)
+            .first(&mut *conn)
             .unwrap();
         assert_eq!(jane_openai, (30, 10, 40));
         assert_eq!(totals(&mut conn), (40 + 2 + 10, 0));
@@ -61,7 +61,7 @@ on_both_databases! {
             .filter(daily_billing_records::user_id.eq(jane.id))
             .filter(daily_billing_records::provider.eq("openai"))
             .select(daily_billing_records::total_tokens)
-            .first(&mut conn)
+            .first(&mut *conn)
             .unwrap();
         assert_eq!(jane_openai_total, 42, "added into the same day's record");
     }
@@ -145,7 +145,7 @@ on_both_databases! {
             assert!(count(&mut conn, table) > 0, "{table} is empty");
         }
         // Each account has exactly one primary contact.
-        let primaries: i64 = account_contacts::table.filter(account_contacts::is_primary.eq(true)).count().get_result(&mut conn).unwrap();
+        let primaries: i64 = account_contacts::table.filter(account_contacts::is_primary.eq(true)).count().get_result(&mut *conn).unwrap();
         assert_eq!(primaries, 120);
     }
 }
@@ -159,7 +159,7 @@ fn company_names(seed: u64) -> Vec<(String, String)> {
         .filter(accounts::is_default_account.eq(false))
         .order(accounts::id.asc())
         .select((accounts::account_number, accounts::company_name))
-        .load(&mut conn)
+        .load(&mut *conn)
         .unwrap()
 }
 

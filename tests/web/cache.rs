@@ -14,8 +14,8 @@ use crate::support::{self, TestDb, notice};
 
 /// Changes a row behind the cache's back, so a cached read is told from a fresh one.
 fn rename_directly(store: &Store, id: i64, name: &str) {
-    let mut conn = store.pool().get().unwrap();
-    diesel::update(accounts::table.find(id)).set(accounts::company_name.eq(name)).execute(&mut conn).unwrap();
+    let mut conn = TestDb::conn(store.pool());
+    diesel::update(accounts::table.find(id)).set(accounts::company_name.eq(name)).execute(&mut *conn).unwrap();
 }
 
 async fn update_company(store: &Store, account: &Account, company: &str) -> Account {
@@ -29,7 +29,7 @@ async fn update_company(store: &Store, account: &Account, company: &str) -> Acco
 }
 
 async fn check_lookups_and_invalidation(reader: &Store, writer: &Store) {
-    let mut conn = writer.pool().get().unwrap();
+    let mut conn = TestDb::conn(writer.pool());
     let account = create(&mut conn, "Cached Co");
     drop(conn);
     let lookups = [
@@ -91,7 +91,7 @@ async fn a_zero_lifetime_turns_the_cache_off() {
     let db = TestDb::sqlite();
     let pool = db.pool();
     let store = Store::new(pool.clone(), Arc::new(ObjectCache::local(Duration::ZERO)));
-    let mut conn = pool.get().unwrap();
+    let mut conn = TestDb::conn(&pool);
     let account = create(&mut conn, "Uncached");
     assert_eq!(store.account(AccountLookup::Pk(account.id)).await.unwrap().unwrap().company_name, "Uncached");
     rename_directly(&store, account.id, "Fresh");

@@ -194,12 +194,12 @@ fn seed_demo_then_aggregate_charges() {
     assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
     let pool = smarter_accounts::db::build_pool(&db.url, 1);
     let mut conn = TestDb::conn(&pool);
-    assert_eq!(accounts::table.count().get_result::<i64>(&mut conn).unwrap(), 30, "seed-demo bootstraps nothing");
-    assert!(charges::table.count().get_result::<i64>(&mut conn).unwrap() > 0);
+    assert_eq!(accounts::table.count().get_result::<i64>(&mut *conn).unwrap(), 30, "seed-demo bootstraps nothing");
+    assert!(charges::table.count().get_result::<i64>(&mut *conn).unwrap() > 0);
     drop(conn);
     let aggregated = binary().arg("aggregate-charges").env("DATABASE_URL", &url).output().unwrap();
     assert!(aggregated.status.success(), "{}", String::from_utf8_lossy(&aggregated.stderr));
-    assert_eq!(charges::table.count().get_result::<i64>(&mut TestDb::conn(&pool)).unwrap(), 0);
+    assert_eq!(charges::table.count().get_result::<i64>(&mut *TestDb::conn(&pool)).unwrap(), 0);
     let refused = binary().args(["seed-demo", "--accounts", "0"]).env("DATABASE_URL", &url).output().unwrap();
     assert_eq!(refused.status.code(), Some(2));
 }

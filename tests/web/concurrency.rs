@@ -50,7 +50,7 @@ on_both_databases! {
         assert!(generated.load(Ordering::SeqCst) >= THREADS * PER_THREAD + (THREADS * PER_THREAD - 1), "collisions were retried");
 
         let mut conn = TestDb::conn(&pool);
-        let stored: Vec<String> = accounts::table.select(accounts::account_number).load(&mut conn).unwrap();
+        let stored: Vec<String> = accounts::table.select(accounts::account_number).load(&mut *conn).unwrap();
         let stored_distinct: HashSet<&String> = stored.iter().collect();
         assert_eq!(stored.len(), THREADS * PER_THREAD + 1, "every create and the platform account");
         assert_eq!(stored_distinct.len(), stored.len());
@@ -78,7 +78,7 @@ on_both_databases! {
             h.join().unwrap();
         }
         let mut conn = TestDb::conn(&pool);
-        let defaults: i64 = accounts::table.filter(accounts::is_default_account.eq(true)).count().get_result(&mut conn).unwrap();
+        let defaults: i64 = accounts::table.filter(accounts::is_default_account.eq(true)).count().get_result(&mut *conn).unwrap();
         assert_eq!(defaults, 1);
         let total = Account::count(&mut conn).unwrap();
         assert_eq!(total, (THREADS * 3 + 1) as i64);
@@ -87,7 +87,7 @@ on_both_databases! {
         let moves: i64 = smarter_accounts::db::schema::audit_entries::table
             .filter(smarter_accounts::db::schema::audit_entries::action.eq("unset_default"))
             .count()
-            .get_result(&mut conn)
+            .get_result(&mut *conn)
             .unwrap();
         assert_eq!(moves, (THREADS * 3) as i64);
     }

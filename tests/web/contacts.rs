@@ -31,7 +31,7 @@ on_both_databases! {
         assert!(ada.welcomed && ada.is_primary);
         let (to, subject): (String, String) = email_outbox::table
             .select((email_outbox::to_address, email_outbox::subject))
-            .first(&mut conn)
+            .first(&mut *conn)
             .unwrap();
         assert_eq!((to.as_str(), subject.as_str()), ("ada@example.com", "Welcome to Smarter!"));
         // Later saves queue nothing more.
@@ -56,7 +56,7 @@ on_both_databases! {
         let bob_history = AuditEntry::for_object(&mut conn, "account_contact", bob.id).unwrap();
         assert_eq!(bob_history.last().unwrap().field_changes()[0].field, "is_primary");
         // The database itself refuses a second primary.
-        let sneaky = diesel::update(account_contacts::table.find(bob.id)).set(account_contacts::is_primary.eq(true)).execute(&mut conn);
+        let sneaky = diesel::update(account_contacts::table.find(bob.id)).set(account_contacts::is_primary.eq(true)).execute(&mut *conn);
         assert!(sneaky.is_err());
     }
 

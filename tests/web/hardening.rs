@@ -11,10 +11,12 @@ use std::time::{Duration, Instant};
 use actix_web::test as at;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
+use smarter_accounts::cache::ObjectCache;
 use smarter_accounts::config::DatabaseUrl;
 use smarter_accounts::db::models::{Account, AuditEntry};
 use smarter_accounts::db::schema::accounts;
 use smarter_accounts::startup;
+use smarter_accounts::store::{Store, StoreError};
 use smarter_accounts::web::ROUTES;
 
 use crate::accounts::create;
@@ -23,7 +25,7 @@ use crate::support::{self, Browser, TestDb, as_refs, set_field};
 
 fn counts(pool: &smarter_accounts::db::DbPool) -> (i64, i64) {
     let mut conn = TestDb::conn(pool);
-    (accounts::table.count().get_result(&mut conn).unwrap(), AuditEntry::count(&mut conn).unwrap())
+    (accounts::table.count().get_result(&mut *conn).unwrap(), AuditEntry::count(&mut conn).unwrap())
 }
 
 fn concrete(path: &str, number: &str) -> String {
@@ -110,7 +112,7 @@ on_both_databases! {
         assert!(!page.body.contains("<img src=x") && !page.body.contains("<script>alert"), "escaped");
         assert!(page.texts("#fields dd").iter().filter(|t| t.contains(hostile)).count() >= 4);
         assert_eq!(page.texts("#tags li"), ["<b>bold</b>", "'; DELETE FROM tags; --"]);
-        let stored: String = accounts::table.filter(accounts::company_name.eq(hostile)).select(accounts::city).first::<Option<String>>(&mut TestDb::conn(&pool)).unwrap().unwrap();
+        let stored: String = accounts::table.filter(accounts::company_name.eq(hostile)).select(accounts::city).first::<Option<String>>(&mut *TestDb::conn(&pool)).unwrap().unwrap();
         assert_eq!(stored, hostile);
         let csv = root.get(&app, "/accounts.csv").await;
         assert!(csv.body.contains("DROP TABLE"));
@@ -285,4 +287,30 @@ async fn postgres_going_away_gives_503_and_coming_back_needs_no_restart() {
     proxy.restore();
     assert_eq!(root.get(&app, "/healthz").await.status, 200, "recovered without a restart");
     assert_eq!(root.get(&app, "/accounts?q=xyz").await.status, 200);
+}
+
+/// The pool hands out a connection that answered within the last second without a
+/// `SELECT 1`; one whose last work failed is proved alive first (or, when diesel saw the
+/// server close it, dropped on return), so the first request after the database returns
+/// is served, not failed on a dead socket. Either mechanism alone passes this test;
+/// without both it fails.
+#[actix_web::test]
+async fn a_connection_that_failed_is_checked_before_it_is_reused() {
+    let Some(db) = TestDb::postgres() else { return };
+    let DatabaseUrl::Postgres(raw) = &db.url else { unreachable!() };
+    let _ = db.pool();
+    let url = url::Url::parse(raw).unwrap();
+    let proxy = Proxy::start((url.host_str().unwrap().to_owned(), url.port().unwrap_or(5432)));
+    let mut through = url.clone();
+    through.set_port(Some(proxy.port)).unwrap();
+    let pool = smarter_accounts::db::build_pool(&DatabaseUrl::Postgres(through.to_string()), 1);
+    let store = Store::new(pool, Arc::new(ObjectCache::local(Duration::ZERO)));
+    let ping = || store.run(|conn| conn.batch_execute("SELECT 1").map_err(StoreError::from));
+
+    ping().await.expect("through the proxy");
+    proxy.cut();
+    assert!(ping().await.is_err(), "the only connection's socket is gone");
+    proxy.restore();
+    ping().await.expect("the dead connection was dropped and a new one opened");
+    assert_eq!(store.pool().state().connections, 1);
 }

@@ -36,7 +36,7 @@ on_both_databases! {
         let duplicate = jane.post(&app, &new, &[("first_name", "Ada"), ("last_name", "Again"), ("email", "ADA@example.COM")]).await;
         assert_eq!(duplicate.status, 422);
         assert_eq!(duplicate.count(".field-error#email-error"), 1);
-        let outbox: i64 = email_outbox::table.count().get_result(&mut TestDb::conn(&pool)).unwrap();
+        let outbox: i64 = email_outbox::table.count().get_result(&mut *TestDb::conn(&pool)).unwrap();
         assert_eq!(outbox, 2, "one welcome e-mail per new contact");
 
         let detail = jane.get(&app, &format!("/accounts/{}", acme.account_number)).await;

@@ -9,7 +9,7 @@ use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use smarter_accounts::cache::ObjectCache;
 use smarter_accounts::config::{DatabaseUrl, Settings};
-use smarter_accounts::db::{self, DbPool, PooledConn};
+use smarter_accounts::db::{self, DbConnection, DbPool, PooledConn};
 use smarter_accounts::startup::{self, AppState};
 use smarter_accounts::store::Store;
 
@@ -66,8 +66,26 @@ impl TestDb {
         pool
     }
 
-    pub fn conn(pool: &DbPool) -> PooledConn {
-        pool.get().expect("a pooled connection")
+    /// A pooled connection; `&mut *conn` is the `DbConnection` diesel's generic query
+    /// methods take.
+    pub fn conn(pool: &DbPool) -> TestConn {
+        TestConn(pool.get().expect("a pooled connection"))
+    }
+}
+
+pub struct TestConn(PooledConn);
+
+impl std::ops::Deref for TestConn {
+    type Target = DbConnection;
+
+    fn deref(&self) -> &DbConnection {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for TestConn {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.0
     }
 }
 
@@ -283,7 +301,7 @@ pub fn make_user(
 ) -> smarter_accounts::db::models::User {
     use smarter_accounts::db::models::{Actor, NewUserInput, User, UserProfile};
     use smarter_accounts::domain::{Password, Username};
-    let mut conn = pool.get().unwrap();
+    let mut conn = TestDb::conn(pool);
     let input = NewUserInput {
         username: Username::parse(username).unwrap(),
         email: None,
