@@ -28,6 +28,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Kept by triggers: how many accounts are active and inactive.
+    account_totals (id) {
+        id -> BigInt,
+        is_active -> Bool,
+        accounts -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     tags (id) {
         id -> BigInt,
         name -> Text,

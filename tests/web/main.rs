@@ -18,3 +18,4 @@ mod instances;
 mod members;
 mod migrations;
 mod people;
+mod totals;

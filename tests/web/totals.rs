@@ -1,0 +1,102 @@
+//! The account totals the database keeps by trigger (the unfiltered list's count): they
+//! match a real `COUNT(*)` after every kind of write, one row or many, on both backends,
+//! and concurrent moves between active and inactive neither deadlock nor drift.
+
+use diesel::connection::SimpleConnection;
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use smarter_accounts::db::DbConnection;
+use smarter_accounts::db::models::Account;
+use smarter_accounts::db::schema::{account_totals, accounts};
+use smarter_accounts::domain::AccountFields;
+
+use crate::accounts::{actor, create, raw};
+use crate::on_both_databases;
+use crate::support::{self, TestDb};
+
+/// (active, inactive) as the totals say and as `COUNT(*)` says.
+fn totals_and_counts(conn: &mut DbConnection) -> ((i64, i64), (i64, i64)) {
+    let kept = |conn: &mut DbConnection, active: bool| -> i64 {
+        account_totals::table
+            .filter(account_totals::is_active.eq(active))
+            .select(account_totals::accounts)
+            .first(conn)
+            .unwrap()
+    };
+    let counted = |conn: &mut DbConnection, active: bool| -> i64 {
+        accounts::table.filter(accounts::is_active.eq(active)).select(count_star()).first(conn).unwrap()
+    };
+    ((kept(conn, true), kept(conn, false)), (counted(conn, true), counted(conn, false)))
+}
+
+/// `n` accounts in one statement, every third one inactive.
+fn insert_many(conn: &mut DbConnection, n: usize) {
+    let number = if conn.is_sqlite() {
+        "'7777-' || substr('0000' || (x / 10000), -4) || '-' || substr('0000' || (x % 10000), -4)"
+    } else {
+        "'7777-' || lpad((x / 10000)::text, 4, '0') || '-' || lpad((x % 10000)::text, 4, '0')"
+    };
+    conn.batch_execute(&format!(
+        "WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < {n})
+         INSERT INTO accounts (account_number, company_name, name, country, language, currency, is_active,
+                               is_default_account, description, version, lock_version, created_at, updated_at)
+         SELECT {number}, 'Many ' || x, 'many' || x, 'USA', 'EN', 'USD', x % 3 <> 0, FALSE, '', '1.0.0', 0,
+                CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM seq"
+    ))
+    .unwrap();
+}
+
+on_both_databases! {
+    async fn the_totals_follow_every_write(db: TestDb) {
+        let (app, pool, mut root) = crate::console!(support::state(&db).await);
+        let mut conn = TestDb::conn(&pool);
+        assert_eq!(totals_and_counts(&mut conn), ((1, 0), (1, 0)), "the platform account, from the migration");
+
+        let acme = create(&mut conn, "Acme");
+        let globex = create(&mut conn, "Globex");
+        insert_many(&mut conn, 300);
+        assert_eq!(totals_and_counts(&mut conn), ((203, 100), (203, 100)), "one row at a time and 300 in one statement");
+
+        Account::set_active(&mut conn, &actor(), acme.id, false).unwrap();
+        let fields = AccountFields::parse(&raw("Globex Renamed")).unwrap();
+        Account::update(&mut conn, &actor(), globex.id, globex.lock_version, None, &fields, None).unwrap();
+        Account::delete(&mut conn, &actor(), globex.id).unwrap();
+        conn.batch_execute("UPDATE accounts SET is_active = NOT is_active WHERE company_name LIKE 'Many %'").unwrap();
+        conn.batch_execute("DELETE FROM accounts WHERE company_name IN ('Many 1', 'Many 3')").unwrap();
+        let (kept, counted) = totals_and_counts(&mut conn);
+        assert_eq!(kept, counted);
+        assert_eq!(kept, (100, 200), "platform + 99 flipped back; acme + 199 flipped away");
+        drop(conn);
+
+        let page = root.get(&app, "/accounts").await;
+        assert_eq!(page.texts("#count"), ["300 accounts"]);
+        let inactive = root.get(&app, "/accounts?active=no").await;
+        assert_eq!(inactive.texts("#count"), ["200 accounts"]);
+        let active = root.get(&app, "/accounts?active=yes").await;
+        assert_eq!(active.texts("#count"), ["100 accounts"]);
+        let narrowed = root.get(&app, "/accounts?active=no&q=Acme").await;
+        assert_eq!(narrowed.texts("#count"), ["1 account"], "a search is still counted by the search");
+    }
+
+    async fn moves_between_active_and_inactive_at_once_keep_the_totals(db: TestDb) {
+        let pool = db.pool();
+        let mut conn = TestDb::conn(&pool);
+        let ids: Vec<i64> = (0..4).map(|i| create(&mut conn, &format!("Mover {i}")).id).collect();
+        drop(conn);
+        std::thread::scope(|s| {
+            for (n, id) in ids.iter().copied().enumerate() {
+                let pool = pool.clone();
+                s.spawn(move || {
+                    let mut conn = TestDb::conn(&pool);
+                    for round in 0..15 {
+                        let active = (round + n) % 2 == 1;
+                        Account::set_active(&mut conn, &actor(), id, active).expect("no deadlock, no lock error");
+                    }
+                });
+            }
+        });
+        let (kept, counted) = totals_and_counts(&mut TestDb::conn(&pool));
+        assert_eq!(kept, counted);
+        assert_eq!(kept.0 + kept.1, 5);
+    }
+}
