@@ -159,6 +159,11 @@ pub fn seed(conn: &mut DbConnection, count: usize, seed: u64, progress: &dyn Fn(
         written += size;
         progress(written);
     }
+    if !conn.is_sqlite() {
+        // Fresh planner statistics after a bulk load: without them (autovacuum off, or
+        // not yet run) PostgreSQL planned the list's queries for an empty table.
+        diesel::connection::SimpleConnection::batch_execute(conn, "ANALYZE")?;
+    }
     Ok(done)
 }
 

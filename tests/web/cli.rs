@@ -204,6 +204,31 @@ fn seed_demo_then_aggregate_charges() {
     assert_eq!(refused.status.code(), Some(2));
 }
 
+/// On PostgreSQL the bulk load ends with `ANALYZE`, so the planner knows the table's
+/// size at once (without it, with autovacuum off or behind, it planned for an empty one).
+#[test]
+fn seed_demo_leaves_postgres_statistics_fresh() {
+    use diesel::prelude::*;
+    use diesel::sql_types::Float;
+    #[derive(QueryableByName)]
+    struct Rows {
+        #[diesel(sql_type = Float)]
+        reltuples: f32,
+    }
+    let Some(db) = TestDb::postgres() else { return };
+    let seeded = binary()
+        .args(["seed-demo", "--accounts", "40", "--seed", "4"])
+        .env("DATABASE_URL", db.url.to_string())
+        .output()
+        .unwrap();
+    assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
+    let pool = smarter_accounts::db::build_pool(&db.url, 1);
+    let rows: Rows = diesel::sql_query("SELECT reltuples FROM pg_class WHERE relname = 'accounts'")
+        .get_result(&mut *TestDb::conn(&pool))
+        .unwrap();
+    assert_eq!(rows.reltuples, 40.0, "-1 until the table is analyzed");
+}
+
 fn raw_request(addr: &str, request: &str) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
