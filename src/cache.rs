@@ -1,7 +1,8 @@
 //! The object cache (SPEC 2.7): rows looked up by key, held in-process by default or in
 //! Redis when `REDIS_URL` is set, so that every instance sharing the Redis shares it.
 //!
-//! Values are JSON. Keys name the entity, the lookup and the value
+//! In process, values are kept as they are (shared, cloned out on a hit); in Redis they
+//! are JSON. Keys name the entity, the lookup and the value
 //! (`account:account_number:3141-5926-5359`), so two entities never share a key. Writers
 //! call [`ObjectCache::invalidate`] with every key of the row, for its old and new
 //! values, before their request returns.
@@ -11,7 +12,8 @@
 //! sets a new *generation* token, readers note the token before they read the
 //! database, and an entry counts only while the token it was stored under is current.
 
-use std::sync::Mutex;
+use std::any::Any;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cached::{AsyncRedisCache, Cached, ConcurrentCachedAsync, LruTtlCache};
@@ -44,9 +46,19 @@ fn fresh_token() -> String {
     hex::encode(bytes)
 }
 
+/// What the in-process store keeps under a key: the value itself, not its JSON (a
+/// profile of the cached list page had a third of its time in parsing the page back).
+#[derive(Clone)]
+struct LocalEntry {
+    generation: Option<String>,
+    value: Arc<dyn Any + Send + Sync>,
+}
+
+type LocalStore = Mutex<LruTtlCache<String, LocalEntry>>;
+
 enum Backend {
     Off,
-    Local { rows: Box<Mutex<LruTtlCache<String, String>>>, pages: Box<Mutex<LruTtlCache<String, String>>> },
+    Local { rows: Box<LocalStore>, pages: Box<LocalStore> },
     Redis(AsyncRedisCache<String, String>),
 }
 
@@ -101,24 +113,55 @@ impl ObjectCache {
         if matches!(self.backend, Backend::Off) {
             return Generation(None);
         }
-        let current = self.raw_get(GENERATION_KEY).await;
+        let current = match &self.backend {
+            Backend::Local { rows, .. } => {
+                lock(rows).cache_get(GENERATION_KEY).and_then(|e| e.value.downcast_ref::<String>().cloned())
+            }
+            _ => self.raw_get(GENERATION_KEY).await,
+        };
         if current.is_none() {
-            self.raw_put(GENERATION_KEY, fresh_token()).await;
+            self.new_generation().await;
         }
         Generation(current)
     }
 
+    /// Starts a new generation: every entry stored under an earlier one is stale.
+    async fn new_generation(&self) {
+        let token = fresh_token();
+        match &self.backend {
+            Backend::Off => {}
+            Backend::Local { rows, .. } => {
+                let entry = LocalEntry { generation: None, value: Arc::new(token) };
+                lock(rows).cache_set(GENERATION_KEY.to_owned(), entry);
+            }
+            Backend::Redis(_) => self.raw_put(GENERATION_KEY, token).await,
+        }
+    }
+
     /// The value under `key`, if it was stored in generation `current` (which the
     /// caller just read with [`Self::generation`]).
-    pub async fn get<T: DeserializeOwned>(&self, key: &str, current: &Generation) -> Option<T> {
+    pub async fn get<T: Cacheable>(&self, key: &str, current: &Generation) -> Option<T> {
         let current = current.0.as_ref()?;
+        if let Backend::Local { rows, pages } = &self.backend {
+            let value = {
+                let mut store = lock(local_store(key, rows, pages));
+                let entry = store.cache_get(key)?;
+                (entry.generation.as_deref() == Some(current.as_str())).then(|| entry.value.clone())?
+            };
+            return value.downcast_ref::<T>().cloned();
+        }
         let envelope: Envelope<T> = serde_json::from_str(&self.raw_get(key).await?).ok()?;
         (envelope.generation.as_deref() == Some(current.as_str())).then_some(envelope.value)
     }
 
     /// Stores `value` as read in generation `seen`.
-    pub async fn put<T: Serialize>(&self, key: &str, value: &T, seen: &Generation) {
+    pub async fn put<T: Cacheable>(&self, key: &str, value: &T, seen: &Generation) {
         if seen.0.is_none() {
+            return;
+        }
+        if let Backend::Local { rows, pages } = &self.backend {
+            let entry = LocalEntry { generation: seen.0.clone(), value: Arc::new(value.clone()) };
+            lock(local_store(key, rows, pages)).cache_set(key.to_owned(), entry);
             return;
         }
         let envelope = Envelope { generation: seen.0.clone(), value };
@@ -127,31 +170,23 @@ impl ObjectCache {
         }
     }
 
+    /// A Redis read (the in-process store needs no text).
     async fn raw_get(&self, key: &str) -> Option<String> {
-        match &self.backend {
-            Backend::Off => None,
-            Backend::Local { rows, pages } => lock(local_store(key, rows, pages)).cache_get(key).cloned(),
-            Backend::Redis(cache) => match cache.async_cache_get(&key.to_owned()).await {
-                Ok(value) => value,
-                Err(e) => {
-                    tracing::warn!(error = %e, "object cache read failed; reading the database");
-                    None
-                }
-            },
+        let Backend::Redis(cache) = &self.backend else { return None };
+        match cache.async_cache_get(&key.to_owned()).await {
+            Ok(value) => value,
+            Err(e) => {
+                tracing::warn!(error = %e, "object cache read failed; reading the database");
+                None
+            }
         }
     }
 
+    /// A Redis write.
     async fn raw_put(&self, key: &str, json: String) {
-        match &self.backend {
-            Backend::Off => {}
-            Backend::Local { rows, pages } => {
-                lock(local_store(key, rows, pages)).cache_set(key.to_owned(), json);
-            }
-            Backend::Redis(cache) => {
-                if let Err(e) = cache.async_cache_set(key.to_owned(), json).await {
-                    tracing::warn!(error = %e, "object cache write failed");
-                }
-            }
+        let Backend::Redis(cache) = &self.backend else { return };
+        if let Err(e) = cache.async_cache_set(key.to_owned(), json).await {
+            tracing::warn!(error = %e, "object cache write failed");
         }
     }
 
@@ -161,7 +196,7 @@ impl ObjectCache {
         if matches!(self.backend, Backend::Off) {
             return;
         }
-        self.raw_put(GENERATION_KEY, fresh_token()).await;
+        self.new_generation().await;
         match &self.backend {
             Backend::Off => {}
             Backend::Local { rows, pages } => {
@@ -179,6 +214,11 @@ impl ObjectCache {
         }
     }
 }
+
+/// What the cache can hold: JSON for Redis, a shared clone in process.
+pub trait Cacheable: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {}
+
+impl<T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static> Cacheable for T {}
 
 fn local_store<'a, T>(key: &str, rows: &'a Mutex<T>, pages: &'a Mutex<T>) -> &'a Mutex<T> {
     if key.starts_with(PAGE_PREFIX) { pages } else { rows }

@@ -105,9 +105,11 @@ async fn a_read_that_raced_a_write_is_not_served_afterwards() {
     let seen = cache.generation().await;
     // A writer commits and invalidates between the reader's database read and its put.
     cache.invalidate(&["account:pk:1".to_owned()]).await;
-    cache.put("account:pk:1", &"old row", &seen).await;
+    cache.put("account:pk:1", &"old row".to_owned(), &seen).await;
     let now = cache.generation().await;
     assert_eq!(cache.get::<String>("account:pk:1", &now).await, None);
-    cache.put("account:pk:1", &"new row", &now).await;
+    cache.put("account:pk:1", &"new row".to_owned(), &now).await;
     assert_eq!(cache.get::<String>("account:pk:1", &now).await.as_deref(), Some("new row"));
+    // In process the value is kept as it is: read back as another type, it is a miss.
+    assert_eq!(cache.get::<i64>("account:pk:1", &now).await, None);
 }

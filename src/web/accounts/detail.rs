@@ -23,7 +23,7 @@ use crate::web::page::{self, Layout};
 const RECENT: i64 = 5;
 
 /// What the account page shows around the account row.
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct Bundle {
     tags: Tags,
     annotations: Annotations,
