@@ -15,20 +15,7 @@ fn account(pool: &smarter_accounts::db::DbPool, company: &str) -> Account {
 
 /// `n` accounts straight into the table (the list's cost must not depend on them).
 fn bulk_accounts(pool: &smarter_accounts::db::DbPool, n: usize) {
-    let mut conn = TestDb::conn(pool);
-    let number = if conn.is_sqlite() {
-        "'5555-' || substr('0000' || (x / 10000), -4) || '-' || substr('0000' || (x % 10000), -4)"
-    } else {
-        "'5555-' || lpad((x / 10000)::text, 4, '0') || '-' || lpad((x % 10000)::text, 4, '0')"
-    };
-    conn.batch_execute(&format!(
-        "WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < {n})
-         INSERT INTO accounts (account_number, company_name, name, country, language, currency, is_active,
-                               is_default_account, description, version, lock_version, created_at, updated_at)
-         SELECT {number}, 'Bulk ' || x, 'bulk' || x, 'USA', 'EN', 'USD', TRUE, FALSE, '', '1.0.0', 0,
-                CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM seq"
-    ))
-    .unwrap();
+    support::insert_accounts(&mut TestDb::conn(pool), n, "5555", "Bulk", "TRUE");
 }
 
 on_both_databases! {

@@ -73,6 +73,26 @@ impl TestDb {
     }
 }
 
+/// `n` accounts written by one statement, straight into the table: numbers
+/// `<prefix>-0000-0001`…, companies `<word> 1`…, names `<word in lower case>1`…, and
+/// `is_active` from an SQL expression over the row number `x`.
+pub fn insert_accounts(conn: &mut DbConnection, n: usize, prefix: &str, word: &str, is_active: &str) {
+    let number = if conn.is_sqlite() {
+        format!("'{prefix}-' || substr('0000' || (x / 10000), -4) || '-' || substr('0000' || (x % 10000), -4)")
+    } else {
+        format!("'{prefix}-' || lpad((x / 10000)::text, 4, '0') || '-' || lpad((x % 10000)::text, 4, '0')")
+    };
+    let name = word.to_lowercase();
+    conn.batch_execute(&format!(
+        "WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < {n})
+         INSERT INTO accounts (account_number, company_name, name, country, language, currency, is_active,
+                               is_default_account, description, version, lock_version, created_at, updated_at)
+         SELECT {number}, '{word} ' || x, '{name}' || x, 'USA', 'EN', 'USD', {is_active}, FALSE, '', '1.0.0', 0,
+                CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM seq"
+    ))
+    .expect("insert accounts");
+}
+
 pub struct TestConn(PooledConn);
 
 impl std::ops::Deref for TestConn {

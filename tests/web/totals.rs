@@ -31,19 +31,7 @@ fn totals_and_counts(conn: &mut DbConnection) -> ((i64, i64), (i64, i64)) {
 
 /// `n` accounts in one statement, every third one inactive.
 fn insert_many(conn: &mut DbConnection, n: usize) {
-    let number = if conn.is_sqlite() {
-        "'7777-' || substr('0000' || (x / 10000), -4) || '-' || substr('0000' || (x % 10000), -4)"
-    } else {
-        "'7777-' || lpad((x / 10000)::text, 4, '0') || '-' || lpad((x % 10000)::text, 4, '0')"
-    };
-    conn.batch_execute(&format!(
-        "WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < {n})
-         INSERT INTO accounts (account_number, company_name, name, country, language, currency, is_active,
-                               is_default_account, description, version, lock_version, created_at, updated_at)
-         SELECT {number}, 'Many ' || x, 'many' || x, 'USA', 'EN', 'USD', x % 3 <> 0, FALSE, '', '1.0.0', 0,
-                CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM seq"
-    ))
-    .unwrap();
+    support::insert_accounts(conn, n, "7777", "Many", "x % 3 <> 0");
 }
 
 on_both_databases! {
