@@ -166,6 +166,17 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
     Ok(applied.into_iter().map(|v| v.to_string()).collect())
 }
 
+/// Reverts the newest applied migration (its `down.sql`) and names it: for checking that
+/// migrations undo cleanly and apply again over existing rows.
+pub fn revert_last_migration(conn: &mut DbConnection) -> anyhow::Result<String> {
+    let reverted = match conn {
+        DbConnection::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS),
+        DbConnection::Postgresql(c) => c.revert_last_migration(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("reverting a migration failed: {e}"))?;
+    Ok(reverted.to_string())
+}
+
 /// Runs `f` in a transaction that holds the write lock from its first statement.
 ///
 /// On SQLite a deferred transaction that reads and then writes can fail with
