@@ -12,6 +12,7 @@
 # (cargo install inferno).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 BACKEND=$1 PAGE=$2 OUT=$3
 ACCOUNTS=${ACCOUNTS:-100000}
 DURATION=${DURATION:-10s}
@@ -28,15 +29,7 @@ BIN=target/profiling/release/smarter-accounts
 WORK=$(mktemp -d)
 SERVER=
 trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
-DATABASE_URL=$URL SMARTER_BIND=127.0.0.1:$PORT SMARTER_CACHE_TTL_SECONDS=${SMARTER_CACHE_TTL_SECONDS:-60} \
-  RUST_LOG=warn "$BIN" serve 2>"$WORK/server.log" &
-SERVER=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
-jar="$WORK/jar"
-token=$(curl -s -c "$jar" -b "$jar" "http://127.0.0.1:$PORT/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -n1 | sed 's/.*value="//; s/"$//')
-curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "username=bench" --data-urlencode "password=benchmark password 1" \
-  --data-urlencode "csrf_token=$token" "http://127.0.0.1:$PORT/login"
-COOKIE="smarter_session=$(awk '$6=="smarter_session" {print $7}' "$jar")"
+serve_signed_in "$BIN" "$URL" "$PORT" "$WORK/server.log"
 curl -s -o /dev/null -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$PAGE"
 perf record -q -F 1999 -e cpu-clock -g -p "$SERVER" -o "$WORK/perf.data" &
 PERF=$!

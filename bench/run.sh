@@ -14,13 +14,13 @@
 # Needs wrk and curl (Debian: apt-get install wrk curl).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 BACKENDS=${1:-both}
 ACCOUNTS=${ACCOUNTS:-100000}
 DURATION=${DURATION:-15s}
 PORT=${PORT:-18181}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
-PASSWORD="benchmark password 1"
 REUSE=${REUSE:-0}
 BIN=target/release/smarter-accounts
 KEEP=target/bench
@@ -63,18 +63,10 @@ bench_one() {
     started=$(date +%s.%N)
     DATABASE_URL=$url RUST_LOG=warn "$BIN" seed-demo --accounts "$ACCOUNTS" --seed 1 2>/dev/null
     seeded="in $(printf '%.1f' "$(echo "$(date +%s.%N) - $started" | bc)") s"
-    DATABASE_URL=$url SMARTER_NEW_PASSWORD=$PASSWORD RUST_LOG=warn "$BIN" create-user --username bench --superuser 2>/dev/null
+    DATABASE_URL=$url SMARTER_NEW_PASSWORD=$BENCH_PASSWORD RUST_LOG=warn "$BIN" create-user --username bench --superuser 2>/dev/null
   fi
-  DATABASE_URL=$url SMARTER_BIND=127.0.0.1:$PORT SMARTER_CACHE_TTL_SECONDS=${SMARTER_CACHE_TTL_SECONDS:-60} \
-    RUST_LOG=warn "$BIN" serve 2>"$WORK/server.log" &
-  SERVER=$!
-  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
-  local jar="$WORK/jar" token number
-  rm -f "$jar"
-  token=$(curl -s -c "$jar" -b "$jar" "http://127.0.0.1:$PORT/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -n1 | sed 's/.*value="//; s/"$//')
-  curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "username=bench" --data-urlencode "password=$PASSWORD" \
-    --data-urlencode "csrf_token=$token" "http://127.0.0.1:$PORT/login"
-  COOKIE="smarter_session=$(awk '$6=="smarter_session" {print $7}' "$jar")"
+  serve_signed_in "$BIN" "$url" "$PORT" "$WORK/server.log"
+  local number
   number=$(curl -s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/accounts" | grep -o 'href="/accounts/[0-9-]\{14\}"' | head -n1 | grep -o '[0-9-]\{14\}')
   printf '\n%s: %s accounts seeded %s; detail page %s\n' "$BACKEND" "$ACCOUNTS" "$seeded" "$number"
   printf '| backend  | page    |  req/s     | p50      | p99      |\n|----------|---------|------------|----------|----------|\n'

@@ -262,17 +262,23 @@ impl Proxy {
     }
 }
 
-#[actix_web::test]
-async fn postgres_going_away_gives_503_and_coming_back_needs_no_restart() {
-    let Some(db) = TestDb::postgres() else { return };
+/// A migrated PostgreSQL test database, and its URL through a proxy in front of it.
+fn proxied(db: &TestDb) -> (Proxy, DatabaseUrl) {
     let DatabaseUrl::Postgres(raw) = &db.url else { unreachable!() };
     let _ = db.pool();
     let url = url::Url::parse(raw).unwrap();
     let proxy = Proxy::start((url.host_str().unwrap().to_owned(), url.port().unwrap_or(5432)));
     let mut through = url.clone();
     through.set_port(Some(proxy.port)).unwrap();
+    (proxy, DatabaseUrl::Postgres(through.to_string()))
+}
+
+#[actix_web::test]
+async fn postgres_going_away_gives_503_and_coming_back_needs_no_restart() {
+    let Some(db) = TestDb::postgres() else { return };
+    let (proxy, through) = proxied(&db);
     let mut settings = db.settings();
-    settings.database_url = DatabaseUrl::Postgres(through.to_string());
+    settings.database_url = through;
     let (app, _, mut root) = crate::console!(startup::prepare(settings).await.unwrap());
     assert_eq!(root.get(&app, "/healthz").await.status, 200);
     assert_eq!(root.get(&app, "/accounts?q=abc").await.status, 200);
@@ -297,13 +303,8 @@ async fn postgres_going_away_gives_503_and_coming_back_needs_no_restart() {
 #[actix_web::test]
 async fn a_connection_that_failed_is_checked_before_it_is_reused() {
     let Some(db) = TestDb::postgres() else { return };
-    let DatabaseUrl::Postgres(raw) = &db.url else { unreachable!() };
-    let _ = db.pool();
-    let url = url::Url::parse(raw).unwrap();
-    let proxy = Proxy::start((url.host_str().unwrap().to_owned(), url.port().unwrap_or(5432)));
-    let mut through = url.clone();
-    through.set_port(Some(proxy.port)).unwrap();
-    let pool = smarter_accounts::db::build_pool(&DatabaseUrl::Postgres(through.to_string()), 1);
+    let (proxy, through) = proxied(&db);
+    let pool = smarter_accounts::db::build_pool(&through, 1);
     let store = Store::new(pool, Arc::new(ObjectCache::local(Duration::ZERO)));
     let ping = || store.run(|conn| conn.batch_execute("SELECT 1").map_err(StoreError::from));
 

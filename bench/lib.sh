@@ -1,0 +1,21 @@
+# Shared by bench/run.sh and bench/profile.sh (sourced, not run).
+
+# The password of the `bench` superuser that run.sh creates when it seeds.
+BENCH_PASSWORD="benchmark password 1"
+
+# serve_signed_in BIN DATABASE_URL PORT LOG: starts `BIN serve` in the background (its pid
+# in SERVER, its log in LOG), waits for /healthz, signs in as `bench` with curl and leaves
+# the session cookie header value in COOKIE.
+serve_signed_in() {
+  local bin=$1 url=$2 port=$3 log=$4 jar token
+  DATABASE_URL=$url SMARTER_BIND=127.0.0.1:$port SMARTER_CACHE_TTL_SECONDS=${SMARTER_CACHE_TTL_SECONDS:-60} \
+    RUST_LOG=warn "$bin" serve 2>"$log" &
+  SERVER=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+  jar=$(mktemp)
+  token=$(curl -s -c "$jar" -b "$jar" "http://127.0.0.1:$port/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -n1 | sed 's/.*value="//; s/"$//')
+  curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "username=bench" --data-urlencode "password=$BENCH_PASSWORD" \
+    --data-urlencode "csrf_token=$token" "http://127.0.0.1:$port/login"
+  COOKIE="smarter_session=$(awk '$6=="smarter_session" {print $7}' "$jar")"
+  rm -f "$jar"
+}
