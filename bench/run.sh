@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The speed benchmark of SPEC 5: seed N demo accounts, sign in, and load the list, a
+# The speed benchmark: seed N demo accounts, sign in, and load the list, a
 # search and a detail page with wrk (16 connections, 2 threads), printing requests/s,
 # p50, p99 and the server's peak memory, on SQLite and on PostgreSQL.
 #

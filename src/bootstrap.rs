@@ -1,4 +1,4 @@
-//! First start (SPEC 2.9): on an empty database, the platform account and the first
+//! First start: on an empty database, the platform account and the first
 //! superuser as its member. Never creates anyone at any other time.
 
 use rand::Rng;
@@ -63,7 +63,7 @@ pub fn run(conn: &mut DbConnection, settings: &Settings) -> anyhow::Result<Boots
                 is_staff: true,
                 is_superuser: true,
             };
-            let user = User::create(conn, &input)?;
+            let user = User::create(conn, &input)?.value;
             if let Some(platform) = Account::default_account(conn)? {
                 UserProfile::add(conn, &actor, &user, &platform)?;
             }

@@ -1,4 +1,4 @@
-//! The command line (SPEC 1.2).
+//! The command line.
 
 use clap::{Parser, Subcommand};
 

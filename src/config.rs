@@ -78,13 +78,6 @@ impl DatabaseUrl {
         let scheme = raw.split_once("://").map_or("(none)", |(s, _)| s);
         Err(format!("use sqlite://PATH or postgres://…; the scheme {scheme:?} is not supported"))
     }
-
-    pub fn backend_name(&self) -> &'static str {
-        match self {
-            Self::Sqlite(_) => "sqlite",
-            Self::Postgres(_) => "postgres",
-        }
-    }
 }
 
 impl fmt::Debug for DatabaseUrl {
@@ -111,7 +104,7 @@ impl fmt::Display for DatabaseUrl {
     }
 }
 
-/// Key material or a password: `Debug` and `Display` print `***`.
+/// Key material or a password: `Debug` prints `***`, and there is no `Display`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret<T>(T);
 

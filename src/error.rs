@@ -4,15 +4,21 @@
 //! database that can't be reached is a 503 with `Retry-After`; anything else is a 500
 //! whose page shows only a request id. The whole cause chain is logged once, here,
 //! with that id; it never reaches the page.
+//!
+//! Every error of the layers below becomes an `AppError` here, through `From`. A form
+//! handler that can show field errors beside their fields asks for them with
+//! [`AppError::into_field_errors`] and re-renders its form with 422; anything else
+//! answers with the error page.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
-use crate::store::{StoreError, Unavailable};
-use crate::web::assets;
-use crate::web::request_id;
+use crate::db::models::{AccountError, ContactError, MembershipError, UserError};
+use crate::db::{StoreError, Unavailable};
+use crate::domain::FieldErrors;
+use crate::{assets, request_id};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -31,6 +37,9 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A form whose values break a rule, each message beside its field (422).
+    #[error("invalid: {0}")]
+    Invalid(FieldErrors),
     /// A well-formed request the rules refuse (e.g. deleting the default account).
     #[error("refused: {0}")]
     Refused(String),
@@ -71,19 +80,67 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
-impl From<crate::db::models::AccountError> for AppError {
-    fn from(e: crate::db::models::AccountError) -> Self {
-        use crate::db::models::AccountError as E;
+impl From<AccountError> for AppError {
+    fn from(e: AccountError) -> Self {
         match e {
-            E::NotFound => Self::NotFound,
-            E::Refused(message) => Self::Refused(message.to_owned()),
-            E::NumbersExhausted => Self::Refused(e.to_string()),
-            E::Invalid(errors) => Self::BadRequest(errors.to_string()),
-            E::Stale { .. } => {
+            AccountError::NotFound => Self::NotFound,
+            AccountError::Refused(message) => Self::Refused(message.to_owned()),
+            AccountError::NumbersExhausted => Self::Refused(e.to_string()),
+            AccountError::Invalid(errors) => Self::Invalid(errors),
+            AccountError::Stale { .. } => {
                 Self::Refused("The account changed since it was loaded. Reload and try again.".to_owned())
             }
-            E::Unavailable(u) => Self::Unavailable(u),
-            E::Db(d) => Self::from(d),
+            AccountError::Unavailable(u) => Self::Unavailable(u),
+            AccountError::Db(d) => Self::from(d),
+        }
+    }
+}
+
+impl From<ContactError> for AppError {
+    fn from(e: ContactError) -> Self {
+        match e {
+            ContactError::Invalid(errors) => Self::Invalid(errors),
+            ContactError::NotFound => Self::NotFound,
+            ContactError::Unavailable(u) => Self::Unavailable(u),
+            ContactError::Db(d) => Self::from(d),
+        }
+    }
+}
+
+impl From<UserError> for AppError {
+    fn from(e: UserError) -> Self {
+        match e {
+            UserError::Invalid(errors) => Self::Invalid(errors),
+            UserError::NotFound => Self::NotFound,
+            UserError::Unavailable(u) => Self::Unavailable(u),
+            UserError::Db(d) => Self::from(d),
+        }
+    }
+}
+
+impl From<MembershipError> for AppError {
+    fn from(e: MembershipError) -> Self {
+        match e {
+            MembershipError::AlreadyMember(name) => {
+                Self::Invalid(FieldErrors::single("username", format!("{name} is a member already.")))
+            }
+            MembershipError::NoSuchUser(name) => {
+                Self::Invalid(FieldErrors::single("username", format!("There is no user {name}.")))
+            }
+            MembershipError::NotFound => Self::NotFound,
+            MembershipError::Unavailable(u) => Self::Unavailable(u),
+            MembershipError::Db(d) => Self::from(d),
+        }
+    }
+}
+
+impl AppError {
+    /// The field errors a form shows beside its fields, or this error as it is when it
+    /// is not about the form's values.
+    pub fn into_field_errors(self) -> Result<FieldErrors, AppError> {
+        match self {
+            Self::Invalid(errors) => Ok(errors),
+            other => Err(other),
         }
     }
 }
@@ -120,6 +177,7 @@ impl AppError {
             ),
             Self::PayloadTooLarge => ("Too large", "The form sent more data than the console accepts (256 KiB)."),
             Self::BadRequest(_) => ("Bad request", "The request could not be understood."),
+            Self::Invalid(_) => ("Not valid", "Some values were not valid."),
             Self::Refused(_) => ("Not possible", "That can't be done."),
             Self::Unavailable(_) => {
                 ("Unavailable", "The database is not answering right now. Please try again in a moment.")
@@ -137,6 +195,7 @@ impl ResponseError for AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Refused(_) => StatusCode::CONFLICT,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -157,10 +216,12 @@ impl ResponseError for AppError {
             other => tracing::debug!(request_id, error = %other, "request refused"),
         }
         let (title, message) = self.page_text();
-        let message = match self {
-            Self::BadRequest(detail) | Self::Refused(detail) => detail.as_str(),
-            _ => message,
+        let detail = match self {
+            Self::BadRequest(detail) | Self::Refused(detail) => detail.clone(),
+            Self::Invalid(errors) => errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" "),
+            _ => message.to_owned(),
         };
+        let message = detail.as_str();
         let page = ErrorPage { title, message, status: status.as_u16(), request_id, css_url: &assets::url("app.css") };
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));

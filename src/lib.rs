@@ -2,6 +2,7 @@
 //!
 //! See `docs/ARCHITECTURE.md` for the modules and a request's path through them.
 
+pub mod assets;
 pub mod auth;
 pub mod bootstrap;
 pub mod cache;
@@ -11,7 +12,9 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod request_id;
 pub mod seed;
 pub mod startup;
+pub mod state;
 pub mod store;
 pub mod web;

@@ -14,11 +14,12 @@ use actix_session::config::BrowserSession;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::middleware::from_fn;
 
-use crate::auth::store::SessionBackend;
+use crate::auth::session_store::SessionBackend;
 use crate::bootstrap::{self, Bootstrapped};
 use crate::cache::ObjectCache;
 use crate::config::{Secret, Settings};
 use crate::db::{self, DbPool};
+use crate::state::AppState;
 use crate::store::Store;
 
 /// The session cookie's name.
@@ -26,16 +27,6 @@ pub const SESSION_COOKIE: &str = "smarter_session";
 
 /// How long a session lives without use.
 const SESSION_TTL: actix_web::cookie::time::Duration = actix_web::cookie::time::Duration::hours(12);
-
-/// Everything a request handler may need, cloned into each worker.
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Store,
-    pub settings: Arc<Settings>,
-    /// Signs and encrypts session cookies; the same on every instance.
-    pub session_key: Arc<Secret<Vec<u8>>>,
-    pub sessions: SessionBackend,
-}
 
 /// Opens a connection and applies pending migrations; fails with a line that names
 /// `DATABASE_URL` when the database can't be reached.
@@ -137,7 +128,7 @@ pub fn build_app(
         .wrap(from_fn(crate::web::security::csrf_guard))
         .wrap(sessions)
         .wrap(crate::web::security::headers())
-        .wrap(from_fn(crate::web::request_id::assign))
+        .wrap(from_fn(crate::request_id::assign))
         .wrap(tracing_actix_web::TracingLogger::default())
 }
 

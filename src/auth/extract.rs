@@ -12,7 +12,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use crate::auth::resolve::{ResolvedUser, get_resolved_user};
 use crate::db::models::User;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// A signed-in staff user (superusers are staff).
 #[derive(Debug, Clone)]

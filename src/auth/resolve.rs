@@ -5,8 +5,9 @@
 use actix_session::Session;
 
 use crate::auth::session;
+use crate::db::StoreError;
 use crate::db::models::User;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 
 #[derive(Debug, Clone)]
 pub enum ResolvedUser {

@@ -62,12 +62,14 @@ pub fn create_user(settings: &Settings, args: &CreateUserArgs, password: Option<
             ),
             None => None,
         };
-        let user = User::create(conn, &input).map_err(|e| match e {
-            UserError::Invalid(errors) => {
-                anyhow::anyhow!("--username: {}", errors.get("username").unwrap_or("invalid"))
-            }
-            other => other.into(),
-        })?;
+        let user = User::create(conn, &input)
+            .map_err(|e| match e {
+                UserError::Invalid(errors) => {
+                    anyhow::anyhow!("--username: {}", errors.get("username").unwrap_or("invalid"))
+                }
+                other => other.into(),
+            })?
+            .value;
         if let Some(account) = account {
             UserProfile::add(conn, &Actor::system(), &user, &account)?;
         }

@@ -1,7 +1,8 @@
 //! One module per command; `main` only parses and dispatches.
 
+mod aggregate_charges;
 mod create_user;
-mod demo;
+mod seed_demo;
 
 use std::net::TcpListener;
 
@@ -9,7 +10,7 @@ use anyhow::Context;
 
 use crate::cli::Command;
 use crate::config::Settings;
-use crate::db;
+use crate::db::{self, DbPool};
 use crate::startup;
 
 pub use create_user::create_user;
@@ -19,8 +20,10 @@ pub fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Serve => actix_web::rt::System::new().block_on(serve(settings)),
         Command::Migrate => migrate(&settings),
         Command::CreateUser(args) => create_user(&settings, &args, None).and_then(|()| renew_shared_cache(&settings)),
-        Command::SeedDemo(args) => demo::seed_demo(&settings, &args).and_then(|()| renew_shared_cache(&settings)),
-        Command::AggregateCharges => demo::aggregate_charges(&settings).and_then(|()| renew_shared_cache(&settings)),
+        Command::SeedDemo(args) => seed_demo::seed_demo(&settings, &args).and_then(|()| renew_shared_cache(&settings)),
+        Command::AggregateCharges => {
+            aggregate_charges::aggregate_charges(&settings).and_then(|()| renew_shared_cache(&settings))
+        }
     }
 }
 
@@ -36,6 +39,13 @@ fn renew_shared_cache(settings: &Settings) -> anyhow::Result<()> {
         startup::open_cache(settings).await?.invalidate(&[]).await;
         Ok(())
     })
+}
+
+/// A one-connection pool on a migrated database, for the commands that work on it.
+fn migrated_pool(settings: &Settings) -> anyhow::Result<DbPool> {
+    let pool = db::build_pool(&settings.database_url, 1);
+    startup::migrate(settings, &pool)?;
+    Ok(pool)
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

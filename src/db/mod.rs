@@ -2,6 +2,7 @@
 //! embedded migrations, and the few places where the two dialects differ.
 
 pub mod count_rows;
+mod error;
 pub mod models;
 pub mod schema;
 
@@ -16,6 +17,8 @@ use diesel::{Connection, QueryResult};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::config::DatabaseUrl;
+
+pub use error::{StoreError, Unavailable};
 
 /// A connection to whichever backend `DATABASE_URL` names.
 #[derive(diesel::MultiConnection)]

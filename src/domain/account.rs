@@ -1,141 +1,121 @@
-//! The account form's fields, raw and parsed.
+//! The account's editable fields, declared once.
+//!
+//! [`account_fields!`] lists every editable column of an account with how a form's text
+//! becomes its value and how the form shows it. The domain parser below, the stored
+//! values and read model (`db::models::account`), the audit diff, the form and the CSV
+//! columns are all generated from that one list, so adding a field means adding a line
+//! there, a migration, and the template that shows it. Tags and annotations are the
+//! metadata every entity shares and are not columns; they follow the listed fields.
 
-use super::{
-    Annotations, CamelName, CompanyName, CountryCode, CurrencyCode, Description, FieldErrors, LanguageTag, PhoneNumber,
-    SemVersion, Tags, TimeZone, optional_text,
-};
+use super::{Annotations, FieldErrors, Tags};
 
-/// The editable fields of an account as a form posts them: every value a string, a
-/// missing field blank.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(default)]
-pub struct RawAccountFields {
-    pub company_name: String,
-    pub phone_number: String,
-    pub address1: String,
-    pub address2: String,
-    pub city: String,
-    pub state: String,
-    pub postal_code: String,
-    pub country: String,
-    pub language: String,
-    pub timezone: String,
-    pub currency: String,
-    pub name: String,
-    pub description: String,
-    pub version: String,
-    pub annotations: String,
-    pub tags: String,
+/// Calls `$then!` with every editable column of an account, in form order:
+/// `field: parsed type => stored type = parser, group, label, input kind, length limit,
+/// in the CSV export, hint;`. The parser takes the field's text and the whole form.
+#[macro_export]
+macro_rules! account_fields {
+    ($then:path) => {
+        $then! {
+            company_name: $crate::domain::CompanyName => String
+                = |v, _| $crate::domain::CompanyName::parse(v),
+                "Company", "Company name", "text", 255, true, "";
+            name: $crate::domain::CamelName => String
+                = |v, form| $crate::domain::CamelName::parse_or_derive(v, &form.company_name),
+                "Company", "Name", "text", 255, true,
+                "camelCase, e.g. acmeCorp; blank derives it from the company name.";
+            description: $crate::domain::Description => String
+                = |v, _| $crate::domain::Description::parse(v),
+                "Company", "Description", "textarea", 10_000, false, "";
+            phone_number: Option<$crate::domain::PhoneNumber> => Option<String>
+                = |v, _| $crate::domain::PhoneNumber::parse(v),
+                "Contact and address", "Phone", "tel", 50, true, "Digits, spaces and + - ( ) . x";
+            address1: Option<String> => Option<String>
+                = |v, _| $crate::domain::optional_text(v, 255),
+                "Contact and address", "Address", "text", 255, true, "";
+            address2: Option<String> => Option<String>
+                = |v, _| $crate::domain::optional_text(v, 255),
+                "Contact and address", "Address (line 2)", "text", 255, true, "";
+            city: Option<String> => Option<String>
+                = |v, _| $crate::domain::optional_text(v, 255),
+                "Contact and address", "City", "text", 255, true, "";
+            state: Option<String> => Option<String>
+                = |v, _| $crate::domain::optional_text(v, 255),
+                "Contact and address", "State or region", "text", 255, true, "";
+            postal_code: Option<String> => Option<String>
+                = |v, _| $crate::domain::optional_text(v, 20),
+                "Contact and address", "Postal code", "text", 20, true, "";
+            country: $crate::domain::CountryCode => String
+                = |v, _| $crate::domain::or_default(v, $crate::domain::CountryCode::parse),
+                "Contact and address", "Country", "text", 3, true, "ISO 3166-1 code, e.g. USA, DE, GBR.";
+            language: $crate::domain::LanguageTag => String
+                = |v, _| $crate::domain::or_default(v, $crate::domain::LanguageTag::parse),
+                "Locale", "Language", "text", 10, true, "e.g. EN, fr, en-US.";
+            timezone: Option<$crate::domain::TimeZone> => Option<String>
+                = |v, _| $crate::domain::TimeZone::parse(v),
+                "Locale", "Time zone", "text", 64, true, "IANA name, e.g. America/New_York.";
+            currency: $crate::domain::CurrencyCode => String
+                = |v, _| $crate::domain::or_default(v, $crate::domain::CurrencyCode::parse),
+                "Locale", "Currency", "text", 3, true, "ISO 4217 code, e.g. USD, EUR.";
+            version: $crate::domain::SemVersion => String
+                = |v, _| $crate::domain::SemVersion::parse(v),
+                "Metadata", "Version", "text", 255, false, "Semantic version, e.g. 1.0.0.";
+        }
+    };
 }
 
-/// An account's editable fields, every one valid.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccountFields {
-    pub company_name: CompanyName,
-    pub phone_number: Option<PhoneNumber>,
-    pub address1: Option<String>,
-    pub address2: Option<String>,
-    pub city: Option<String>,
-    pub state: Option<String>,
-    pub postal_code: Option<String>,
-    pub country: CountryCode,
-    pub language: LanguageTag,
-    pub timezone: Option<TimeZone>,
-    pub currency: CurrencyCode,
-    pub name: CamelName,
-    pub description: Description,
-    pub version: SemVersion,
-    pub annotations: Annotations,
-    pub tags: Tags,
-}
-
-fn or_default<T: Default>(raw: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<T, String> {
+/// A blank value takes the type's default; anything else must parse.
+pub fn or_default<T: Default>(raw: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<T, String> {
     if raw.trim().is_empty() { Ok(T::default()) } else { parse(raw) }
 }
 
-impl AccountFields {
-    /// Parses every field and reports every problem at once. Blank country, language,
-    /// currency and version take their defaults; a blank name is derived from the
-    /// company name.
-    pub fn parse(raw: &RawAccountFields) -> Result<Self, FieldErrors> {
-        let mut errors = FieldErrors::new();
-        let company_name = errors.check("company_name", CompanyName::parse(&raw.company_name));
-        let phone_number = errors.check("phone_number", PhoneNumber::parse(&raw.phone_number));
-        let address1 = errors.check("address1", optional_text(&raw.address1, 255));
-        let address2 = errors.check("address2", optional_text(&raw.address2, 255));
-        let city = errors.check("city", optional_text(&raw.city, 255));
-        let state = errors.check("state", optional_text(&raw.state, 255));
-        let postal_code = errors.check("postal_code", optional_text(&raw.postal_code, 20));
-        let country = errors.check("country", or_default(&raw.country, CountryCode::parse));
-        let language = errors.check("language", or_default(&raw.language, LanguageTag::parse));
-        let timezone = errors.check("timezone", TimeZone::parse(&raw.timezone));
-        let currency = errors.check("currency", or_default(&raw.currency, CurrencyCode::parse));
-        let name = if raw.name.trim().is_empty() {
-            company_name.as_ref().map(|c| CamelName::derive_from(c.as_str()))
-        } else {
-            errors.check("name", CamelName::parse(&raw.name))
-        };
-        let description = errors.check("description", Description::parse(&raw.description));
-        let version = errors.check("version", SemVersion::parse(&raw.version));
-        let annotations = errors.check("annotations", Annotations::parse(&raw.annotations));
-        let tags = errors.check("tags", Tags::parse(&raw.tags));
-        match (
-            company_name,
-            phone_number,
-            address1,
-            address2,
-            city,
-            state,
-            postal_code,
-            country,
-            language,
-            timezone,
-            currency,
-            name,
-            description,
-            version,
-            annotations,
-            tags,
-        ) {
-            (
-                Some(company_name),
-                Some(phone_number),
-                Some(address1),
-                Some(address2),
-                Some(city),
-                Some(state),
-                Some(postal_code),
-                Some(country),
-                Some(language),
-                Some(timezone),
-                Some(currency),
-                Some(name),
-                Some(description),
-                Some(version),
-                Some(annotations),
-                Some(tags),
-            ) if errors.is_empty() => Ok(Self {
-                company_name,
-                phone_number,
-                address1,
-                address2,
-                city,
-                state,
-                postal_code,
-                country,
-                language,
-                timezone,
-                currency,
-                name,
-                description,
-                version,
-                annotations,
-                tags,
-            }),
-            _ => Err(errors),
+macro_rules! define_fields {
+    ($($field:ident: $ty:ty => $stored:ty = $parse:expr, $group:literal, $label:literal, $kind:literal,
+       $max:literal, $export:literal, $hint:literal;)*) => {
+        /// The editable fields of an account as a form posts them: every value a string,
+        /// a missing field blank.
+        #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+        #[serde(default)]
+        pub struct RawAccountFields {
+            $(pub $field: String,)*
+            pub annotations: String,
+            pub tags: String,
         }
-    }
 
+        /// An account's editable fields, every one valid.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct AccountFields {
+            $(pub $field: $ty,)*
+            pub annotations: Annotations,
+            pub tags: Tags,
+        }
+
+        impl AccountFields {
+            /// Parses every field and reports every problem at once. Blank country,
+            /// language, currency and version take their defaults; a blank name is
+            /// derived from the company name.
+            pub fn parse(raw: &RawAccountFields) -> Result<Self, FieldErrors> {
+                let mut errors = FieldErrors::new();
+                $(
+                    let parse: fn(&str, &RawAccountFields) -> Result<$ty, String> = $parse;
+                    let $field = errors.check(stringify!($field), parse(&raw.$field, raw));
+                )*
+                let annotations = errors.check("annotations", Annotations::parse(&raw.annotations));
+                let tags = errors.check("tags", Tags::parse(&raw.tags));
+                if !errors.is_empty() {
+                    return Err(errors);
+                }
+                match ($($field,)* annotations, tags) {
+                    ($(Some($field),)* Some(annotations), Some(tags)) => Ok(Self { $($field,)* annotations, tags }),
+                    _ => Err(errors),
+                }
+            }
+        }
+    };
+}
+
+account_fields!(define_fields);
+
+impl AccountFields {
     /// Fields for an account with just a company name and every default.
     pub fn minimal(company_name: &str) -> Result<Self, FieldErrors> {
         Self::parse(&RawAccountFields { company_name: company_name.to_owned(), ..Default::default() })

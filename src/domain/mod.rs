@@ -14,7 +14,7 @@ mod text;
 mod user;
 mod version;
 
-pub use account::{AccountFields, RawAccountFields};
+pub use account::{AccountFields, RawAccountFields, or_default};
 pub use account_number::{AccountNumber, AccountNumberInput};
 pub use codes::{CountryCode, CurrencyCode, LanguageTag, TimeZone};
 pub use contact::{ContactFields, RawContactFields};

@@ -21,6 +21,11 @@ impl CamelName {
         Ok(Self(value.to_owned()))
     }
 
+    /// The name typed, or when it is blank, one derived from `company_name`.
+    pub fn parse_or_derive(raw: &str, company_name: &str) -> Result<Self, String> {
+        if raw.trim().is_empty() { Ok(Self::derive_from(company_name)) } else { Self::parse(raw) }
+    }
+
     /// Derives a name from free text: `"Acme Corp, Inc."` → `acmeCorpInc`. Words are
     /// split at anything but letters and digits and keep their ASCII letters and digits;
     /// a leading digit gets an `n` in front, and text with none at all becomes `account`.

@@ -1,12 +1,12 @@
 use actix_web::{HttpResponse, web};
 use diesel::connection::SimpleConnection;
 
-use crate::startup::AppState;
-use crate::store::StoreError;
+use crate::db::StoreError;
+use crate::state::AppState;
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
-    let answered = state.store.run(|conn| conn.batch_execute("SELECT 1").map_err(StoreError::from)).await;
+    let answered = state.store.read(|conn| conn.batch_execute("SELECT 1").map_err(StoreError::from)).await;
     match answered {
         Ok(()) => HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })),
         Err(e) => {

@@ -1,17 +1,16 @@
 //! The HTTP surface: one route table, then one module per resource.
 
 mod accounts;
-pub mod assets;
 mod auth;
 pub mod fields;
 mod health;
 pub mod page;
-pub mod request_id;
 pub mod security;
 mod users;
 
 use actix_web::{HttpResponse, web};
 
+use crate::assets;
 use crate::error::AppError;
 
 /// Declares every route once: the table tests walk (`ROUTES`) and the actix
@@ -39,29 +38,29 @@ route_table! {
     post "/password" => auth::password::submit;
     get "/accounts" => accounts::list::page;
     get "/accounts.csv" => accounts::csv::download;
-    get "/accounts/new" => accounts::create::page;
-    post "/accounts/new" => accounts::create::submit;
+    get "/accounts/new" => accounts::new::page;
+    post "/accounts/new" => accounts::new::submit;
     get "/accounts/{number}" => accounts::detail::page;
     get "/accounts/{number}/edit" => accounts::edit::page;
     post "/accounts/{number}/edit" => accounts::edit::submit;
-    post "/accounts/{number}/activate" => accounts::flags::activate;
-    post "/accounts/{number}/deactivate" => accounts::flags::deactivate;
-    post "/accounts/{number}/make-default" => accounts::flags::make_default;
+    post "/accounts/{number}/activate" => accounts::activate::submit;
+    post "/accounts/{number}/deactivate" => accounts::deactivate::submit;
+    post "/accounts/{number}/make-default" => accounts::make_default::submit;
     get "/accounts/{number}/delete" => accounts::delete::page;
     post "/accounts/{number}/delete" => accounts::delete::submit;
     get "/accounts/{number}/history" => accounts::history::page;
-    get "/accounts/{number}/contacts/new" => accounts::contacts::new_page;
-    post "/accounts/{number}/contacts/new" => accounts::contacts::create;
-    get "/accounts/{number}/contacts/{id}/edit" => accounts::contacts::edit_page;
-    post "/accounts/{number}/contacts/{id}/edit" => accounts::contacts::update;
-    post "/accounts/{number}/contacts/{id}/delete" => accounts::contacts::delete;
-    post "/accounts/{number}/members" => accounts::members::add;
-    post "/accounts/{number}/members/{user_id}/remove" => accounts::members::remove;
-    get "/users" => users::list;
-    get "/users/new" => users::new_page;
-    post "/users/new" => users::create;
-    get "/users/{id}/edit" => users::edit_page;
-    post "/users/{id}/edit" => users::update;
+    get "/accounts/{number}/contacts/new" => accounts::contacts::new::page;
+    post "/accounts/{number}/contacts/new" => accounts::contacts::new::submit;
+    get "/accounts/{number}/contacts/{id}/edit" => accounts::contacts::edit::page;
+    post "/accounts/{number}/contacts/{id}/edit" => accounts::contacts::edit::submit;
+    post "/accounts/{number}/contacts/{id}/delete" => accounts::contacts::delete::submit;
+    post "/accounts/{number}/members" => accounts::members::submit;
+    post "/accounts/{number}/members/{user_id}/remove" => accounts::members::remove::submit;
+    get "/users" => users::list::page;
+    get "/users/new" => users::new::page;
+    post "/users/new" => users::new::submit;
+    get "/users/{id}/edit" => users::edit::page;
+    post "/users/{id}/edit" => users::edit::submit;
 }
 
 async fn root() -> HttpResponse {

@@ -7,10 +7,10 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use askama::Template;
 
+use crate::assets;
 use crate::auth::session::{self, Flash};
 use crate::db::models::User;
 use crate::error::AppError;
-use crate::web::assets;
 
 /// The signed-in user as the header shows them.
 #[derive(Debug, Clone)]

@@ -1,5 +1,6 @@
 //! End-to-end tests in a real headless Chromium, driven over WebDriver (chromedriver),
-//! against the real server on a free port. They also take the screenshots in
+//! against the real server on a free port. They also take screenshots, in
+//! `target/screenshots/`, or with `UPDATE_SCREENSHOTS=1` in the README's
 //! `docs/screenshots/`. Without chromedriver they skip with a notice.
 
 use std::net::TcpListener;
@@ -96,8 +97,15 @@ fn start_server(db: &TestDb) -> String {
     format!("http://{addr}")
 }
 
+/// `docs/screenshots/` (the README's) when `UPDATE_SCREENSHOTS=1`, else
+/// `target/screenshots/`, so an ordinary test run leaves tracked files alone.
 fn screenshot_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join("screenshots");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = if std::env::var("UPDATE_SCREENSHOTS").is_ok_and(|v| v == "1") {
+        root.join("docs").join("screenshots")
+    } else {
+        root.join("target").join("screenshots")
+    };
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::prelude::*;
-use smarter_accounts::cache::ObjectCache;
+use smarter_accounts::cache::{CacheKey, ObjectCache};
 use smarter_accounts::db::models::{Account, AccountError, AccountLookup};
 use smarter_accounts::db::schema::accounts;
 use smarter_accounts::domain::AccountFields;
@@ -65,26 +65,29 @@ async fn check_lookups_and_invalidation(reader: &Store, writer: &Store) {
     assert!(reader.account(AccountLookup::Name("noSuchName".into())).await.unwrap().is_none());
 }
 
-on_both_databases! {
-    async fn cached_lookups_see_every_write_made_through_the_store(db: TestDb) {
-        let pool = db.pool();
-        let store = support::store(&pool);
-        check_lookups_and_invalidation(&store, &store).await;
-    }
-
-    async fn two_instances_sharing_redis_see_each_others_writes(db: TestDb) {
-        let Ok(redis_url) = std::env::var("TEST_REDIS_URL") else {
-            notice("skipped: Redis cache test (set TEST_REDIS_URL to run it)");
-            return;
-        };
-        let pool = db.pool();
-        let prefix = db.settings().cache_prefix;
-        let open = || ObjectCache::redis(&redis_url, &prefix, Duration::from_secs(60));
-        let first = Store::new(pool.clone(), Arc::new(open().await.unwrap()));
-        let second = Store::new(pool.clone(), Arc::new(open().await.unwrap()));
-        check_lookups_and_invalidation(&first, &second).await;
-    }
+async fn cached_lookups_see_every_write_made_through_the_store(db: TestDb) {
+    let pool = db.pool();
+    let store = support::store(&pool);
+    check_lookups_and_invalidation(&store, &store).await;
 }
+
+async fn two_instances_sharing_redis_see_each_others_writes(db: TestDb) {
+    let Ok(redis_url) = std::env::var("TEST_REDIS_URL") else {
+        notice("skipped: Redis cache test (set TEST_REDIS_URL to run it)");
+        return;
+    };
+    let pool = db.pool();
+    let prefix = db.settings().cache_prefix;
+    let open = || ObjectCache::redis(&redis_url, &prefix, Duration::from_secs(60));
+    let first = Store::new(pool.clone(), Arc::new(open().await.unwrap()));
+    let second = Store::new(pool.clone(), Arc::new(open().await.unwrap()));
+    check_lookups_and_invalidation(&first, &second).await;
+}
+
+on_both_databases!(
+    cached_lookups_see_every_write_made_through_the_store,
+    two_instances_sharing_redis_see_each_others_writes
+);
 
 #[actix_web::test]
 async fn a_zero_lifetime_turns_the_cache_off() {
@@ -101,15 +104,16 @@ async fn a_zero_lifetime_turns_the_cache_off() {
 #[actix_web::test]
 async fn a_read_that_raced_a_write_is_not_served_afterwards() {
     let cache = ObjectCache::local(Duration::from_secs(60));
+    let key = CacheKey::Account(AccountLookup::Pk(1));
     let _ = cache.generation().await; // start a generation
     let seen = cache.generation().await;
     // A writer commits and invalidates between the reader's database read and its put.
-    cache.invalidate(&["account:pk:1".to_owned()]).await;
-    cache.put("account:pk:1", &"old row".to_owned(), &seen).await;
+    cache.invalidate(std::slice::from_ref(&key)).await;
+    cache.put(&key, &"old row".to_owned(), &seen).await;
     let now = cache.generation().await;
-    assert_eq!(cache.get::<String>("account:pk:1", &now).await, None);
-    cache.put("account:pk:1", &"new row".to_owned(), &now).await;
-    assert_eq!(cache.get::<String>("account:pk:1", &now).await.as_deref(), Some("new row"));
+    assert_eq!(cache.get::<String>(&key, &now).await, None);
+    cache.put(&key, &"new row".to_owned(), &now).await;
+    assert_eq!(cache.get::<String>(&key, &now).await.as_deref(), Some("new row"));
     // In process the value is kept as it is: read back as another type, it is a miss.
-    assert_eq!(cache.get::<i64>("account:pk:1", &now).await, None);
+    assert_eq!(cache.get::<i64>(&key, &now).await, None);
 }

@@ -238,7 +238,8 @@ fn raw_request(addr: &str, request: &str) -> String {
     response
 }
 
-fn start_serving(dir: &std::path::Path) -> (std::process::Child, String) {
+/// Starts `serve` in `dir`; returns the process, its address and its log lines from then on.
+fn start_serving(dir: &std::path::Path) -> (std::process::Child, String, std::sync::mpsc::Receiver<String>) {
     let mut child = binary()
         .arg("serve")
         .current_dir(dir)
@@ -260,7 +261,18 @@ fn start_serving(dir: &std::path::Path) -> (std::process::Child, String) {
             break rest.trim().to_owned();
         }
     };
-    (child, addr)
+    (child, addr, rx)
+}
+
+/// Waits (up to a minute) for a log line that contains `text`.
+fn wait_for_log(logs: &std::sync::mpsc::Receiver<String>, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if logs.recv_timeout(deadline - Instant::now()).is_ok_and(|line| line.contains(text)) {
+            return;
+        }
+    }
+    panic!("no log line with {text:?}");
 }
 
 #[test]
@@ -268,7 +280,7 @@ fn sigterm_lets_a_request_in_flight_finish() {
     use diesel::Connection;
     use diesel::connection::SimpleConnection;
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, addr) = start_serving(dir.path());
+    let (mut child, addr, logs) = start_serving(dir.path());
     let login = raw_request(&addr, &format!("GET /login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"));
     let cookie = login
         .lines()
@@ -288,12 +300,21 @@ fn sigterm_lets_a_request_in_flight_finish() {
         "POST /login HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    let target = addr.clone();
-    let in_flight = std::thread::spawn(move || raw_request(&target, &request));
-    std::thread::sleep(Duration::from_millis(800));
+    // Connected before the probe below: the server accepts connections in order, so the
+    // probe's answer means this one was accepted and is being served.
+    let mut pending = TcpStream::connect(&addr).unwrap();
+    pending.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    pending.write_all(request.as_bytes()).unwrap();
+    let in_flight = std::thread::spawn(move || {
+        let mut response = String::new();
+        pending.read_to_string(&mut response).unwrap();
+        response
+    });
+    assert!(http_get(&addr, "/healthz").starts_with("HTTP/1.1 200"));
     assert!(!in_flight.is_finished(), "the request is waiting for the lock");
     assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
-    std::thread::sleep(Duration::from_millis(500));
+    // The server says it is stopping with the request still in flight.
+    wait_for_log(&logs, "finishing 1 connections");
     locker.batch_execute("COMMIT").unwrap();
     let response = in_flight.join().unwrap();
     assert!(response.starts_with("HTTP/1.1 401"), "the request in flight finished: {response}");

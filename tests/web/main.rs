@@ -18,4 +18,5 @@ mod instances;
 mod members;
 mod migrations;
 mod people;
+mod schema;
 mod totals;

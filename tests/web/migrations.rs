@@ -31,31 +31,31 @@ fn sqlite_and_postgres_migrations_have_the_same_folder_names() {
 
 // Every migration undoes cleanly, newest first, and applies again; the totals migration,
 // applied again over existing accounts, starts from their real counts.
-on_both_databases! {
-    async fn migrations_undo_and_apply_again_over_existing_rows(db: TestDb) {
-        let pool = db.pool();
-        let mut conn = TestDb::conn(&pool);
-        support::insert_accounts(&mut conn, 30, "6666", "Again", "x % 3 = 0");
-        let totals = |conn: &mut db::DbConnection| -> Vec<(bool, i64)> {
-            account_totals::table
-                .select((account_totals::is_active, account_totals::accounts))
-                .order(account_totals::is_active)
-                .load(conn)
-                .unwrap()
-        };
-        assert_eq!(totals(&mut conn), [(false, 20), (true, 11)]);
+async fn migrations_undo_and_apply_again_over_existing_rows(db: TestDb) {
+    let pool = db.pool();
+    let mut conn = TestDb::conn(&pool);
+    support::insert_accounts(&mut conn, 30, "6666", "Again", "x % 3 = 0");
+    let totals = |conn: &mut db::DbConnection| -> Vec<(bool, i64)> {
+        account_totals::table
+            .select((account_totals::is_active, account_totals::accounts))
+            .order(account_totals::is_active)
+            .load(conn)
+            .unwrap()
+    };
+    assert_eq!(totals(&mut conn), [(false, 20), (true, 11)]);
 
-        let newest = db::revert_last_migration(&mut conn).unwrap();
-        assert_eq!(newest, "20261129000004", "the totals migration");
-        assert!(account_totals::table.count().get_result::<i64>(&mut *conn).is_err(), "the table is gone");
-        db::run_migrations(&mut conn).unwrap();
-        assert_eq!(totals(&mut conn), [(false, 20), (true, 11)], "counted from the rows there");
+    let newest = db::revert_last_migration(&mut conn).unwrap();
+    assert_eq!(newest, "20261129000004", "the totals migration");
+    assert!(account_totals::table.count().get_result::<i64>(&mut *conn).is_err(), "the table is gone");
+    db::run_migrations(&mut conn).unwrap();
+    assert_eq!(totals(&mut conn), [(false, 20), (true, 11)], "counted from the rows there");
 
-        let applied = folder_names("sqlite").len();
-        for _ in 0..applied {
-            db::revert_last_migration(&mut conn).unwrap();
-        }
-        assert_eq!(db::run_migrations(&mut conn).unwrap().len(), applied);
-        assert_eq!(totals(&mut conn), [(false, 0), (true, 0)]);
+    let applied = folder_names("sqlite").len();
+    for _ in 0..applied {
+        db::revert_last_migration(&mut conn).unwrap();
     }
+    assert_eq!(db::run_migrations(&mut conn).unwrap().len(), applied);
+    assert_eq!(totals(&mut conn), [(false, 0), (true, 0)]);
 }
+
+on_both_databases!(migrations_undo_and_apply_again_over_existing_rows);

@@ -10,7 +10,8 @@ use diesel::pg::PgConnection;
 use smarter_accounts::cache::ObjectCache;
 use smarter_accounts::config::{DatabaseUrl, Settings};
 use smarter_accounts::db::{self, DbConnection, DbPool, PooledConn};
-use smarter_accounts::startup::{self, AppState};
+use smarter_accounts::startup;
+use smarter_accounts::state::AppState;
 use smarter_accounts::store::Store;
 
 /// Prints a notice the test harness does not capture, so a skip is visible.
@@ -144,26 +145,22 @@ macro_rules! console {
     }};
 }
 
-/// Runs each test body once on SQLite and once on PostgreSQL (when configured).
+/// Runs each named `async fn(TestDb)` once on SQLite and once on PostgreSQL (when
+/// configured), as the tests `NAME::sqlite` and `NAME::postgres`.
 #[macro_export]
 macro_rules! on_both_databases {
-    ($(async fn $name:ident($db:ident: TestDb) $body:block)*) => {
+    ($($name:ident),* $(,)?) => {
         $(
             mod $name {
-                #[allow(unused_imports)]
-                use super::*;
-
-                async fn body($db: $crate::support::TestDb) $body
-
                 #[actix_web::test]
                 async fn sqlite() {
-                    body($crate::support::TestDb::sqlite()).await
+                    super::$name($crate::support::TestDb::sqlite()).await
                 }
 
                 #[actix_web::test]
                 async fn postgres() {
                     if let Some(db) = $crate::support::TestDb::postgres() {
-                        body(db).await
+                        super::$name(db).await
                     }
                 }
             }
@@ -331,7 +328,7 @@ pub fn make_user(
         is_staff: staff,
         is_superuser: superuser,
     };
-    let user = User::create(&mut conn, &input).unwrap();
+    let user = User::create(&mut conn, &input).unwrap().value;
     if let Some(account) = account {
         UserProfile::add(&mut conn, &Actor::system(), &user, account).unwrap();
     }

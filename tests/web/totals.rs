@@ -34,57 +34,57 @@ fn insert_many(conn: &mut DbConnection, n: usize) {
     support::insert_accounts(conn, n, "7777", "Many", "x % 3 <> 0");
 }
 
-on_both_databases! {
-    async fn the_totals_follow_every_write(db: TestDb) {
-        let (app, pool, mut root) = crate::console!(support::state(&db).await);
-        let mut conn = TestDb::conn(&pool);
-        assert_eq!(totals_and_counts(&mut conn), ((1, 0), (1, 0)), "the platform account, from the migration");
+async fn the_totals_follow_every_write(db: TestDb) {
+    let (app, pool, mut root) = crate::console!(support::state(&db).await);
+    let mut conn = TestDb::conn(&pool);
+    assert_eq!(totals_and_counts(&mut conn), ((1, 0), (1, 0)), "the platform account, from the migration");
 
-        let acme = create(&mut conn, "Acme");
-        let globex = create(&mut conn, "Globex");
-        insert_many(&mut conn, 300);
-        assert_eq!(totals_and_counts(&mut conn), ((203, 100), (203, 100)), "one row at a time and 300 in one statement");
+    let acme = create(&mut conn, "Acme");
+    let globex = create(&mut conn, "Globex");
+    insert_many(&mut conn, 300);
+    assert_eq!(totals_and_counts(&mut conn), ((203, 100), (203, 100)), "one row at a time and 300 in one statement");
 
-        Account::set_active(&mut conn, &actor(), acme.id, false).unwrap();
-        let fields = AccountFields::parse(&raw("Globex Renamed")).unwrap();
-        Account::update(&mut conn, &actor(), globex.id, globex.lock_version, None, &fields, None).unwrap();
-        Account::delete(&mut conn, &actor(), globex.id).unwrap();
-        conn.batch_execute("UPDATE accounts SET is_active = NOT is_active WHERE company_name LIKE 'Many %'").unwrap();
-        conn.batch_execute("DELETE FROM accounts WHERE company_name IN ('Many 1', 'Many 3')").unwrap();
-        let (kept, counted) = totals_and_counts(&mut conn);
-        assert_eq!(kept, counted);
-        assert_eq!(kept, (100, 200), "platform + 99 flipped back; acme + 199 flipped away");
-        drop(conn);
+    Account::set_active(&mut conn, &actor(), acme.id, false).unwrap();
+    let fields = AccountFields::parse(&raw("Globex Renamed")).unwrap();
+    Account::update(&mut conn, &actor(), globex.id, globex.lock_version, None, &fields, None).unwrap();
+    Account::delete(&mut conn, &actor(), globex.id).unwrap();
+    conn.batch_execute("UPDATE accounts SET is_active = NOT is_active WHERE company_name LIKE 'Many %'").unwrap();
+    conn.batch_execute("DELETE FROM accounts WHERE company_name IN ('Many 1', 'Many 3')").unwrap();
+    let (kept, counted) = totals_and_counts(&mut conn);
+    assert_eq!(kept, counted);
+    assert_eq!(kept, (100, 200), "platform + 99 flipped back; acme + 199 flipped away");
+    drop(conn);
 
-        let page = root.get(&app, "/accounts").await;
-        assert_eq!(page.texts("#count"), ["300 accounts"]);
-        let inactive = root.get(&app, "/accounts?active=no").await;
-        assert_eq!(inactive.texts("#count"), ["200 accounts"]);
-        let active = root.get(&app, "/accounts?active=yes").await;
-        assert_eq!(active.texts("#count"), ["100 accounts"]);
-        let narrowed = root.get(&app, "/accounts?active=no&q=Acme").await;
-        assert_eq!(narrowed.texts("#count"), ["1 account"], "a search is still counted by the search");
-    }
-
-    async fn moves_between_active_and_inactive_at_once_keep_the_totals(db: TestDb) {
-        let pool = db.pool();
-        let mut conn = TestDb::conn(&pool);
-        let ids: Vec<i64> = (0..4).map(|i| create(&mut conn, &format!("Mover {i}")).id).collect();
-        drop(conn);
-        std::thread::scope(|s| {
-            for (n, id) in ids.iter().copied().enumerate() {
-                let pool = pool.clone();
-                s.spawn(move || {
-                    let mut conn = TestDb::conn(&pool);
-                    for round in 0..15 {
-                        let active = (round + n) % 2 == 1;
-                        Account::set_active(&mut conn, &actor(), id, active).expect("no deadlock, no lock error");
-                    }
-                });
-            }
-        });
-        let (kept, counted) = totals_and_counts(&mut TestDb::conn(&pool));
-        assert_eq!(kept, counted);
-        assert_eq!(kept.0 + kept.1, 5);
-    }
+    let page = root.get(&app, "/accounts").await;
+    assert_eq!(page.texts("#count"), ["300 accounts"]);
+    let inactive = root.get(&app, "/accounts?active=no").await;
+    assert_eq!(inactive.texts("#count"), ["200 accounts"]);
+    let active = root.get(&app, "/accounts?active=yes").await;
+    assert_eq!(active.texts("#count"), ["100 accounts"]);
+    let narrowed = root.get(&app, "/accounts?active=no&q=Acme").await;
+    assert_eq!(narrowed.texts("#count"), ["1 account"], "a search is still counted by the search");
 }
+
+async fn moves_between_active_and_inactive_at_once_keep_the_totals(db: TestDb) {
+    let pool = db.pool();
+    let mut conn = TestDb::conn(&pool);
+    let ids: Vec<i64> = (0..4).map(|i| create(&mut conn, &format!("Mover {i}")).id).collect();
+    drop(conn);
+    std::thread::scope(|s| {
+        for (n, id) in ids.iter().copied().enumerate() {
+            let pool = pool.clone();
+            s.spawn(move || {
+                let mut conn = TestDb::conn(&pool);
+                for round in 0..15 {
+                    let active = (round + n) % 2 == 1;
+                    Account::set_active(&mut conn, &actor(), id, active).expect("no deadlock, no lock error");
+                }
+            });
+        }
+    });
+    let (kept, counted) = totals_and_counts(&mut TestDb::conn(&pool));
+    assert_eq!(kept, counted);
+    assert_eq!(kept.0 + kept.1, 5);
+}
+
+on_both_databases!(the_totals_follow_every_write, moves_between_active_and_inactive_at_once_keep_the_totals);

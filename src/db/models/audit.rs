@@ -1,4 +1,4 @@
-//! The audit log (SPEC 2.10): one entry per write, in the writer's transaction.
+//! The audit log: one entry per write, in the writer's transaction.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;

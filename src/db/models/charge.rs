@@ -1,4 +1,4 @@
-//! Charges (SPEC 2.6) and their roll-up into daily billing records (SPEC 2.8).
+//! Charges and their roll-up into daily billing records.
 
 use std::collections::BTreeMap;
 
@@ -28,7 +28,7 @@ pub enum ChargeError {
     #[error("{0}")]
     Refused(String),
     #[error(transparent)]
-    Unavailable(#[from] crate::store::Unavailable),
+    Unavailable(#[from] crate::db::Unavailable),
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
 }

@@ -1,4 +1,4 @@
-//! Account contacts (SPEC 2.5): one primary at most, e-mail unique per account, and a
+//! Account contacts: one primary at most, e-mail unique per account, and a
 //! welcome e-mail queued in the outbox by the first save.
 
 use chrono::NaiveDateTime;
@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::db::models::audit::{self, Actor, AuditTarget, FieldChange};
 use crate::db::models::is_unique_violation;
+use crate::db::models::written::Written;
 use crate::db::schema::{account_contacts, accounts, email_outbox};
 use crate::db::{DbConnection, lower, now, write_transaction};
 pub use crate::domain::ContactFields;
@@ -36,7 +37,7 @@ pub enum ContactError {
     #[error("no such contact")]
     NotFound,
     #[error(transparent)]
-    Unavailable(#[from] crate::store::Unavailable),
+    Unavailable(#[from] crate::db::Unavailable),
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
 }
@@ -139,7 +140,7 @@ impl AccountContact {
         actor: &Actor,
         account_id: i64,
         fields: &ContactFields,
-    ) -> Result<Self, ContactError> {
+    ) -> Result<Written<Self>, ContactError> {
         write_transaction(conn, |conn| {
             lock_account_row(conn, account_id)?;
             if fields.is_primary {
@@ -182,7 +183,8 @@ impl AccountContact {
                 ))
                 .execute(conn)?;
             contact.record(conn, actor, "create", &Self::diff(None, &contact))?;
-            Ok(contact)
+            // Contacts are not cached by key, but the account page shows them.
+            Ok(Written::makes_stale(contact, Vec::new()))
         })
     }
 
@@ -193,7 +195,7 @@ impl AccountContact {
         account_id: i64,
         id: i64,
         fields: &ContactFields,
-    ) -> Result<Self, ContactError> {
+    ) -> Result<Written<Self>, ContactError> {
         write_transaction(conn, |conn| {
             lock_account_row(conn, account_id)?;
             let old = Self::find(conn, account_id, id)?.ok_or(ContactError::NotFound)?;
@@ -219,14 +221,20 @@ impl AccountContact {
             }
             let new = Self::find(conn, account_id, id)?.ok_or(ContactError::NotFound)?;
             let changes = Self::diff(Some(&old), &new);
-            if !changes.is_empty() {
-                new.record(conn, actor, "update", &changes)?;
+            if changes.is_empty() {
+                return Ok(Written::leaves_cache(new));
             }
-            Ok(new)
+            new.record(conn, actor, "update", &changes)?;
+            Ok(Written::makes_stale(new, Vec::new()))
         })
     }
 
-    pub fn delete(conn: &mut DbConnection, actor: &Actor, account_id: i64, id: i64) -> Result<Self, ContactError> {
+    pub fn delete(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        account_id: i64,
+        id: i64,
+    ) -> Result<Written<Self>, ContactError> {
         write_transaction(conn, |conn| {
             let old = Self::find(conn, account_id, id)?.ok_or(ContactError::NotFound)?;
             diesel::delete(account_contacts::table.find(id)).execute(conn)?;
@@ -235,7 +243,7 @@ impl AccountContact {
                 .map(|c| FieldChange { field: c.field, old: c.new, new: None })
                 .collect();
             old.record(conn, actor, "delete", &changes)?;
-            Ok(old)
+            Ok(Written::makes_stale(old, Vec::new()))
         })
     }
 }

@@ -13,12 +13,14 @@ pub mod login_failure;
 pub mod metadata;
 pub mod user;
 pub mod user_profile;
+pub mod written;
 
 pub use account::{Account, AccountError, AccountFlags, AccountLookup};
 pub use audit::{Actor, AuditEntry, FieldChange};
 pub use contact::{AccountContact, ContactError, ContactFields};
 pub use user::{NewUserInput, User, UserChanges, UserError};
 pub use user_profile::{MembershipError, UserProfile};
+pub use written::{CacheEffect, StaleRow, Written};
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 

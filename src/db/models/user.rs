@@ -1,4 +1,4 @@
-//! Users (SPEC 2.3). Passwords arrive here already hashed.
+//! Users. Passwords arrive here already hashed.
 
 use std::fmt;
 
@@ -6,8 +6,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::cache;
 use crate::db::models::is_unique_violation;
+use crate::db::models::written::{StaleRow, Written};
 use crate::db::schema::users;
 use crate::db::{DbConnection, lower, now};
 use crate::domain::{Email, FieldErrors, Username};
@@ -76,7 +76,7 @@ pub enum UserError {
     #[error("no such user")]
     NotFound,
     #[error(transparent)]
-    Unavailable(#[from] crate::store::Unavailable),
+    Unavailable(#[from] crate::db::Unavailable),
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
 }
@@ -89,10 +89,6 @@ pub fn new_session_stamp() -> String {
 }
 
 impl User {
-    pub fn cache_key(id: i64) -> String {
-        cache::key("user", "pk", id)
-    }
-
     pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Self>> {
         users::table.find(id).select(Self::as_select()).first(conn).optional()
     }
@@ -110,7 +106,8 @@ impl User {
         users::table.count().get_result(conn)
     }
 
-    pub fn create(conn: &mut DbConnection, input: &NewUserInput) -> Result<Self, UserError> {
+    /// Creates a user. No cached page shows users who belong to no account yet.
+    pub fn create(conn: &mut DbConnection, input: &NewUserInput) -> Result<Written<Self>, UserError> {
         let at = now();
         let inserted = conn.transaction(|conn| {
             diesel::insert_into(users::table)
@@ -140,19 +137,25 @@ impl User {
             }
             Err(e) => return Err(e.into()),
         }
-        Self::find_by_username(conn, input.username.as_str())?.ok_or(UserError::NotFound)
+        let user = Self::find_by_username(conn, input.username.as_str())?.ok_or(UserError::NotFound)?;
+        Ok(Written::leaves_cache(user))
     }
 
-    /// The row after an update that touched `changed` rows.
-    fn reread(conn: &mut DbConnection, id: i64, changed: usize) -> Result<Self, UserError> {
+    /// The row after an update that touched `changed` rows; its cached copy is stale.
+    fn reread(conn: &mut DbConnection, id: i64, changed: usize) -> Result<Written<Self>, UserError> {
         if changed == 0 {
             return Err(UserError::NotFound);
         }
-        Self::find(conn, id)?.ok_or(UserError::NotFound)
+        let user = Self::find(conn, id)?.ok_or(UserError::NotFound)?;
+        Ok(Written::makes_stale(user, vec![StaleRow::User(id)]))
     }
 
     /// Stores a new password hash and a new session stamp, ending other sessions.
-    pub fn set_password_hash(conn: &mut DbConnection, id: i64, password_hash: &str) -> Result<Self, UserError> {
+    pub fn set_password_hash(
+        conn: &mut DbConnection,
+        id: i64,
+        password_hash: &str,
+    ) -> Result<Written<Self>, UserError> {
         let changed = diesel::update(users::table.find(id))
             .set((
                 users::password_hash.eq(password_hash),
@@ -164,7 +167,7 @@ impl User {
     }
 
     /// Activates or deactivates a user; either way their sessions end.
-    pub fn set_active(conn: &mut DbConnection, id: i64, active: bool) -> Result<Self, UserError> {
+    pub fn set_active(conn: &mut DbConnection, id: i64, active: bool) -> Result<Written<Self>, UserError> {
         let changed = diesel::update(users::table.find(id))
             .set((
                 users::is_active.eq(active),
@@ -196,7 +199,7 @@ impl User {
 
     /// Applies an edit. The last active superuser can't lose the role or be
     /// deactivated; deactivating or a new password ends the user's sessions.
-    pub fn update(conn: &mut DbConnection, id: i64, changes: &UserChanges) -> Result<Self, UserError> {
+    pub fn update(conn: &mut DbConnection, id: i64, changes: &UserChanges) -> Result<Written<Self>, UserError> {
         crate::db::write_transaction(conn, |conn| {
             let old = Self::find(conn, id)?.ok_or(UserError::NotFound)?;
             let loses_power = old.is_superuser && old.is_active && (!changes.is_superuser || !changes.is_active);
@@ -230,12 +233,13 @@ impl User {
                     users::updated_at.eq(now()),
                 ))
                 .execute(conn)?;
-            Self::find(conn, id)?.ok_or(UserError::NotFound)
+            Self::reread(conn, id, 1)
         })
     }
 
-    pub fn record_login(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    /// Notes a sign-in; the cached user (which shows `last_login`) is stale.
+    pub fn record_login(conn: &mut DbConnection, id: i64) -> QueryResult<Written<()>> {
         diesel::update(users::table.find(id)).set(users::last_login.eq(Some(now()))).execute(conn)?;
-        Ok(())
+        Ok(Written::makes_stale((), vec![StaleRow::User(id)]))
     }
 }

@@ -1,10 +1,11 @@
-//! Memberships (SPEC 2.4): a user in an account, with metadata.
+//! Memberships: a user in an account, with metadata.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::models::audit::{self, Actor, AuditTarget, FieldChange};
+use crate::db::models::written::Written;
 use crate::db::models::{Account, User, is_unique_violation, metadata};
 use crate::db::schema::{accounts, user_profiles, users};
 use crate::db::{DbConnection, now, write_transaction};
@@ -27,10 +28,12 @@ pub struct UserProfile {
 pub enum MembershipError {
     #[error("{0} is a member of this account already")]
     AlreadyMember(String),
+    #[error("there is no user {0}")]
+    NoSuchUser(String),
     #[error("no such membership")]
     NotFound,
     #[error(transparent)]
-    Unavailable(#[from] crate::store::Unavailable),
+    Unavailable(#[from] crate::db::Unavailable),
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
 }
@@ -132,6 +135,32 @@ impl UserProfile {
             audit::record(conn, actor, "delete", profile.target(&summary), &changes)?;
             Ok(profile)
         })
+    }
+
+    /// Adds the user named `username` to `account`; returns the membership and the user.
+    /// Cached account pages show members, so they are stale.
+    pub fn add_by_username(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        username: &str,
+        account: &Account,
+    ) -> Result<Written<(Self, User)>, MembershipError> {
+        let user =
+            User::find_by_username(conn, username)?.ok_or_else(|| MembershipError::NoSuchUser(username.to_owned()))?;
+        let profile = Self::add(conn, actor, &user, account)?;
+        Ok(Written::makes_stale((profile, user), Vec::new()))
+    }
+
+    /// Removes the user with this id from `account`; returns the user.
+    pub fn remove_user(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        user_id: i64,
+        account: &Account,
+    ) -> Result<Written<User>, MembershipError> {
+        let user = User::find(conn, user_id)?.ok_or(MembershipError::NotFound)?;
+        Self::remove(conn, actor, &user, account)?;
+        Ok(Written::makes_stale(user, Vec::new()))
     }
 
     fn target<'a>(&self, summary: &'a str) -> AuditTarget<'a> {

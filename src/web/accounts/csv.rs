@@ -6,35 +6,49 @@ use actix_web::{HttpResponse, web};
 use futures_util::stream;
 
 use crate::auth::Staff;
+use crate::db::StoreError;
+use crate::db::models::account::ColumnText;
 use crate::db::models::account_list::{self, AccountFilter, Cursor, Scope, Sort};
 use crate::db::models::{Account, metadata};
 use crate::error::AppError;
-use crate::startup::AppState;
-use crate::store::StoreError;
+use crate::state::AppState;
 use crate::web::accounts::list::ListParams;
 use crate::web::accounts::scope_of;
 
 const BATCH: i64 = 1_000;
 
-const HEADER: [&str; 17] = [
-    "account_number",
-    "company_name",
-    "name",
-    "phone_number",
-    "address1",
-    "address2",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "language",
-    "timezone",
-    "currency",
-    "is_active",
-    "is_default_account",
-    "tags",
-    "created_at",
-];
+macro_rules! define_columns {
+    ($($field:ident: $ty:ty => $stored:ty = $parse:expr, $group:literal, $label:literal, $kind:literal,
+       $max:literal, $export:literal, $hint:literal;)*) => {
+        /// The export's columns: the number, every exported field, the flags, tags and
+        /// the creation time.
+        fn header() -> Vec<&'static str> {
+            let mut names = vec!["account_number"];
+            $(if $export {
+                names.push(stringify!($field));
+            })*
+            names.extend(["is_active", "is_default_account", "tags", "created_at"]);
+            names
+        }
+
+        /// One account's row, in the order of [`header`].
+        fn record(a: &Account, tags: &str) -> Vec<String> {
+            let mut cells = vec![cell(&a.account_number)];
+            $(if $export {
+                cells.push(cell(&ColumnText::form_text(&a.$field)));
+            })*
+            cells.extend([
+                a.is_active.to_string(),
+                a.is_default_account.to_string(),
+                cell(tags),
+                a.created_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+            ]);
+            cells
+        }
+    };
+}
+
+crate::account_fields!(define_columns);
 
 /// Spreadsheets run cells that start with these as formulas; a leading `'` keeps the
 /// text as text.
@@ -49,29 +63,10 @@ fn encode(
 ) -> Result<Bytes, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     if with_header {
-        writer.write_record(HEADER)?;
+        writer.write_record(header())?;
     }
     for a in rows {
-        let o = |v: &Option<String>| cell(v.as_deref().unwrap_or(""));
-        writer.write_record([
-            cell(&a.account_number),
-            cell(&a.company_name),
-            cell(&a.name),
-            o(&a.phone_number),
-            o(&a.address1),
-            o(&a.address2),
-            o(&a.city),
-            o(&a.state),
-            o(&a.postal_code),
-            cell(&a.country),
-            cell(&a.language),
-            o(&a.timezone),
-            cell(&a.currency),
-            a.is_active.to_string(),
-            a.is_default_account.to_string(),
-            cell(&tags.get(&a.id).map(ToString::to_string).unwrap_or_default()),
-            a.created_at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
-        ])?;
+        writer.write_record(record(a, &tags.get(&a.id).map(ToString::to_string).unwrap_or_default()))?;
     }
     writer.into_inner().map(Bytes::from).map_err(|e| e.into_error().into())
 }
@@ -94,7 +89,7 @@ async fn next_chunk(mut export: Export) -> Option<(Result<Bytes, actix_web::Erro
     let fetched = export
         .state
         .store
-        .run(move |conn| {
+        .read(move |conn| {
             let (rows, next) = account_list::batch(conn, scope, &filter, sort, cursor.as_ref(), BATCH)?;
             let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
             let tags = metadata::load_tags_for(conn, metadata::ACCOUNT, &ids)?;

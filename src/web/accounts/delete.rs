@@ -7,12 +7,12 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::{Superuser, session};
+use crate::auth::session;
+use crate::db::StoreError;
 use crate::db::models::{Account, Actor, User};
 use crate::error::AppError;
-use crate::startup::AppState;
-use crate::store::StoreError;
-use crate::web::accounts::find_visible;
+use crate::state::AppState;
+use crate::web::accounts::ManagedAccount;
 use crate::web::page::{self, Layout};
 
 #[derive(Template)]
@@ -42,7 +42,7 @@ async fn render(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let id = account.id;
-    let counts = state.store.run(move |conn| Account::dependents(conn, id).map_err(StoreError::from)).await?;
+    let counts = state.store.read(move |conn| Account::dependents(conn, id).map_err(StoreError::from)).await?;
     let page = DeletePage {
         layout: Layout::new(session, Some(user), format!("Delete {account}"), "accounts"),
         account,
@@ -55,11 +55,9 @@ async fn render(
 
 pub async fn page(
     session: Session,
-    Superuser(user): Superuser,
+    ManagedAccount { user, account }: ManagedAccount,
     state: web::Data<AppState>,
-    number: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let account = find_visible(&state, &user, &number).await?;
     if account.is_default_account {
         return Err(AppError::Refused("The default account can't be deleted.".to_owned()));
     }
@@ -68,12 +66,10 @@ pub async fn page(
 
 pub async fn submit(
     session: Session,
-    Superuser(user): Superuser,
+    ManagedAccount { user, account }: ManagedAccount,
     state: web::Data<AppState>,
-    number: web::Path<String>,
     form: web::Form<DeleteForm>,
 ) -> Result<HttpResponse, AppError> {
-    let account = find_visible(&state, &user, &number).await?;
     let form = form.into_inner();
     let _ = &form.csrf_token;
     if form.confirm.trim() != account.account_number {

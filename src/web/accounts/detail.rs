@@ -7,15 +7,14 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::Datelike;
 
-use crate::auth::Staff;
-use crate::cache::PAGE_PREFIX;
+use crate::cache::CacheKey;
+use crate::db::StoreError;
 use crate::db::models::billing::{self, BillingLine, MonthLine};
 use crate::db::models::{Account, AccountContact, AuditEntry, User, UserProfile, metadata};
 use crate::domain::{Annotations, Tags};
 use crate::error::AppError;
-use crate::startup::AppState;
-use crate::store::StoreError;
-use crate::web::accounts::find_visible;
+use crate::state::AppState;
+use crate::web::accounts::VisibleAccount;
 use crate::web::accounts::history::EntryView;
 use crate::web::page::{self, Layout};
 
@@ -61,11 +60,9 @@ impl DetailPage {
 
 pub async fn page(
     session: Session,
-    Staff(user): Staff,
+    VisibleAccount { user, account }: VisibleAccount,
     state: web::Data<AppState>,
-    number: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let account = find_visible(&state, &user, &number).await?;
     render(&session, &user, &state, account, String::new(), None, StatusCode::OK).await
 }
 
@@ -86,30 +83,21 @@ pub async fn render(
     let year_ago = month_start.checked_sub_months(chrono::Months::new(11)).unwrap_or(month_start);
     // Everything around the account changes only with a write, which renews the
     // cache's generation: the bundle is cached under it.
-    let cache = state.store.cache();
-    let seen = cache.generation().await;
-    let key = format!("{PAGE_PREFIX}account-detail:{id}:{month_start}");
-    let bundle = match cache.get::<Bundle>(&key, &seen).await {
-        Some(hit) => hit,
-        None => {
-            let fresh = state
-                .store
-                .run(move |conn| {
-                    Ok::<_, StoreError>(Bundle {
-                        tags: metadata::load_tags(conn, metadata::ACCOUNT, id)?,
-                        annotations: metadata::load_annotations(conn, metadata::ACCOUNT, id)?,
-                        contacts: AccountContact::for_account(conn, id)?,
-                        members: UserProfile::members_of(conn, id)?,
-                        billing: billing::summary(conn, id, month_start)?,
-                        months: billing::monthly(conn, id, year_ago)?,
-                        history: AuditEntry::for_account(conn, id, RECENT)?,
-                    })
-                })
-                .await?;
-            cache.put(&key, &fresh, &seen).await;
-            fresh
-        }
-    };
+    let key = CacheKey::AccountPage { account_id: id, month: month_start };
+    let bundle = state
+        .store
+        .cached(key, move |conn| {
+            Ok::<_, StoreError>(Bundle {
+                tags: metadata::load_tags(conn, metadata::ACCOUNT, id)?,
+                annotations: metadata::load_annotations(conn, metadata::ACCOUNT, id)?,
+                contacts: AccountContact::for_account(conn, id)?,
+                members: UserProfile::members_of(conn, id)?,
+                billing: billing::summary(conn, id, month_start)?,
+                months: billing::monthly(conn, id, year_ago)?,
+                history: AuditEntry::for_account(conn, id, RECENT)?,
+            })
+        })
+        .await?;
     let Bundle { tags, annotations, contacts, members, billing, months, history } = bundle;
     let page = DetailPage {
         layout: Layout::new(session, Some(user), account.to_string(), "accounts"),

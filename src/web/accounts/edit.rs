@@ -6,14 +6,14 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use crate::auth::{Staff, session};
+use crate::auth::session;
+use crate::db::StoreError;
 use crate::db::models::{Account, AccountError, AccountFlags, Actor, AuditEntry, User, metadata};
 use crate::domain::{AccountFields, FieldErrors};
 use crate::error::AppError;
-use crate::startup::AppState;
-use crate::store::StoreError;
-use crate::web::accounts::form::{self, AccountForm, Checkbox, FIELDS, Fieldset, Mode, label_of};
-use crate::web::accounts::{editable, find_visible, href};
+use crate::state::AppState;
+use crate::web::accounts::form::{self, AccountForm, Checkbox, Fieldset, Mode, label_of};
+use crate::web::accounts::{VisibleAccount, editable, href};
 use crate::web::page::{self, Layout};
 
 #[derive(Template)]
@@ -56,7 +56,7 @@ async fn stored_form(state: &AppState, account: &Account) -> Result<AccountForm,
     let id = account.id;
     let (tags, annotations) = state
         .store
-        .run(move |conn| {
+        .read(move |conn| {
             Ok::<_, StoreError>((
                 metadata::load_tags(conn, metadata::ACCOUNT, id)?,
                 metadata::load_annotations(conn, metadata::ACCOUNT, id)?,
@@ -88,11 +88,9 @@ fn edit_page(
 
 pub async fn page(
     session: Session,
-    Staff(user): Staff,
+    VisibleAccount { user, account }: VisibleAccount,
     state: web::Data<AppState>,
-    number: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let account = find_visible(&state, &user, &number).await?;
     editable(&user, &account)?;
     let mut form = stored_form(&state, &account).await?;
     form.original = form.encode_original();
@@ -101,12 +99,10 @@ pub async fn page(
 
 pub async fn submit(
     session: Session,
-    Staff(user): Staff,
+    VisibleAccount { user, account }: VisibleAccount,
     state: web::Data<AppState>,
-    number: web::Path<String>,
     form: web::Form<AccountForm>,
 ) -> Result<HttpResponse, AppError> {
-    let account = find_visible(&state, &user, &number).await?;
     editable(&user, &account)?;
     let mut form = form.into_inner();
     // The number is shown, never edited: what the page shows is what is stored.
@@ -165,9 +161,10 @@ async fn conflict(
 ) -> Result<HttpResponse, AppError> {
     let now = stored_form(state, &current).await?;
     let id = current.id;
-    let history = state.store.run(move |conn| AuditEntry::for_account(conn, id, 50).map_err(StoreError::from)).await?;
+    let history = state.store.read(move |conn| AuditEntry::for_account(conn, id, 50).map_err(StoreError::from)).await?;
     let loaded = AccountForm::decode_original(&submitted.original);
-    let mut names: Vec<&'static str> = FIELDS.iter().map(|f| f.0).filter(|n| *n != "account_number").collect();
+    let mut names: Vec<&'static str> =
+        form::specs().iter().map(|f| f.name).filter(|n| *n != "account_number").collect();
     if user.is_superuser {
         names.extend(["is_active", "is_default_account"]);
     }

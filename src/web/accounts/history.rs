@@ -5,12 +5,11 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::Staff;
+use crate::db::StoreError;
 use crate::db::models::{Account, AuditEntry, FieldChange};
 use crate::error::AppError;
-use crate::startup::AppState;
-use crate::store::StoreError;
-use crate::web::accounts::find_visible;
+use crate::state::AppState;
+use crate::web::accounts::VisibleAccount;
 use crate::web::accounts::form::label_of;
 use crate::web::page::{self, Layout};
 
@@ -85,16 +84,14 @@ struct HistoryPage {
 
 pub async fn page(
     session: Session,
-    Staff(user): Staff,
+    VisibleAccount { user, account }: VisibleAccount,
     state: web::Data<AppState>,
-    number: web::Path<String>,
     params: web::Query<HistoryParams>,
 ) -> Result<HttpResponse, AppError> {
-    let account = find_visible(&state, &user, &number).await?;
     let (id, before) = (account.id, params.before);
     let entries = state
         .store
-        .run(move |conn| AuditEntry::for_account_before(conn, id, before, PAGE + 1).map_err(StoreError::from))
+        .read(move |conn| AuditEntry::for_account_before(conn, id, before, PAGE + 1).map_err(StoreError::from))
         .await?;
     let older_href = (entries.len() as i64 > PAGE)
         .then(|| {

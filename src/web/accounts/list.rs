@@ -6,27 +6,18 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::Staff;
-use crate::cache::PAGE_PREFIX;
-use crate::db::models::account_list::{self, AccountFilter, Count, Cursor, Scope, Search, Sort, SortField};
-use crate::db::models::{Account, metadata};
+use crate::cache::ListShape;
+use crate::db::models::Account;
+use crate::db::models::account_list::{AccountFilter, Count, Cursor, Search, Sort, SortField};
 use crate::domain::{CountryCode, Tag, Tags};
 use crate::error::AppError;
-use crate::startup::AppState;
-use crate::store::StoreError;
+use crate::state::AppState;
+use crate::store::ListedAccounts;
 use crate::web::accounts::{href, query_string, scope_of};
 use crate::web::page::{self, Layout};
 
 pub const DEFAULT_PER_PAGE: i64 = 50;
-/// Pages up to this size are kept in the object cache.
-const MAX_CACHED_PER_PAGE: i64 = 100;
 
-/// One list page as the cache keeps it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-struct CachedPage {
-    list: account_list::ListPage,
-    count: Count,
-    tags: Vec<(i64, Tags)>,
-}
 pub const MAX_PER_PAGE: i64 = 500;
 
 /// The list's query parameters as sent; each is checked, and a bad one is ignored with
@@ -156,7 +147,7 @@ pub struct Column {
 
 #[derive(Template)]
 #[template(path = "accounts/list.html")]
-struct ListPage {
+struct AccountListPage {
     layout: Layout,
     params: ListParams,
     notices: Vec<String>,
@@ -240,50 +231,18 @@ pub async fn page(
 ) -> Result<HttpResponse, AppError> {
     let params = params.into_inner();
     let request = params.check();
-    let scope: Scope = scope_of(&user);
-    let (filter, sort, per_page, cursor) =
-        (request.filter.clone(), request.sort, request.per_page, request.cursor.clone());
-    // A list page changes only with a write: the page (rows, cursors, tags, count) is
-    // cached under the cache's generation, which every write renews. Large pages are
-    // not cached; their count still is.
-    let cache = state.store.cache();
-    let seen = cache.generation().await;
-    let count_key = format!("account:count:{scope:?}:{:?}", request.filter);
-    let page_key = format!(
-        "{PAGE_PREFIX}accounts:{scope:?}:{:?}:{:?}:{:?}:{}",
-        request.filter, request.sort, request.cursor, request.per_page
-    );
-    let cacheable = request.per_page <= MAX_CACHED_PER_PAGE;
-    let cached: Option<CachedPage> = if cacheable { cache.get(&page_key, &seen).await } else { None };
-    let page_data = match cached {
-        Some(hit) => hit,
-        None => {
-            let cached_count = cache.get::<Count>(&count_key, &seen).await;
-            let fresh = state
-                .store
-                .run(move |conn| {
-                    let count = match cached_count {
-                        Some(count) => count,
-                        None => account_list::count(conn, scope, &filter)?,
-                    };
-                    let plan = account_list::SearchPlan::for_count(count);
-                    let list = account_list::list_with(conn, scope, &filter, sort, cursor.as_ref(), per_page, plan)?;
-                    let ids: Vec<i64> = list.rows.iter().map(|a| a.id).collect();
-                    let tags = metadata::load_tags_for(conn, metadata::ACCOUNT, &ids)?.into_iter().collect();
-                    Ok::<_, StoreError>(CachedPage { list, count, tags })
-                })
-                .await?;
-            cache.put(&count_key, &fresh.count, &seen).await;
-            if cacheable {
-                cache.put(&page_key, &fresh, &seen).await;
-            }
-            fresh
-        }
+    let shape = ListShape {
+        scope: scope_of(&user),
+        filter: request.filter.clone(),
+        sort: request.sort,
+        cursor: request.cursor.clone(),
+        per_page: request.per_page,
     };
-    let CachedPage { list, count, tags } = page_data;
-    let mut tags: std::collections::HashMap<i64, Tags> = tags.into_iter().collect();
+    // A list page changes only with a write: the store keeps it under the cache's
+    // generation, which every write renews.
+    let ListedAccounts { page: list, count, mut tags } = state.store.account_list(shape).await?;
     let sort_param = request.sort.param();
-    let page = ListPage {
+    let page = AccountListPage {
         layout: Layout::new(&session, Some(&user), "Accounts", "accounts"),
         next_href: list.next.as_ref().map(|c| format!("/accounts?{}", params.with(&sort_param, &c.encode()))),
         prev_href: list.prev.as_ref().map(|c| format!("/accounts?{}", params.with(&sort_param, &c.encode()))),

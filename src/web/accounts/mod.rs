@@ -1,48 +1,33 @@
-//! The account pages (SPEC 4.1–4.3). Staff see only the accounts they are members of:
-//! any other is a 404, in every route.
+//! The account pages, one file per URL. Every route with an account in its path takes
+//! it through [`VisibleAccount`] or [`ManagedAccount`], which do the scope check.
 
+pub mod activate;
 pub mod contacts;
-pub mod create;
 pub mod csv;
+pub mod deactivate;
 pub mod delete;
 pub mod detail;
 pub mod edit;
-pub mod flags;
+mod flag_change;
 pub mod form;
 pub mod history;
 pub mod list;
+pub mod make_default;
 pub mod members;
+pub mod new;
+mod visible;
+
+pub use visible::{ManagedAccount, VisibleAccount};
 
 use crate::db::models::account_list::Scope;
-use crate::db::models::{Account, AccountLookup, User, UserProfile};
-use crate::domain::AccountNumber;
+use crate::db::models::{Account, User};
 use crate::error::AppError;
-use crate::startup::AppState;
-use crate::store::StoreError;
 
 pub fn scope_of(user: &User) -> Scope {
     if user.is_superuser { Scope::All } else { Scope::MemberOf(user.id) }
 }
 
-/// The account with this number if `user` may see it; 404 otherwise.
-pub async fn find_visible(state: &AppState, user: &User, number: &str) -> Result<Account, AppError> {
-    let number = AccountNumber::parse(number).map_err(|_| AppError::NotFound)?;
-    let account =
-        state.store.account(AccountLookup::AccountNumber(number.to_string())).await?.ok_or(AppError::NotFound)?;
-    if !user.is_superuser {
-        let (user_id, account_id) = (user.id, account.id);
-        let member = state
-            .store
-            .run(move |conn| UserProfile::is_member(conn, user_id, account_id).map_err(StoreError::from))
-            .await?;
-        if !member {
-            return Err(AppError::NotFound);
-        }
-    }
-    Ok(account)
-}
-
-/// Inactive accounts are read-only to everyone but superusers (SPEC 2.1).
+/// Inactive accounts are read-only to everyone but superusers.
 pub fn editable(user: &User, account: &Account) -> Result<(), AppError> {
     if user.is_superuser || account.is_active {
         Ok(())

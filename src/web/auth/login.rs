@@ -8,11 +8,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::{ResolvedUser, password, session, throttle};
-use crate::db::models::User;
+use crate::db::StoreError;
+use crate::db::models::{User, Written};
 use crate::domain::Password;
 use crate::error::AppError;
-use crate::startup::AppState;
-use crate::store::StoreError;
+use crate::state::AppState;
 use crate::web::page::{self, Layout};
 
 const BAD_CREDENTIALS: &str = "Please enter a correct username and password. Both are case-sensitive.";
@@ -63,15 +63,16 @@ enum Outcome {
 }
 
 /// Checks the throttle and the password on a blocking thread; an unknown username
-/// costs the same hashing time as a wrong password.
+/// costs the same hashing time as a wrong password. A sign-in makes the cached user
+/// stale (it shows the last sign-in).
 fn authenticate(
     conn: &mut crate::db::DbConnection,
     username: &str,
     candidate: &str,
     address: &str,
-) -> Result<Outcome, StoreError> {
+) -> Result<Written<Outcome>, StoreError> {
     if let Some(wait) = throttle::retry_after(conn, username, address)? {
-        return Ok(Outcome::Throttled(wait));
+        return Ok(Written::leaves_cache(Outcome::Throttled(wait)));
     }
     let plausible = !username.is_empty() && username.len() <= 150 && candidate.chars().count() <= Password::MAX;
     let user = if plausible { User::find_by_username(conn, username)? } else { None };
@@ -85,12 +86,11 @@ fn authenticate(
     match user {
         Some(user) if verified && user.is_active => {
             throttle::record_success(conn, username)?;
-            User::record_login(conn, user.id)?;
-            Ok(Outcome::SignedIn(user))
+            Ok(User::record_login(conn, user.id)?.map(|()| Outcome::SignedIn(user)))
         }
         _ => {
             throttle::record_failure(conn, username, address)?;
-            Ok(Outcome::BadCredentials)
+            Ok(Written::leaves_cache(Outcome::BadCredentials))
         }
     }
 }
@@ -106,7 +106,7 @@ pub async fn submit(
     let next = page::local_path_or(&next, "").to_owned();
     let address = req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
     let name = username.clone();
-    let outcome = state.store.run(move |conn| authenticate(conn, &name, &candidate, &address)).await?;
+    let outcome = state.store.write(move |conn| authenticate(conn, &name, &candidate, &address)).await?;
     match outcome {
         Outcome::Throttled(wait) => {
             let minutes = (wait + 59) / 60;
@@ -125,7 +125,6 @@ pub async fn submit(
         ),
         Outcome::SignedIn(user) if !user.is_staff && !user.is_superuser => Err(AppError::NoConsoleAccess),
         Outcome::SignedIn(user) => {
-            state.store.cache().invalidate(&[User::cache_key(user.id)]).await;
             session::sign_in(&session, &user).map_err(|e| AppError::Internal(e.into()))?;
             Ok(page::redirect(page::local_path_or(&next, "/accounts")))
         }

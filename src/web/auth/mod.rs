@@ -1,4 +1,4 @@
-//! Sign-in, sign-out and password change (SPEC 4.1).
+//! Sign-in, sign-out and password change.
 
 pub mod login;
 pub mod logout;

@@ -8,13 +8,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::{Staff, password, session};
-use crate::db::models::User;
-use crate::db::models::account::Written;
-use crate::db::models::user::UserError;
+use crate::db::models::{User, UserError, Written};
 use crate::domain::Password;
 use crate::error::AppError;
-use crate::startup::AppState;
-use crate::store::Unavailable;
+use crate::state::AppState;
 use crate::web::page::{self, Layout};
 
 #[derive(Debug, Default)]
@@ -55,28 +52,6 @@ enum Change {
     Changed(User),
 }
 
-#[derive(Debug, thiserror::Error)]
-enum ChangeError {
-    #[error(transparent)]
-    User(#[from] UserError),
-    #[error(transparent)]
-    Db(#[from] diesel::result::Error),
-    #[error(transparent)]
-    Unavailable(#[from] Unavailable),
-}
-
-impl From<ChangeError> for AppError {
-    fn from(e: ChangeError) -> Self {
-        match e {
-            ChangeError::Unavailable(u) => AppError::Unavailable(u),
-            ChangeError::Db(d) => AppError::from(d),
-            ChangeError::User(UserError::Unavailable(u)) => AppError::Unavailable(u),
-            ChangeError::User(UserError::NotFound) => AppError::NotFound,
-            ChangeError::User(other) => AppError::Internal(other.into()),
-        }
-    }
-}
-
 pub async fn submit(
     session: Session,
     Staff(user): Staff,
@@ -87,7 +62,7 @@ pub async fn submit(
     let (id, username, hash) = (user.id, user.username.clone(), user.password_hash.clone());
     let change = state
         .store
-        .write(move |conn| -> Result<Written<Change>, ChangeError> {
+        .write(move |conn| -> Result<Written<Change>, UserError> {
             let mut errors = PasswordErrors::default();
             if !password::verify(&form.current_password, &hash) {
                 errors.current_password = Some("That is not your current password.".to_owned());
@@ -98,10 +73,9 @@ pub async fn submit(
             }
             match new {
                 Some(new) if errors.is_empty() => {
-                    let changed = User::set_password_hash(conn, id, &password::hash(&new))?;
-                    Ok(Written { value: Change::Changed(changed), stale_keys: vec![User::cache_key(id)] })
+                    Ok(User::set_password_hash(conn, id, &password::hash(&new))?.map(Change::Changed))
                 }
-                _ => Ok(Written { value: Change::Rejected(errors), stale_keys: Vec::new() }),
+                _ => Ok(Written::leaves_cache(Change::Rejected(errors))),
             }
         })
         .await?;

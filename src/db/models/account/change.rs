@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 
-use super::{Account, AccountError, AccountFlags, AccountResult, FieldValues, Written};
+use super::{Account, AccountError, AccountFlags, AccountResult, FieldValues, StaleRow, Written};
 use crate::db::models::audit::{self, Actor, FieldChange};
 use crate::db::models::metadata;
 use crate::db::schema::{accounts, user_profiles};
@@ -10,17 +10,15 @@ use crate::db::{DbConnection, lock_default_account_flag, now, write_transaction}
 use crate::domain::{AccountFields, FieldErrors};
 
 impl Account {
-    /// Takes the default flag off whichever account has it, audited; returns its keys.
-    pub(super) fn clear_default(conn: &mut DbConnection, actor: &Actor) -> AccountResult<Vec<String>> {
+    /// Takes the default flag off whichever account has it, audited; returns its versions.
+    pub(super) fn clear_default(conn: &mut DbConnection, actor: &Actor) -> AccountResult<Vec<StaleRow>> {
         lock_default_account_flag(conn)?;
         let Some(previous) = Self::default_account(conn)? else {
             return Ok(Vec::new());
         };
         let updated = Self::set_flags(conn, &previous, previous.is_active, false)?;
         Self::audit_change(conn, actor, "unset_default", &previous, &updated)?;
-        let mut keys = previous.cache_keys();
-        keys.extend(updated.cache_keys());
-        Ok(keys)
+        Ok(vec![StaleRow::account(&previous), StaleRow::account(&updated)])
     }
 
     pub(super) fn set_flags(
@@ -93,11 +91,11 @@ impl Account {
                 && old_tags == fields.tags
                 && old_annotations == fields.annotations;
             if unchanged {
-                return Ok(Written { value: old, stale_keys: Vec::new() });
+                return Ok(Written::leaves_cache(old));
             }
-            let mut stale_keys = old.cache_keys();
+            let mut stale = vec![StaleRow::account(&old)];
             if flags.is_default_account && !old.is_default_account {
-                stale_keys.extend(Self::clear_default(conn, actor)?);
+                stale.extend(Self::clear_default(conn, actor)?);
             }
             let changed = diesel::update(accounts::table.find(id).filter(accounts::lock_version.eq(based_on_version)))
                 .set((
@@ -134,8 +132,8 @@ impl Account {
             }
             let summary = new.audit_target();
             audit::record(conn, actor, "update", new.target(&summary), &changes)?;
-            stale_keys.extend(new.cache_keys());
-            Ok(Written { value: new, stale_keys })
+            stale.push(StaleRow::account(&new));
+            Ok(Written::makes_stale(new, stale))
         })
     }
 
@@ -147,13 +145,13 @@ impl Account {
                 return Err(AccountError::Refused("The default account can't be deactivated."));
             }
             if old.is_active == active {
-                return Ok(Written { value: old, stale_keys: Vec::new() });
+                return Ok(Written::leaves_cache(old));
             }
             let new = Self::set_flags(conn, &old, active, old.is_default_account)?;
             Self::audit_change(conn, actor, if active { "activate" } else { "deactivate" }, &old, &new)?;
-            let mut stale_keys = old.cache_keys();
-            stale_keys.extend(new.cache_keys());
-            Ok(Written { value: new, stale_keys })
+            let mut stale = vec![StaleRow::account(&old)];
+            stale.push(StaleRow::account(&new));
+            Ok(Written::makes_stale(new, stale))
         })
     }
 
@@ -161,19 +159,24 @@ impl Account {
     /// same transaction. Only an active account can be the default.
     pub fn make_default(conn: &mut DbConnection, actor: &Actor, id: i64) -> AccountResult<Written<Self>> {
         write_transaction(conn, |conn| {
-            let mut stale_keys = Self::clear_default_unless(conn, actor, id)?;
+            let mut stale = Self::clear_default_unless(conn, actor, id)?;
             let old = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
             if old.is_default_account {
-                return Ok(Written { value: old, stale_keys });
+                // Nothing moved unless another account held the flag.
+                return Ok(if stale.is_empty() {
+                    Written::leaves_cache(old)
+                } else {
+                    Written::makes_stale(old, stale)
+                });
             }
             if !old.is_active {
                 return Err(AccountError::Refused("An inactive account can't be the default."));
             }
             let new = Self::set_flags(conn, &old, old.is_active, true)?;
             Self::audit_change(conn, actor, "make_default", &old, &new)?;
-            stale_keys.extend(old.cache_keys());
-            stale_keys.extend(new.cache_keys());
-            Ok(Written { value: new, stale_keys })
+            stale.push(StaleRow::account(&old));
+            stale.push(StaleRow::account(&new));
+            Ok(Written::makes_stale(new, stale))
         })
     }
 
@@ -181,7 +184,7 @@ impl Account {
         conn: &mut DbConnection,
         actor: &Actor,
         keep: i64,
-    ) -> AccountResult<Vec<String>> {
+    ) -> AccountResult<Vec<StaleRow>> {
         lock_default_account_flag(conn)?;
         match Self::default_account(conn)? {
             Some(current) if current.id != keep => Self::clear_default(conn, actor),
@@ -210,7 +213,7 @@ impl Account {
                 .map(|c| FieldChange { old: c.new, new: None, field: c.field })
                 .collect::<Vec<_>>();
             audit::record(conn, actor, "delete", old.target(&summary), &changes)?;
-            Ok(Written { stale_keys: old.cache_keys(), value: old })
+            Ok(Written::makes_stale(old.clone(), vec![StaleRow::account(&old)]))
         })
     }
 }

@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 
-use super::{Account, AccountError, AccountFlags, AccountResult, FieldValues, MAX_NUMBER_ATTEMPTS, Written};
+use super::{Account, AccountError, AccountFlags, AccountResult, FieldValues, MAX_NUMBER_ATTEMPTS, StaleRow, Written};
 use crate::db::models::audit::{self, Actor, FieldChange};
 use crate::db::models::{is_unique_violation, metadata, violated_constraint};
 use crate::db::schema::{account_contacts, accounts, charges, daily_billing_records, form_tokens, user_profiles};
@@ -23,9 +23,9 @@ impl Account {
         generate: &mut dyn FnMut() -> AccountNumber,
     ) -> AccountResult<Written<Self>> {
         write_transaction(conn, |conn| {
-            let mut stale_keys = Vec::new();
+            let mut stale = Vec::new();
             if flags.is_default_account {
-                stale_keys.extend(Self::clear_default(conn, actor)?);
+                stale.extend(Self::clear_default(conn, actor)?);
             }
             let account = match number {
                 AccountNumberInput::Given(n) => match Self::insert_row(conn, n, fields, flags) {
@@ -52,8 +52,8 @@ impl Account {
             );
             let summary = account.audit_target();
             audit::record(conn, actor, "create", account.target(&summary), &changes)?;
-            stale_keys.extend(account.cache_keys());
-            Ok(Written { value: account, stale_keys })
+            stale.push(StaleRow::account(&account));
+            Ok(Written::makes_stale(account, stale))
         })
     }
 
@@ -81,7 +81,7 @@ impl Account {
         };
         write_transaction(conn, |conn| {
             if let Some(account) = earlier(conn)? {
-                return Ok(Written { value: (account, false), stale_keys: Vec::new() });
+                return Ok(Written::leaves_cache((account, false)));
             }
             let attempt = conn.transaction(|conn| {
                 let written = Self::create(conn, actor, number, fields, flags, generate)?;
@@ -97,10 +97,10 @@ impl Account {
                 Ok::<_, AccountError>(written)
             });
             match attempt {
-                Ok(written) => Ok(Written { value: (written.value, true), stale_keys: written.stale_keys }),
+                Ok(written) => Ok(written.map(|account| (account, true))),
                 Err(AccountError::Db(e)) if is_unique_violation(&e) && violated_constraint(&e).contains("token") => {
                     let account = earlier(conn)?.ok_or(AccountError::NotFound)?;
-                    Ok(Written { value: (account, false), stale_keys: Vec::new() })
+                    Ok(Written::leaves_cache((account, false)))
                 }
                 Err(e) => Err(e),
             }

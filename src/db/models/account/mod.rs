@@ -1,4 +1,4 @@
-//! Accounts (SPEC 2.1): the read model and its lookups here; creating in `create.rs`,
+//! Accounts: the read model and its lookups here; creating in `create.rs`,
 //! every other write in `change.rs`, each in one transaction with its audit entry.
 
 mod change;
@@ -10,40 +10,68 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::cache;
 use crate::db::DbConnection;
 use crate::db::models::audit::{AuditTarget, FieldChange};
+use crate::db::models::written::{StaleRow, Written};
 use crate::db::schema::accounts;
 use crate::domain::{AccountFields, AccountNumber, FieldErrors};
 
 /// How many generated numbers a create tries before it gives up.
 pub const MAX_NUMBER_ATTEMPTS: u32 = 20;
 
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable, Serialize, Deserialize)]
-#[diesel(table_name = accounts)]
-pub struct Account {
-    pub id: i64,
-    pub account_number: String,
-    pub is_default_account: bool,
-    pub company_name: String,
-    pub phone_number: Option<String>,
-    pub address1: Option<String>,
-    pub address2: Option<String>,
-    pub city: Option<String>,
-    pub state: Option<String>,
-    pub postal_code: Option<String>,
-    pub country: String,
-    pub language: String,
-    pub timezone: Option<String>,
-    pub currency: String,
-    pub is_active: bool,
-    pub name: String,
-    pub description: String,
-    pub version: String,
-    pub lock_version: i64,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+macro_rules! define_account {
+    ($($field:ident: $ty:ty => $stored:ty = $parse:expr, $group:literal, $label:literal, $kind:literal,
+       $max:literal, $export:literal, $hint:literal;)*) => {
+        /// An account as stored. Its editable columns come from the one declaration of
+        /// the account's fields (`crate::account_fields!`).
+        #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable, Serialize, Deserialize)]
+        #[diesel(table_name = accounts)]
+        pub struct Account {
+            pub id: i64,
+            pub account_number: String,
+            pub is_default_account: bool,
+            $(pub $field: $stored,)*
+            pub is_active: bool,
+            pub lock_version: i64,
+            pub created_at: NaiveDateTime,
+            pub updated_at: NaiveDateTime,
+        }
+
+        /// The editable columns, as one insert or update value.
+        #[derive(AsChangeset, Insertable)]
+        #[diesel(table_name = accounts, treat_none_as_null = true)]
+        struct FieldValues {
+            $($field: $stored,)*
+        }
+
+        impl From<&AccountFields> for FieldValues {
+            fn from(f: &AccountFields) -> Self {
+                Self { $($field: ToColumn::to_column(&f.$field),)* }
+            }
+        }
+
+        impl FieldValues {
+            /// True when storing these values would change nothing.
+            fn matches(&self, a: &Account) -> bool {
+                true $(&& self.$field == a.$field)*
+            }
+        }
+
+        impl Account {
+            /// The field values an audit entry compares: the number, every editable
+            /// column in form order, then the flags.
+            fn audited_fields(&self) -> Vec<(&'static str, Option<String>)> {
+                let mut fields = vec![("account_number", Some(self.account_number.clone()))];
+                $(fields.push((stringify!($field), ColumnText::audit_value(&self.$field)));)*
+                fields.push(("is_active", Some(self.is_active.to_string())));
+                fields.push(("is_default_account", Some(self.is_default_account.to_string())));
+                fields
+            }
+        }
+    };
 }
+
+crate::account_fields!(define_account);
 
 impl fmt::Display for Account {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -51,7 +79,7 @@ impl fmt::Display for Account {
     }
 }
 
-/// The lookups the object cache serves (SPEC 2.7).
+/// The lookups the object cache serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountLookup {
     Pk(i64),
@@ -61,13 +89,14 @@ pub enum AccountLookup {
 }
 
 impl AccountLookup {
-    pub fn cache_key(&self) -> String {
-        match self {
-            Self::Pk(id) => cache::key("account", "pk", id),
-            Self::Name(v) => cache::key("account", "name", v),
-            Self::AccountNumber(v) => cache::key("account", "account_number", v),
-            Self::CompanyName(v) => cache::key("account", "company_name", v),
-        }
+    /// Every lookup the values of `account` answer.
+    pub fn all_of(account: &Account) -> [Self; 4] {
+        [
+            Self::Pk(account.id),
+            Self::Name(account.name.clone()),
+            Self::AccountNumber(account.account_number.clone()),
+            Self::CompanyName(account.company_name.clone()),
+        ]
     }
 }
 
@@ -97,59 +126,16 @@ pub enum AccountError {
     #[error("no unused account number found after {MAX_NUMBER_ATTEMPTS} tries; try again")]
     NumbersExhausted,
     #[error(transparent)]
-    Unavailable(#[from] crate::store::Unavailable),
+    Unavailable(#[from] crate::db::Unavailable),
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
-}
-
-/// The outcome of a write: the row as it now is, and every cache key the write made
-/// stale (old and new values, of this row and of any other row it changed).
-#[derive(Debug, Clone)]
-pub struct Written<T> {
-    pub value: T,
-    pub stale_keys: Vec<String>,
 }
 
 type AccountResult<T> = Result<T, AccountError>;
 
 impl Account {
-    pub fn cache_keys(&self) -> Vec<String> {
-        [
-            AccountLookup::Pk(self.id),
-            AccountLookup::Name(self.name.clone()),
-            AccountLookup::AccountNumber(self.account_number.clone()),
-            AccountLookup::CompanyName(self.company_name.clone()),
-        ]
-        .iter()
-        .map(AccountLookup::cache_key)
-        .collect()
-    }
-
     fn audit_target(&self) -> String {
         self.to_string()
-    }
-
-    /// The field values an audit entry compares, in form order.
-    fn audited_fields(&self) -> [(&'static str, Option<String>); 17] {
-        [
-            ("account_number", Some(self.account_number.clone())),
-            ("company_name", Some(self.company_name.clone())),
-            ("phone_number", self.phone_number.clone()),
-            ("address1", self.address1.clone()),
-            ("address2", self.address2.clone()),
-            ("city", self.city.clone()),
-            ("state", self.state.clone()),
-            ("postal_code", self.postal_code.clone()),
-            ("country", Some(self.country.clone())),
-            ("language", Some(self.language.clone())),
-            ("timezone", self.timezone.clone()),
-            ("currency", Some(self.currency.clone())),
-            ("name", Some(self.name.clone())),
-            ("description", Some(self.description.clone())),
-            ("version", Some(self.version.clone())),
-            ("is_active", Some(self.is_active.to_string())),
-            ("is_default_account", Some(self.is_default_account.to_string())),
-        ]
     }
 
     fn diff(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
@@ -211,62 +197,42 @@ impl Account {
     }
 }
 
-/// The editable columns, as one insert or update value.
-#[derive(AsChangeset, Insertable)]
-#[diesel(table_name = accounts, treat_none_as_null = true)]
-struct FieldValues {
-    company_name: String,
-    phone_number: Option<String>,
-    address1: Option<String>,
-    address2: Option<String>,
-    city: Option<String>,
-    state: Option<String>,
-    postal_code: Option<String>,
-    country: String,
-    language: String,
-    timezone: Option<String>,
-    currency: String,
-    name: String,
-    description: String,
-    version: String,
+/// How a parsed value is stored: a required value as text, an optional one as text or
+/// NULL.
+trait ToColumn<C> {
+    fn to_column(&self) -> C;
 }
 
-impl From<&AccountFields> for FieldValues {
-    fn from(f: &AccountFields) -> Self {
-        Self {
-            company_name: f.company_name.as_str().to_owned(),
-            phone_number: f.phone_number.as_ref().map(|p| p.as_str().to_owned()),
-            address1: f.address1.clone(),
-            address2: f.address2.clone(),
-            city: f.city.clone(),
-            state: f.state.clone(),
-            postal_code: f.postal_code.clone(),
-            country: f.country.as_str().to_owned(),
-            language: f.language.as_str().to_owned(),
-            timezone: f.timezone.as_ref().map(|t| t.as_str().to_owned()),
-            currency: f.currency.as_str().to_owned(),
-            name: f.name.as_str().to_owned(),
-            description: f.description.as_str().to_owned(),
-            version: f.version.to_string(),
-        }
+impl<T: fmt::Display> ToColumn<String> for T {
+    fn to_column(&self) -> String {
+        self.to_string()
     }
 }
 
-impl FieldValues {
-    fn matches(&self, a: &Account) -> bool {
-        self.company_name == a.company_name
-            && self.phone_number == a.phone_number
-            && self.address1 == a.address1
-            && self.address2 == a.address2
-            && self.city == a.city
-            && self.state == a.state
-            && self.postal_code == a.postal_code
-            && self.country == a.country
-            && self.language == a.language
-            && self.timezone == a.timezone
-            && self.currency == a.currency
-            && self.name == a.name
-            && self.description == a.description
-            && self.version == a.version
+impl<T: fmt::Display> ToColumn<Option<String>> for Option<T> {
+    fn to_column(&self) -> Option<String> {
+        self.as_ref().map(ToString::to_string)
+    }
+}
+
+/// A stored column as the audit log and the form show it.
+pub trait ColumnText {
+    /// The value an audit entry records (`None` for NULL).
+    fn audit_value(&self) -> Option<String>;
+    /// The value a form shows (blank for NULL).
+    fn form_text(&self) -> String {
+        self.audit_value().unwrap_or_default()
+    }
+}
+
+impl ColumnText for String {
+    fn audit_value(&self) -> Option<String> {
+        Some(self.clone())
+    }
+}
+
+impl ColumnText for Option<String> {
+    fn audit_value(&self) -> Option<String> {
+        self.clone()
     }
 }

@@ -1,4 +1,4 @@
-//! The account list (SPEC 4.2): filters, search, sorting and keyset paging, built so a
+//! The account list: filters, search, sorting and keyset paging, built so a
 //! page costs the same at a million rows as at a thousand (every order has an index,
 //! search uses a trigram index, the count stops at [`COUNT_CAP`]).
 
@@ -24,7 +24,7 @@ pub const COUNT_CAP: i64 = 10_000;
 /// Search text shorter than this can't use the trigram index and is matched by `LIKE`.
 const TRIGRAM: usize = 3;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum SortField {
     AccountNumber,
     CompanyName,
@@ -80,7 +80,7 @@ impl SortField {
 
 const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6f";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Sort {
     pub field: SortField,
     pub descending: bool,
@@ -108,7 +108,7 @@ impl Sort {
 }
 
 /// What the list is narrowed to.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AccountFilter {
     pub search: Option<Search>,
     pub active: Option<bool>,
@@ -117,7 +117,7 @@ pub struct AccountFilter {
     pub default_only: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Search {
     /// An account number typed in any spacing goes straight to that account.
     Number(AccountNumber),
@@ -139,7 +139,7 @@ impl Search {
 }
 
 /// Whose accounts: a superuser sees all, staff only those they are a member of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Scope {
     All,
     MemberOf(i64),
@@ -176,7 +176,7 @@ pub enum Count {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ListPage {
+pub struct AccountPage {
     pub rows: Vec<Account>,
     pub next: Option<Cursor>,
     pub prev: Option<Cursor>,
@@ -314,7 +314,7 @@ pub fn list(
     sort: Sort,
     cursor: Option<&Cursor>,
     per_page: i64,
-) -> QueryResult<ListPage> {
+) -> QueryResult<AccountPage> {
     list_with(conn, scope, filter, sort, cursor, per_page, SearchPlan::LookUpMatches)
 }
 
@@ -327,7 +327,7 @@ pub fn list_with(
     cursor: Option<&Cursor>,
     per_page: i64,
     plan: SearchPlan,
-) -> QueryResult<ListPage> {
+) -> QueryResult<AccountPage> {
     let is_sqlite = conn.is_sqlite();
     let filtered = |scope, filter: &AccountFilter| filtered_with(is_sqlite, scope, filter, plan);
     let backwards = cursor.is_some_and(|c| c.backwards);
@@ -342,7 +342,7 @@ pub fn list_with(
             q = ordered(filtered(scope, filter), sort.field, sort.descending);
         }
     }
-    let mut rows: Vec<Account> = q.limit(per_page + 1).load(conn)?;
+    let mut rows: Vec<Account> = q.limit(per_page + 1).select(Account::as_select()).load(conn)?;
     let more = rows.len() as i64 > per_page;
     rows.truncate(per_page as usize);
     let backwards = backwards && positioned;
@@ -351,7 +351,7 @@ pub fn list_with(
     }
     let cursor_at = |a: &Account, backwards: bool| Cursor { value: sort.field.value_of(a), id: a.id, backwards };
     let (has_next, has_prev) = if backwards { (true, more) } else { (more, positioned) };
-    Ok(ListPage {
+    Ok(AccountPage {
         next: rows.last().filter(|_| has_next).map(|a| cursor_at(a, false)),
         prev: rows.first().filter(|_| has_prev).map(|a| cursor_at(a, true)),
         rows,

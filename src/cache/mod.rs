@@ -1,11 +1,10 @@
-//! The object cache (SPEC 2.7): rows looked up by key, held in-process by default or in
+//! The object cache: rows and pages by [`CacheKey`], held in-process by default or in
 //! Redis when `REDIS_URL` is set, so that every instance sharing the Redis shares it.
+//! Only [`crate::store::Store`] uses it.
 //!
 //! In process, values are kept as they are (shared, cloned out on a hit); in Redis they
-//! are JSON. Keys name the entity, the lookup and the value
-//! (`account:account_number:3141-5926-5359`), so two entities never share a key. Writers
-//! call [`ObjectCache::invalidate`] with every key of the row, for its old and new
-//! values, before their request returns.
+//! are JSON. Writers call [`ObjectCache::invalidate`] with every key of the rows they
+//! changed, for their old and new values, before their request returns.
 //!
 //! Deleting keys alone leaves a race: a reader that loaded a row just before a write
 //! committed could store the old row after the writer's delete. So every write also
@@ -20,12 +19,14 @@ use cached::{AsyncRedisCache, Cached, ConcurrentCachedAsync, LruTtlCache};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+mod key;
+
+pub use key::{CacheKey, ListShape};
+
 /// How many rows the in-process cache keeps before evicting the least recent.
 const LOCAL_CAPACITY: usize = 20_000;
 /// How many list pages it keeps: pages are up to a hundred rows each, so far fewer.
 const LOCAL_PAGE_CAPACITY: usize = 256;
-/// Keys of list pages start with this, and live in the smaller page store.
-pub const PAGE_PREFIX: &str = "page:";
 
 /// The cache key of the generation token.
 const GENERATION_KEY: &str = "generation";
@@ -140,33 +141,34 @@ impl ObjectCache {
 
     /// The value under `key`, if it was stored in generation `current` (which the
     /// caller just read with [`Self::generation`]).
-    pub async fn get<T: Cacheable>(&self, key: &str, current: &Generation) -> Option<T> {
+    pub async fn get<T: Cacheable>(&self, key: &CacheKey, current: &Generation) -> Option<T> {
         let current = current.0.as_ref()?;
+        let spelled = key.to_string();
         if let Backend::Local { rows, pages } = &self.backend {
             let value = {
                 let mut store = lock(local_store(key, rows, pages));
-                let entry = store.cache_get(key)?;
+                let entry = store.cache_get(&spelled)?;
                 (entry.generation.as_deref() == Some(current.as_str())).then(|| entry.value.clone())?
             };
             return value.downcast_ref::<T>().cloned();
         }
-        let envelope: Envelope<T> = serde_json::from_str(&self.raw_get(key).await?).ok()?;
+        let envelope: Envelope<T> = serde_json::from_str(&self.raw_get(&spelled).await?).ok()?;
         (envelope.generation.as_deref() == Some(current.as_str())).then_some(envelope.value)
     }
 
     /// Stores `value` as read in generation `seen`.
-    pub async fn put<T: Cacheable>(&self, key: &str, value: &T, seen: &Generation) {
+    pub async fn put<T: Cacheable>(&self, key: &CacheKey, value: &T, seen: &Generation) {
         if seen.0.is_none() {
             return;
         }
         if let Backend::Local { rows, pages } = &self.backend {
             let entry = LocalEntry { generation: seen.0.clone(), value: Arc::new(value.clone()) };
-            lock(local_store(key, rows, pages)).cache_set(key.to_owned(), entry);
+            lock(local_store(key, rows, pages)).cache_set(key.to_string(), entry);
             return;
         }
         let envelope = Envelope { generation: seen.0.clone(), value };
         if let Ok(json) = serde_json::to_string(&envelope) {
-            self.raw_put(key, json).await;
+            self.raw_put(&key.to_string(), json).await;
         }
     }
 
@@ -192,7 +194,7 @@ impl ObjectCache {
 
     /// Starts a new generation and removes every key given. A failure is logged: the
     /// write it follows has committed.
-    pub async fn invalidate(&self, keys: &[String]) {
+    pub async fn invalidate(&self, keys: &[CacheKey]) {
         if matches!(self.backend, Backend::Off) {
             return;
         }
@@ -201,12 +203,13 @@ impl ObjectCache {
             Backend::Off => {}
             Backend::Local { rows, pages } => {
                 for key in keys {
-                    let _ = lock(local_store(key, rows, pages)).cache_remove(key);
+                    let _ = lock(local_store(key, rows, pages)).cache_remove(&key.to_string());
                 }
             }
             Backend::Redis(cache) => {
                 for key in keys {
-                    if let Err(e) = cache.async_cache_remove(key).await {
+                    let key = key.to_string();
+                    if let Err(e) = cache.async_cache_remove(&key).await {
                         tracing::error!(error = %e, key, "object cache invalidation failed");
                     }
                 }
@@ -220,15 +223,10 @@ pub trait Cacheable: Serialize + DeserializeOwned + Clone + Send + Sync + 'stati
 
 impl<T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static> Cacheable for T {}
 
-fn local_store<'a, T>(key: &str, rows: &'a Mutex<T>, pages: &'a Mutex<T>) -> &'a Mutex<T> {
-    if key.starts_with(PAGE_PREFIX) { pages } else { rows }
+fn local_store<'a, T>(key: &CacheKey, rows: &'a Mutex<T>, pages: &'a Mutex<T>) -> &'a Mutex<T> {
+    if key.is_page() { pages } else { rows }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// `entity:lookup:value`, the one spelling of a cache key.
-pub fn key(entity: &str, lookup: &str, value: impl std::fmt::Display) -> String {
-    format!("{entity}:{lookup}:{value}")
 }

@@ -1,21 +1,14 @@
-//! `seed-demo` and `aggregate-charges`.
+//! `seed-demo`: realistic demo accounts in bulk, the same for the same seed.
 
 use std::time::Instant;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::migrated_pool;
 use crate::cli::SeedDemoArgs;
 use crate::config::Settings;
-use crate::db::models::charge;
-use crate::db::{self, DbPool};
-use crate::{seed, startup};
-
-fn migrated_pool(settings: &Settings) -> anyhow::Result<DbPool> {
-    let pool = db::build_pool(&settings.database_url, 1);
-    startup::migrate(settings, &pool)?;
-    Ok(pool)
-}
+use crate::seed;
 
 pub fn seed_demo(settings: &Settings, args: &SeedDemoArgs) -> anyhow::Result<()> {
     let pool = migrated_pool(settings)?;
@@ -38,13 +31,5 @@ pub fn seed_demo(settings: &Settings, args: &SeedDemoArgs) -> anyhow::Result<()>
         seconds = format!("{:.1}", started.elapsed().as_secs_f64()),
         "seeded demo data"
     );
-    Ok(())
-}
-
-pub fn aggregate_charges(settings: &Settings) -> anyhow::Result<()> {
-    let pool = migrated_pool(settings)?;
-    let mut conn = pool.get().context("DATABASE_URL: could not connect")?;
-    let done = charge::aggregate(&mut conn).context("aggregating charges")?;
-    tracing::info!(charges = done.charges, records = done.records, "aggregated charges into daily billing records");
     Ok(())
 }

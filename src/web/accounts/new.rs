@@ -7,10 +7,10 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use crate::auth::{Superuser, session};
-use crate::db::models::{Account, AccountError, AccountFlags, Actor};
+use crate::db::models::{Account, AccountFlags, Actor, User};
 use crate::domain::{AccountFields, AccountNumber, AccountNumberInput, FieldErrors};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::accounts::form::{self, AccountForm, Checkbox, Fieldset, Mode};
 use crate::web::accounts::href;
 use crate::web::page::{self, Layout};
@@ -33,7 +33,7 @@ fn new_token() -> String {
 
 fn render(
     session: &Session,
-    user: &crate::db::models::User,
+    user: &User,
     form: &AccountForm,
     errors: &FieldErrors,
     status: StatusCode,
@@ -98,7 +98,9 @@ pub async fn submit(
             session::flash(&session, "info", format!("This form was already submitted: it created {account}."));
             Ok(page::redirect(&href(&account)))
         }
-        Err(AccountError::Invalid(errors)) => render(&session, &user, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY),
-        Err(other) => Err(other.into()),
+        Err(e) => {
+            let errors = AppError::from(e).into_field_errors()?;
+            render(&session, &user, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY)
+        }
     }
 }

@@ -1,0 +1,103 @@
+//! The keys of the object cache, typed: the one place a key is spelled.
+//!
+//! A key names the entity, the lookup and the value (`account:account_number:3141-5926-5359`),
+//! so two entities never share one. Pages (a list page, its count, the things around an
+//! account) are keyed by everything that shapes them and live in a smaller store.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::db::models::AccountLookup;
+use crate::db::models::StaleRow;
+use crate::db::models::account_list::{AccountFilter, Cursor, Scope, Sort};
+
+/// What shapes one page of the account list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListShape {
+    pub scope: Scope,
+    pub filter: AccountFilter,
+    pub sort: Sort,
+    pub cursor: Option<Cursor>,
+    pub per_page: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheKey {
+    /// An account row by one of its lookups.
+    Account(AccountLookup),
+    /// A user row by id (the session's user on every request).
+    User(i64),
+    /// How many accounts a filter matches, for a viewer.
+    AccountCount { scope: Scope, filter: AccountFilter },
+    /// One page of the account list.
+    AccountList(ListShape),
+    /// What the account page shows around the account, in the month it was built.
+    AccountPage { account_id: i64, month: NaiveDate },
+}
+
+impl CacheKey {
+    /// Whether the key names a page (kept in the smaller page store) rather than a row.
+    pub fn is_page(&self) -> bool {
+        matches!(self, Self::AccountList(_) | Self::AccountPage { .. })
+    }
+
+    /// Every key whose value a write of `row` made stale.
+    pub fn stale(row: &StaleRow) -> Vec<Self> {
+        match row {
+            StaleRow::Account(account) => AccountLookup::all_of(account).into_iter().map(Self::Account).collect(),
+            StaleRow::User(id) => vec![Self::User(*id)],
+        }
+    }
+}
+
+/// Structured parts of a key as compact JSON: stable, and unambiguous for any text.
+fn json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+impl fmt::Display for CacheKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Account(AccountLookup::Pk(id)) => write!(f, "account:pk:{id}"),
+            Self::Account(AccountLookup::Name(v)) => write!(f, "account:name:{v}"),
+            Self::Account(AccountLookup::AccountNumber(v)) => write!(f, "account:account_number:{v}"),
+            Self::Account(AccountLookup::CompanyName(v)) => write!(f, "account:company_name:{v}"),
+            Self::User(id) => write!(f, "user:pk:{id}"),
+            Self::AccountCount { scope, filter } => write!(f, "account:count:{}:{}", json(scope), json(filter)),
+            Self::AccountList(shape) => write!(f, "page:accounts:{}", json(shape)),
+            Self::AccountPage { account_id, month } => write!(f, "page:account:{account_id}:{month}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_name_the_entity_the_lookup_and_the_value() {
+        let number = CacheKey::Account(AccountLookup::AccountNumber("3141-5926-5359".into()));
+        assert_eq!(number.to_string(), "account:account_number:3141-5926-5359");
+        assert_eq!(CacheKey::User(7).to_string(), "user:pk:7");
+        assert!(!number.is_page());
+    }
+
+    #[test]
+    fn list_pages_differ_by_every_part_of_their_shape() {
+        let shape = ListShape {
+            scope: Scope::All,
+            filter: AccountFilter::default(),
+            sort: Sort::default(),
+            cursor: None,
+            per_page: 50,
+        };
+        let other = ListShape { scope: Scope::MemberOf(3), ..shape.clone() };
+        let wider = ListShape { per_page: 100, ..shape.clone() };
+        let (a, b, c) = (CacheKey::AccountList(shape), CacheKey::AccountList(other), CacheKey::AccountList(wider));
+        assert!(a.is_page());
+        assert_ne!(a.to_string(), b.to_string());
+        assert_ne!(a.to_string(), c.to_string());
+    }
+}

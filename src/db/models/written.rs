@@ -1,0 +1,64 @@
+//! What a write returns: its value, and what it did to what the object cache may hold.
+//! Whether a write retires cached pages is decided here, by the write, in the open.
+
+use crate::db::models::Account;
+
+/// A row whose cached copies a write made stale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaleRow {
+    /// One version of an account (before or after the write): every lookup its values
+    /// answer, so both the old and the new version are named.
+    Account(Box<Account>),
+    /// A user, by id.
+    User(i64),
+}
+
+/// What a write did to what the cache may hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheEffect {
+    /// Nothing cached shows what was written (nothing changed, or only rows no page
+    /// shows): the cache stays as it is.
+    None,
+    /// Cached rows or pages show what was written: these rows' keys go, and the cache
+    /// starts a new generation, so nothing read before the write is served after it.
+    /// Contacts and memberships are shown on cached pages but are not cached by key:
+    /// their writes name no rows and still retire the pages.
+    Stale(Vec<StaleRow>),
+}
+
+/// The outcome of a write.
+#[derive(Debug, Clone)]
+pub struct Written<T> {
+    pub value: T,
+    pub effect: CacheEffect,
+}
+
+impl<T> Written<T> {
+    /// A write that changed nothing the cache shows.
+    pub fn leaves_cache(value: T) -> Self {
+        Self { value, effect: CacheEffect::None }
+    }
+
+    /// A write that made these rows, and every cached page, stale.
+    pub fn makes_stale(value: T, rows: Vec<StaleRow>) -> Self {
+        Self { value, effect: CacheEffect::Stale(rows) }
+    }
+
+    /// The rows this write made stale.
+    pub fn stale_rows(&self) -> &[StaleRow] {
+        match &self.effect {
+            CacheEffect::None => &[],
+            CacheEffect::Stale(rows) => rows,
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Written<U> {
+        Written { value: f(self.value), effect: self.effect }
+    }
+}
+
+impl StaleRow {
+    pub fn account(account: &Account) -> Self {
+        Self::Account(Box::new(account.clone()))
+    }
+}

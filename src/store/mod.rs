@@ -1,0 +1,111 @@
+//! Data access for request handlers: runs diesel off the async executor on a pooled
+//! connection, reads through the object cache, and applies what every write made stale
+//! before the write's caller goes on. Nothing else touches the cache.
+
+mod account_list;
+
+use std::sync::Arc;
+
+pub use account_list::ListedAccounts;
+
+use crate::cache::{CacheKey, Cacheable, ObjectCache};
+use crate::db::models::{Account, AccountLookup, CacheEffect, User, Written};
+use crate::db::{DbConnection, DbPool, StoreError, Unavailable};
+
+#[derive(Clone)]
+pub struct Store {
+    pool: DbPool,
+    cache: Arc<ObjectCache>,
+}
+
+impl Store {
+    pub fn new(pool: DbPool, cache: Arc<ObjectCache>) -> Self {
+        Self { pool, cache }
+    }
+
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    /// Runs `f` with a pooled connection on a blocking thread, bypassing the cache:
+    /// reads that are not cached, and work that writes nothing the cache holds.
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<Unavailable> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(|e| E::from(Unavailable(e.to_string())))?;
+            let done = f(&mut conn);
+            if done.is_err() {
+                conn.suspect();
+            }
+            done
+        })
+        .await
+        .map_err(|e| E::from(Unavailable(e.to_string())))?
+    }
+
+    /// Runs a write and, before returning, applies what it says it did to the cache:
+    /// the keys of every stale row go and a new generation starts, or nothing happens.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<Written<T>, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<Unavailable> + Send + 'static,
+    {
+        let written = self.read(f).await?;
+        if let CacheEffect::Stale(rows) = &written.effect {
+            let keys: Vec<CacheKey> = rows.iter().flat_map(CacheKey::stale).collect();
+            self.cache.invalidate(&keys).await;
+        }
+        Ok(written.value)
+    }
+
+    /// The value under `key` if it was stored since the last write; otherwise `load`s
+    /// it from the database and keeps it, unless a write came in between.
+    pub async fn cached<T, E, F>(&self, key: CacheKey, load: F) -> Result<T, E>
+    where
+        T: Cacheable,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        E: From<Unavailable> + Send + 'static,
+    {
+        let seen = self.cache.generation().await;
+        if let Some(hit) = self.cache.get::<T>(&key, &seen).await {
+            return Ok(hit);
+        }
+        let fresh = self.read(load).await?;
+        self.cache.put(&key, &fresh, &seen).await;
+        Ok(fresh)
+    }
+
+    /// `get_cached_object`: an account by pk, name, number or company name, through the
+    /// object cache. A miss is `None`, and is not kept.
+    pub async fn account(&self, lookup: AccountLookup) -> Result<Option<Account>, StoreError> {
+        let key = CacheKey::Account(lookup.clone());
+        self.cached_row(key, move |conn| Account::find_by(conn, &lookup)).await
+    }
+
+    /// A user by id, through the object cache (the session's user on every request).
+    pub async fn user(&self, id: i64) -> Result<Option<User>, StoreError> {
+        self.cached_row(CacheKey::User(id), move |conn| User::find(conn, id)).await
+    }
+
+    async fn cached_row<T, F>(&self, key: CacheKey, find: F) -> Result<Option<T>, StoreError>
+    where
+        T: Cacheable,
+        F: FnOnce(&mut DbConnection) -> diesel::QueryResult<Option<T>> + Send + 'static,
+    {
+        let seen = self.cache.generation().await;
+        if let Some(hit) = self.cache.get::<T>(&key, &seen).await {
+            return Ok(Some(hit));
+        }
+        let found = self.read(move |conn| find(conn).map_err(StoreError::from)).await?;
+        if let Some(row) = &found {
+            self.cache.put(&key, row, &seen).await;
+        }
+        Ok(found)
+    }
+}

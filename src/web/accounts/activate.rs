@@ -1,0 +1,17 @@
+//! `POST /accounts/{number}/activate` (superusers).
+
+use actix_session::Session;
+use actix_web::{HttpResponse, web};
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::accounts::ManagedAccount;
+use crate::web::accounts::flag_change::FlagChange;
+
+pub async fn submit(
+    session: Session,
+    ManagedAccount { user, account }: ManagedAccount,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    FlagChange::Activate.apply(&session, &state, &user, &account).await
+}

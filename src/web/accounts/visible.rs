@@ -1,0 +1,77 @@
+//! The account a URL's `{number}` names, if the signed-in user may see it: the scope
+//! check every account route needs, done once. Staff see only the accounts they are
+//! members of; any other account, or a number that is not one, is a 404.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+
+use crate::auth::{Staff, Superuser};
+use crate::db::StoreError;
+use crate::db::models::{Account, AccountLookup, User, UserProfile};
+use crate::domain::AccountNumber;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// A staff user and an account they may see.
+pub struct VisibleAccount {
+    pub user: User,
+    pub account: Account,
+}
+
+/// A superuser and an account: routes only superusers may use answer 403 to staff,
+/// whatever the account.
+pub struct ManagedAccount {
+    pub user: User,
+    pub account: Account,
+}
+
+async fn find_visible(req: &HttpRequest, user: &User) -> Result<Account, AppError> {
+    let state =
+        req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::Internal(anyhow::anyhow!("no app state")))?;
+    let raw = req.match_info().get("number").unwrap_or_default();
+    let number = AccountNumber::parse(raw).map_err(|_| AppError::NotFound)?;
+    let lookup = AccountLookup::AccountNumber(number.to_string());
+    let account = state.store.account(lookup).await?.ok_or(AppError::NotFound)?;
+    if !user.is_superuser {
+        let (user_id, account_id) = (user.id, account.id);
+        let member = state
+            .store
+            .read(move |conn| UserProfile::is_member(conn, user_id, account_id).map_err(StoreError::from))
+            .await?;
+        if !member {
+            return Err(AppError::NotFound);
+        }
+    }
+    Ok(account)
+}
+
+impl FromRequest for VisibleAccount {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let (req, staff) = (req.clone(), Staff::from_request(&req.clone(), payload));
+        Box::pin(async move {
+            let Staff(user) = staff.await?;
+            let account = find_visible(&req, &user).await?;
+            Ok(Self { user, account })
+        })
+    }
+}
+
+impl FromRequest for ManagedAccount {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let (req, superuser) = (req.clone(), Superuser::from_request(&req.clone(), payload));
+        Box::pin(async move {
+            let Superuser(user) = superuser.await?;
+            let account = find_visible(&req, &user).await?;
+            Ok(Self { user, account })
+        })
+    }
+}
