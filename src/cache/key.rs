@@ -11,17 +11,7 @@ use serde::Serialize;
 
 use crate::db::models::AccountLookup;
 use crate::db::models::StaleRow;
-use crate::db::models::account_list::{AccountFilter, Cursor, Scope, Sort};
-
-/// What shapes one page of the account list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ListShape {
-    pub scope: Scope,
-    pub filter: AccountFilter,
-    pub sort: Sort,
-    pub cursor: Option<Cursor>,
-    pub per_page: i64,
-}
+use crate::db::models::account_list::{AccountFilter, ListQuery, Scope};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CacheKey {
@@ -32,7 +22,7 @@ pub enum CacheKey {
     /// How many accounts a filter matches, for a viewer.
     AccountCount { scope: Scope, filter: AccountFilter },
     /// One page of the account list.
-    AccountList(ListShape),
+    AccountList(ListQuery),
     /// What the account page shows around the account, in the month it was built.
     AccountPage { account_id: i64, month: NaiveDate },
 }
@@ -66,7 +56,7 @@ impl fmt::Display for CacheKey {
             Self::Account(AccountLookup::CompanyName(v)) => write!(f, "account:company_name:{v}"),
             Self::User(id) => write!(f, "user:pk:{id}"),
             Self::AccountCount { scope, filter } => write!(f, "account:count:{}:{}", json(scope), json(filter)),
-            Self::AccountList(shape) => write!(f, "page:accounts:{}", json(shape)),
+            Self::AccountList(query) => write!(f, "page:accounts:{}", json(query)),
             Self::AccountPage { account_id, month } => write!(f, "page:account:{account_id}:{month}"),
         }
     }
@@ -75,6 +65,7 @@ impl fmt::Display for CacheKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::models::account_list::Sort;
 
     #[test]
     fn keys_name_the_entity_the_lookup_and_the_value() {
@@ -86,15 +77,15 @@ mod tests {
 
     #[test]
     fn list_pages_differ_by_every_part_of_their_shape() {
-        let shape = ListShape {
+        let shape = ListQuery {
             scope: Scope::All,
             filter: AccountFilter::default(),
             sort: Sort::default(),
             cursor: None,
             per_page: 50,
         };
-        let other = ListShape { scope: Scope::MemberOf(3), ..shape.clone() };
-        let wider = ListShape { per_page: 100, ..shape.clone() };
+        let other = ListQuery { scope: Scope::MemberOf(3), ..shape.clone() };
+        let wider = ListQuery { per_page: 100, ..shape.clone() };
         let (a, b, c) = (CacheKey::AccountList(shape), CacheKey::AccountList(other), CacheKey::AccountList(wider));
         assert!(a.is_page());
         assert_ne!(a.to_string(), b.to_string());

@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 
 mod key;
 
-pub use key::{CacheKey, ListShape};
+pub use key::CacheKey;
 
 /// How many rows the in-process cache keeps before evicting the least recent.
 const LOCAL_CAPACITY: usize = 20_000;

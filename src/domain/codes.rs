@@ -2,48 +2,26 @@
 //! ISO 3166-1 (`isocountry`), ISO 4217 (`iso_currency`), ISO 639-1 (`isolang`) and the
 //! IANA time zone database (`chrono-tz`).
 
-use std::fmt;
 use std::str::FromStr;
 
 use isocountry::CountryCode as Iso3166;
 
-macro_rules! code_type {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
-        pub struct $name(String);
+use super::text::text_type;
 
-        impl $name {
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-            pub fn into_inner(self) -> String {
-                self.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    };
-}
-
-code_type!(
+text_type!(
     /// An ISO 3166-1 country code, alpha-2 or alpha-3, stored upper-case.
     CountryCode
 );
-code_type!(
+text_type!(
     /// An ISO 4217 currency code, stored upper-case.
     CurrencyCode
 );
-code_type!(
+text_type!(
     /// A language tag: an ISO 639-1 primary subtag and an optional ISO 3166-1 alpha-2
     /// region (`EN`, `en-US`, `fr`), kept as entered.
     LanguageTag
 );
-code_type!(
+text_type!(
     /// An IANA time zone name (`America/New_York`), in its canonical spelling.
     TimeZone
 );

@@ -1,8 +1,6 @@
 //! Free-text fields: trimmed, bounded, and free of control characters (which no form
 //! field of this product needs, and which corrupt logs, CSV and terminal output).
 
-use std::fmt;
-
 use validator::ValidateEmail;
 
 fn has_control(s: &str) -> bool {
@@ -34,6 +32,8 @@ fn required_text(raw: &str, max: usize) -> Result<String, String> {
     optional_text(raw, max)?.ok_or_else(|| "This field is required.".to_owned())
 }
 
+/// A validated string: the type is the proof it was checked. Read it with `as_str`,
+/// take it with `into_inner`, print it as it is.
 macro_rules! text_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -49,13 +49,15 @@ macro_rules! text_type {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(&self.0)
             }
         }
     };
 }
+
+pub(crate) use text_type;
 
 text_type!(
     /// A company's name: required, trimmed, 1–255 characters.

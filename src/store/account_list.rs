@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::Store;
-use crate::cache::{CacheKey, ListShape};
+use crate::cache::CacheKey;
 use crate::db::StoreError;
-use crate::db::models::account_list::{self, AccountPage, Count, SearchPlan};
+use crate::db::models::account_list::{self, AccountPage, Count, ListQuery, SearchPlan};
 use crate::db::models::metadata;
 use crate::domain::Tags;
 
@@ -26,25 +26,23 @@ pub struct ListedAccounts {
 }
 
 impl Store {
-    /// The page of the account list `shape` names.
-    pub async fn account_list(&self, shape: ListShape) -> Result<ListedAccounts, StoreError> {
-        let page_key = CacheKey::AccountList(shape.clone());
-        let count_key = CacheKey::AccountCount { scope: shape.scope, filter: shape.filter.clone() };
+    /// The page of the account list `query` names.
+    pub async fn account_list(&self, query: ListQuery) -> Result<ListedAccounts, StoreError> {
+        let page_key = CacheKey::AccountList(query.clone());
+        let count_key = CacheKey::AccountCount { scope: query.scope, filter: query.filter.clone() };
         let seen = self.cache.generation().await;
-        let cacheable = shape.per_page <= MAX_CACHED_PER_PAGE;
+        let cacheable = query.per_page <= MAX_CACHED_PER_PAGE;
         if cacheable && let Some(hit) = self.cache.get::<ListedAccounts>(&page_key, &seen).await {
             return Ok(hit);
         }
         let known_count = self.cache.get::<Count>(&count_key, &seen).await;
         let fresh = self
             .read(move |conn| {
-                let ListShape { scope, filter, sort, cursor, per_page } = shape;
                 let count = match known_count {
                     Some(count) => count,
-                    None => account_list::count(conn, scope, &filter)?,
+                    None => account_list::count(conn, query.scope, &query.filter)?,
                 };
-                let plan = SearchPlan::for_count(count);
-                let page = account_list::list_with(conn, scope, &filter, sort, cursor.as_ref(), per_page, plan)?;
+                let page = account_list::list(conn, &query, SearchPlan::for_count(count))?;
                 let ids: Vec<i64> = page.rows.iter().map(|a| a.id).collect();
                 let tags = metadata::load_tags_for(conn, metadata::ACCOUNT, &ids)?;
                 Ok::<_, StoreError>(ListedAccounts { page, count, tags })

@@ -48,7 +48,7 @@ async fn a_users_primary_account_prefers_the_default(db: TestDb) {
     assert_eq!(UserProfile::primary_account(&mut conn, jane.id).unwrap().unwrap().id, first.id);
     UserProfile::add(&mut conn, &actor(), &jane, &platform).unwrap();
     assert_eq!(UserProfile::primary_account(&mut conn, jane.id).unwrap().unwrap().id, platform.id);
-    UserProfile::remove(&mut conn, &actor(), &jane, &platform).unwrap();
+    UserProfile::remove(&mut conn, &actor(), jane.id, &platform).unwrap();
     assert_eq!(UserProfile::primary_account(&mut conn, jane.id).unwrap().unwrap().id, first.id);
 }
 

@@ -125,41 +125,52 @@ pub fn aggregate(conn: &mut DbConnection) -> QueryResult<Aggregated> {
             sum.2 += total;
         }
         let at = now();
-        for ((account, user, provider, charge_type, date), (prompt, completion, total)) in &sums {
-            let key = daily_billing_records::table
-                .filter(daily_billing_records::account_id.eq(account))
-                .filter(daily_billing_records::user_id.eq(user))
-                .filter(daily_billing_records::provider.eq(provider))
-                .filter(daily_billing_records::charge_type.eq(charge_type))
-                .filter(daily_billing_records::date.eq(date));
-            let updated = diesel::update(key)
-                .set((
-                    daily_billing_records::prompt_tokens.eq(daily_billing_records::prompt_tokens + prompt),
-                    daily_billing_records::completion_tokens.eq(daily_billing_records::completion_tokens + completion),
-                    daily_billing_records::total_tokens.eq(daily_billing_records::total_tokens + total),
-                    daily_billing_records::updated_at.eq(at),
-                ))
-                .execute(conn)?;
-            if updated == 0 {
-                diesel::insert_into(daily_billing_records::table)
-                    .values((
-                        daily_billing_records::account_id.eq(account),
-                        daily_billing_records::user_id.eq(user),
-                        daily_billing_records::provider.eq(provider),
-                        daily_billing_records::charge_type.eq(charge_type),
-                        daily_billing_records::date.eq(date),
-                        daily_billing_records::prompt_tokens.eq(prompt),
-                        daily_billing_records::completion_tokens.eq(completion),
-                        daily_billing_records::total_tokens.eq(total),
-                        daily_billing_records::created_at.eq(at),
-                        daily_billing_records::updated_at.eq(at),
-                    ))
-                    .execute(conn)?;
-            }
+        for (key, sum) in &sums {
+            add_to_daily_record(conn, key, *sum, at)?;
         }
         for chunk in ids.chunks(1_000) {
             diesel::delete(charges::table.filter(charges::id.eq_any(chunk))).execute(conn)?;
         }
         Ok(Aggregated { charges: ids.len(), records: sums.len() })
     })
+}
+
+/// Adds token sums to one day's record, creating it when there is none.
+fn add_to_daily_record(
+    conn: &mut DbConnection,
+    (account, user, provider, charge_type, date): &Key,
+    (prompt, completion, total): (i64, i64, i64),
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    let key = daily_billing_records::table
+        .filter(daily_billing_records::account_id.eq(account))
+        .filter(daily_billing_records::user_id.eq(user))
+        .filter(daily_billing_records::provider.eq(provider))
+        .filter(daily_billing_records::charge_type.eq(charge_type))
+        .filter(daily_billing_records::date.eq(date));
+    let updated = diesel::update(key)
+        .set((
+            daily_billing_records::prompt_tokens.eq(daily_billing_records::prompt_tokens + prompt),
+            daily_billing_records::completion_tokens.eq(daily_billing_records::completion_tokens + completion),
+            daily_billing_records::total_tokens.eq(daily_billing_records::total_tokens + total),
+            daily_billing_records::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(daily_billing_records::table)
+            .values((
+                daily_billing_records::account_id.eq(account),
+                daily_billing_records::user_id.eq(user),
+                daily_billing_records::provider.eq(provider),
+                daily_billing_records::charge_type.eq(charge_type),
+                daily_billing_records::date.eq(date),
+                daily_billing_records::prompt_tokens.eq(prompt),
+                daily_billing_records::completion_tokens.eq(completion),
+                daily_billing_records::total_tokens.eq(total),
+                daily_billing_records::created_at.eq(at),
+                daily_billing_records::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }

@@ -119,21 +119,23 @@ impl UserProfile {
         })
     }
 
-    /// Removes `user` from `account`, audited, in one transaction.
+    /// Removes the user with this id from `account`, audited, in one transaction;
+    /// returns the user. Cached account pages show members, so they are stale.
     pub fn remove(
         conn: &mut DbConnection,
         actor: &Actor,
-        user: &User,
+        user_id: i64,
         account: &Account,
-    ) -> Result<Self, MembershipError> {
+    ) -> Result<Written<User>, MembershipError> {
         write_transaction(conn, |conn| {
+            let user = User::find(conn, user_id)?.ok_or(MembershipError::NotFound)?;
             let profile = Self::find(conn, user.id, account.id)?.ok_or(MembershipError::NotFound)?;
             metadata::delete_all(conn, metadata::USER_PROFILE, profile.id)?;
             diesel::delete(user_profiles::table.find(profile.id)).execute(conn)?;
             let summary = format!("{} in {}", user.username, account);
             let changes = [FieldChange { field: "user".to_owned(), old: Some(user.username.clone()), new: None }];
             audit::record(conn, actor, "delete", profile.target(&summary), &changes)?;
-            Ok(profile)
+            Ok(Written::makes_stale(user, Vec::new()))
         })
     }
 
@@ -149,18 +151,6 @@ impl UserProfile {
             User::find_by_username(conn, username)?.ok_or_else(|| MembershipError::NoSuchUser(username.to_owned()))?;
         let profile = Self::add(conn, actor, &user, account)?;
         Ok(Written::makes_stale((profile, user), Vec::new()))
-    }
-
-    /// Removes the user with this id from `account`; returns the user.
-    pub fn remove_user(
-        conn: &mut DbConnection,
-        actor: &Actor,
-        user_id: i64,
-        account: &Account,
-    ) -> Result<Written<User>, MembershipError> {
-        let user = User::find(conn, user_id)?.ok_or(MembershipError::NotFound)?;
-        Self::remove(conn, actor, &user, account)?;
-        Ok(Written::makes_stale(user, Vec::new()))
     }
 
     fn target<'a>(&self, summary: &'a str) -> AuditTarget<'a> {

@@ -8,11 +8,11 @@ use futures_util::stream;
 use crate::auth::Staff;
 use crate::db::StoreError;
 use crate::db::models::account::ColumnText;
-use crate::db::models::account_list::{self, AccountFilter, Cursor, Scope, Sort};
+use crate::db::models::account_list::{self, ListQuery};
 use crate::db::models::{Account, metadata};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::accounts::list::ListParams;
+use crate::web::accounts::list_params::ListParams;
 use crate::web::accounts::scope_of;
 
 const BATCH: i64 = 1_000;
@@ -73,10 +73,8 @@ fn encode(
 
 struct Export {
     state: web::Data<AppState>,
-    scope: Scope,
-    filter: AccountFilter,
-    sort: Sort,
-    cursor: Option<Cursor>,
+    /// The next batch: the list's query with the cursor after the last row sent.
+    query: ListQuery,
     first: bool,
     done: bool,
 }
@@ -85,12 +83,12 @@ async fn next_chunk(mut export: Export) -> Option<(Result<Bytes, actix_web::Erro
     if export.done {
         return None;
     }
-    let (scope, filter, sort, cursor) = (export.scope, export.filter.clone(), export.sort, export.cursor.clone());
+    let query = export.query.clone();
     let fetched = export
         .state
         .store
         .read(move |conn| {
-            let (rows, next) = account_list::batch(conn, scope, &filter, sort, cursor.as_ref(), BATCH)?;
+            let (rows, next) = account_list::batch(conn, &query)?;
             let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
             let tags = metadata::load_tags_for(conn, metadata::ACCOUNT, &ids)?;
             Ok::<_, StoreError>((rows, next, tags))
@@ -99,7 +97,7 @@ async fn next_chunk(mut export: Export) -> Option<(Result<Bytes, actix_web::Erro
     let chunk = fetched.map_err(AppError::from).and_then(|(rows, next, tags)| {
         let bytes = encode(&rows, &tags, export.first).map_err(|e| AppError::Internal(e.into()))?;
         export.done = next.is_none();
-        export.cursor = next;
+        export.query.cursor = next;
         Ok(bytes)
     });
     if chunk.is_err() {
@@ -113,10 +111,13 @@ pub async fn download(Staff(user): Staff, state: web::Data<AppState>, params: we
     let request = params.check();
     let export = Export {
         state,
-        scope: scope_of(&user),
-        filter: request.filter,
-        sort: request.sort,
-        cursor: None,
+        query: ListQuery {
+            scope: scope_of(&user),
+            filter: request.filter,
+            sort: request.sort,
+            cursor: None,
+            per_page: BATCH,
+        },
         first: true,
         done: false,
     };

@@ -23,7 +23,7 @@ const RECENT: i64 = 5;
 
 /// What the account page shows around the account row.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
-struct Bundle {
+struct Around {
     tags: Tags,
     annotations: Annotations,
     contacts: Vec<AccountContact>,
@@ -38,12 +38,7 @@ struct Bundle {
 struct DetailPage {
     layout: Layout,
     account: Account,
-    tags: Tags,
-    annotations: Annotations,
-    contacts: Vec<AccountContact>,
-    members: Vec<(UserProfile, User)>,
-    billing: Vec<BillingLine>,
-    months: Vec<MonthLine>,
+    around: Around,
     month: String,
     history: Vec<EntryView>,
     can_edit: bool,
@@ -82,12 +77,12 @@ pub async fn render(
     let id = account.id;
     let year_ago = month_start.checked_sub_months(chrono::Months::new(11)).unwrap_or(month_start);
     // Everything around the account changes only with a write, which renews the
-    // cache's generation: the bundle is cached under it.
+    // cache's generation: it is cached under it.
     let key = CacheKey::AccountPage { account_id: id, month: month_start };
-    let bundle = state
+    let around: Around = state
         .store
         .cached(key, move |conn| {
-            Ok::<_, StoreError>(Bundle {
+            Ok::<_, StoreError>(Around {
                 tags: metadata::load_tags(conn, metadata::ACCOUNT, id)?,
                 annotations: metadata::load_annotations(conn, metadata::ACCOUNT, id)?,
                 contacts: AccountContact::for_account(conn, id)?,
@@ -98,7 +93,6 @@ pub async fn render(
             })
         })
         .await?;
-    let Bundle { tags, annotations, contacts, members, billing, months, history } = bundle;
     let page = DetailPage {
         layout: Layout::new(session, Some(user), account.to_string(), "accounts"),
         member_username,
@@ -106,14 +100,9 @@ pub async fn render(
         can_edit: user.is_superuser || account.is_active,
         is_superuser: user.is_superuser,
         month: month_start.format("%B %Y").to_string(),
-        history: history.iter().map(EntryView::from).collect(),
+        history: around.history.iter().map(EntryView::from).collect(),
         account,
-        tags,
-        annotations,
-        contacts,
-        members,
-        billing,
-        months,
+        around,
     };
     page::render(status, &page)
 }

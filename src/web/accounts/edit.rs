@@ -13,7 +13,7 @@ use crate::domain::{AccountFields, FieldErrors};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::accounts::form::{self, AccountForm, Checkbox, Fieldset, Mode, label_of};
-use crate::web::accounts::{VisibleAccount, editable, href};
+use crate::web::accounts::{EditableAccount, href};
 use crate::web::page::{self, Layout};
 
 #[derive(Template)]
@@ -88,10 +88,9 @@ fn edit_page(
 
 pub async fn page(
     session: Session,
-    VisibleAccount { user, account }: VisibleAccount,
+    EditableAccount { user, account }: EditableAccount,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    editable(&user, &account)?;
     let mut form = stored_form(&state, &account).await?;
     form.original = form.encode_original();
     edit_page(&session, &user, account, &form, &FieldErrors::new(), StatusCode::OK)
@@ -99,11 +98,10 @@ pub async fn page(
 
 pub async fn submit(
     session: Session,
-    VisibleAccount { user, account }: VisibleAccount,
+    EditableAccount { user, account }: EditableAccount,
     state: web::Data<AppState>,
     form: web::Form<AccountForm>,
 ) -> Result<HttpResponse, AppError> {
-    editable(&user, &account)?;
     let mut form = form.into_inner();
     // The number is shown, never edited: what the page shows is what is stored.
     let submitted_number = Some(form.account_number.trim().to_owned()).filter(|n| !n.is_empty());

@@ -3,127 +3,17 @@
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
 
 use crate::auth::Staff;
-use crate::cache::ListShape;
 use crate::db::models::Account;
-use crate::db::models::account_list::{AccountFilter, Count, Cursor, Search, Sort, SortField};
-use crate::domain::{CountryCode, Tag, Tags};
+use crate::db::models::account_list::{Count, ListQuery, Sort, SortField};
+use crate::domain::Tags;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::ListedAccounts;
-use crate::web::accounts::{href, query_string, scope_of};
+use crate::web::accounts::list_params::ListParams;
+use crate::web::accounts::{href, scope_of};
 use crate::web::page::{self, Layout};
-
-pub const DEFAULT_PER_PAGE: i64 = 50;
-
-pub const MAX_PER_PAGE: i64 = 500;
-
-/// The list's query parameters as sent; each is checked, and a bad one is ignored with
-/// a notice rather than failing the page.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct ListParams {
-    pub q: String,
-    pub active: String,
-    pub country: String,
-    pub tag: String,
-    pub default: String,
-    pub sort: String,
-    pub per_page: String,
-    pub cursor: String,
-}
-
-/// The checked parameters.
-#[derive(Debug, Clone)]
-pub struct ListRequest {
-    pub filter: AccountFilter,
-    pub sort: Sort,
-    pub per_page: i64,
-    pub cursor: Option<Cursor>,
-    pub notices: Vec<String>,
-}
-
-impl ListParams {
-    pub fn check(&self) -> ListRequest {
-        let mut notices = Vec::new();
-        let mut ignore = |name: &str, value: &str, why: &str| {
-            let shown: String = value.chars().take(40).collect();
-            notices.push(format!("Ignored {name}={shown:?}: {why}"));
-        };
-        let active = match self.active.trim() {
-            "" => None,
-            "yes" => Some(true),
-            "no" => Some(false),
-            other => {
-                ignore("active", other, "use yes or no.");
-                None
-            }
-        };
-        let country = match self.country.trim() {
-            "" => None,
-            raw => CountryCode::parse(raw).map(|c| c.into_inner()).map_err(|e| ignore("country", raw, &e)).ok(),
-        };
-        let tag = match self.tag.trim() {
-            "" => None,
-            raw => Tag::parse(raw).map(|t| t.as_str().to_owned()).map_err(|e| ignore("tag", raw, &e)).ok(),
-        };
-        let default_only = match self.default.trim() {
-            "" => false,
-            "yes" => true,
-            other => {
-                ignore("default", other, "use yes.");
-                false
-            }
-        };
-        let sort = match self.sort.trim() {
-            "" => Sort::default(),
-            raw => Sort::parse(raw).unwrap_or_else(|| {
-                ignore("sort", raw, "not a column the list sorts by.");
-                Sort::default()
-            }),
-        };
-        let per_page = match self.per_page.trim() {
-            "" => DEFAULT_PER_PAGE,
-            raw => match raw.parse::<i64>() {
-                Ok(n) if (1..=MAX_PER_PAGE).contains(&n) => n,
-                _ => {
-                    ignore("per_page", raw, "use a number from 1 to 500.");
-                    DEFAULT_PER_PAGE
-                }
-            },
-        };
-        let cursor = match self.cursor.trim() {
-            "" => None,
-            raw => Cursor::decode(raw).or_else(|| {
-                ignore("cursor", raw, "starting from the first page.");
-                None
-            }),
-        };
-        ListRequest {
-            filter: AccountFilter { search: Search::parse(&self.q), active, country, tag, default_only },
-            sort,
-            per_page,
-            cursor,
-            notices,
-        }
-    }
-
-    /// These parameters with `cursor` and `sort` replaced, as a query string.
-    fn with(&self, sort: &str, cursor: &str) -> String {
-        query_string(&[
-            ("q", self.q.trim()),
-            ("active", self.active.trim()),
-            ("country", self.country.trim()),
-            ("tag", self.tag.trim()),
-            ("default", self.default.trim()),
-            ("sort", sort),
-            ("per_page", self.per_page.trim()),
-            ("cursor", cursor),
-        ])
-    }
-}
 
 pub struct Row {
     pub href: String,
@@ -231,7 +121,7 @@ pub async fn page(
 ) -> Result<HttpResponse, AppError> {
     let params = params.into_inner();
     let request = params.check();
-    let shape = ListShape {
+    let query = ListQuery {
         scope: scope_of(&user),
         filter: request.filter.clone(),
         sort: request.sort,
@@ -240,7 +130,7 @@ pub async fn page(
     };
     // A list page changes only with a write: the store keeps it under the cache's
     // generation, which every write renews.
-    let ListedAccounts { page: list, count, mut tags } = state.store.account_list(shape).await?;
+    let ListedAccounts { page: list, count, mut tags } = state.store.account_list(query).await?;
     let sort_param = request.sort.param();
     let page = AccountListPage {
         layout: Layout::new(&session, Some(&user), "Accounts", "accounts"),
@@ -276,23 +166,5 @@ mod tests {
         assert_eq!(count_text(Count::Exact(9999)), "9 999 accounts");
         assert_eq!(count_text(Count::AtLeast(10_000)), "10 000+ accounts");
         assert_eq!(thousands(1_234_567), "1 234 567");
-    }
-
-    #[test]
-    fn bad_parameters_become_notices() {
-        let params = ListParams {
-            active: "maybe".into(),
-            country: "XX".into(),
-            sort: "password".into(),
-            per_page: "100000".into(),
-            cursor: "garbage".into(),
-            default: "no".into(),
-            ..Default::default()
-        };
-        let request = params.check();
-        assert_eq!(request.notices.len(), 6, "{:?}", request.notices);
-        assert_eq!(request.per_page, DEFAULT_PER_PAGE);
-        assert_eq!(request.sort, Sort::default());
-        assert_eq!(request.filter, AccountFilter::default());
     }
 }

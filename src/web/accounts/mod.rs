@@ -1,5 +1,6 @@
 //! The account pages, one file per URL. Every route with an account in its path takes
-//! it through [`VisibleAccount`] or [`ManagedAccount`], which do the scope check.
+//! it through [`VisibleAccount`], [`EditableAccount`] or [`ManagedAccount`], which do
+//! the scope check (and the read-only and superuser checks).
 
 pub mod activate;
 pub mod contacts;
@@ -12,28 +13,19 @@ mod flag_change;
 pub mod form;
 pub mod history;
 pub mod list;
+pub mod list_params;
 pub mod make_default;
 pub mod members;
 pub mod new;
 mod visible;
 
-pub use visible::{ManagedAccount, VisibleAccount};
+pub use visible::{EditableAccount, ManagedAccount, VisibleAccount};
 
 use crate::db::models::account_list::Scope;
 use crate::db::models::{Account, User};
-use crate::error::AppError;
 
 pub fn scope_of(user: &User) -> Scope {
     if user.is_superuser { Scope::All } else { Scope::MemberOf(user.id) }
-}
-
-/// Inactive accounts are read-only to everyone but superusers.
-pub fn editable(user: &User, account: &Account) -> Result<(), AppError> {
-    if user.is_superuser || account.is_active {
-        Ok(())
-    } else {
-        Err(AppError::Refused("This account is inactive: only a superuser can change it.".to_owned()))
-    }
 }
 
 /// `/accounts/{number}`.

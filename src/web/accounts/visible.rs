@@ -21,6 +21,13 @@ pub struct VisibleAccount {
     pub account: Account,
 }
 
+/// A visible account the user may change: inactive accounts are read-only to
+/// everyone but superusers (409 otherwise).
+pub struct EditableAccount {
+    pub user: User,
+    pub account: Account,
+}
+
 /// A superuser and an account: routes only superusers may use answer 403 to staff,
 /// whatever the account.
 pub struct ManagedAccount {
@@ -57,6 +64,22 @@ impl FromRequest for VisibleAccount {
         Box::pin(async move {
             let Staff(user) = staff.await?;
             let account = find_visible(&req, &user).await?;
+            Ok(Self { user, account })
+        })
+    }
+}
+
+impl FromRequest for EditableAccount {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let visible = VisibleAccount::from_request(req, payload);
+        Box::pin(async move {
+            let VisibleAccount { user, account } = visible.await?;
+            if !user.is_superuser && !account.is_active {
+                return Err(AppError::Refused("This account is inactive: only a superuser can change it.".to_owned()));
+            }
             Ok(Self { user, account })
         })
     }

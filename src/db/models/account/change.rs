@@ -7,7 +7,7 @@ use crate::db::models::audit::{self, Actor, FieldChange};
 use crate::db::models::metadata;
 use crate::db::schema::{accounts, user_profiles};
 use crate::db::{DbConnection, lock_default_account_flag, now, write_transaction};
-use crate::domain::{AccountFields, FieldErrors};
+use crate::domain::{AccountFields, Annotations, FieldErrors, Tags};
 
 impl Account {
     /// Takes the default flag off whichever account has it, audited; returns its versions.
@@ -112,29 +112,33 @@ impl Account {
             }
             let new = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
             let mut changes = Self::diff(Some(&old), &new);
-            if old_tags != fields.tags {
-                metadata::set_tags(conn, metadata::ACCOUNT, id, &fields.tags)?;
-                FieldChange::push_if_changed(
-                    &mut changes,
-                    "tags",
-                    Some(&old_tags.to_string()),
-                    Some(&fields.tags.to_string()),
-                );
-            }
-            if old_annotations != fields.annotations {
-                metadata::set_annotations(conn, metadata::ACCOUNT, id, &fields.annotations)?;
-                FieldChange::push_if_changed(
-                    &mut changes,
-                    "annotations",
-                    Some(&old_annotations.to_string()),
-                    Some(&fields.annotations.to_string()),
-                );
-            }
+            Self::update_metadata(conn, id, (&old_tags, &old_annotations), fields, &mut changes)?;
             let summary = new.audit_target();
             audit::record(conn, actor, "update", new.target(&summary), &changes)?;
             stale.push(StaleRow::account(&new));
             Ok(Written::makes_stale(new, stale))
         })
+    }
+
+    /// Stores the tags and annotations that changed and notes them with the other
+    /// changes.
+    fn update_metadata(
+        conn: &mut DbConnection,
+        id: i64,
+        (old_tags, old_annotations): (&Tags, &Annotations),
+        fields: &AccountFields,
+        changes: &mut Vec<FieldChange>,
+    ) -> AccountResult<()> {
+        if *old_tags != fields.tags {
+            metadata::set_tags(conn, metadata::ACCOUNT, id, &fields.tags)?;
+            FieldChange::push_if_changed(changes, "tags", Some(&old_tags.to_string()), Some(&fields.tags.to_string()));
+        }
+        if *old_annotations != fields.annotations {
+            metadata::set_annotations(conn, metadata::ACCOUNT, id, &fields.annotations)?;
+            let (before, after) = (old_annotations.to_string(), fields.annotations.to_string());
+            FieldChange::push_if_changed(changes, "annotations", Some(&before), Some(&after));
+        }
+        Ok(())
     }
 
     /// Activates or deactivates an account. The default account can't be deactivated.

@@ -5,6 +5,9 @@
 pub mod delete;
 pub mod edit;
 pub mod new;
+mod target;
+
+pub use target::EditableContact;
 
 use actix_session::Session;
 use actix_web::HttpResponse;

@@ -11,25 +11,23 @@ use crate::db::models::{AccountContact, Actor};
 use crate::domain::{ContactFields, FieldErrors};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::accounts::{VisibleAccount, editable, href};
+use crate::web::accounts::{EditableAccount, href};
 use crate::web::page;
 
 pub async fn page(
     session: Session,
-    VisibleAccount { user, account }: VisibleAccount,
+    EditableAccount { user, account }: EditableAccount,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    editable(&user, &account)?;
     render(&session, &user, &state, account, &ContactForm::default(), &FieldErrors::new(), None, StatusCode::OK).await
 }
 
 pub async fn submit(
     session: Session,
-    VisibleAccount { user, account }: VisibleAccount,
+    EditableAccount { user, account }: EditableAccount,
     state: web::Data<AppState>,
     form: web::Form<ContactForm>,
 ) -> Result<HttpResponse, AppError> {
-    editable(&user, &account)?;
     let form = form.into_inner();
     let invalid = StatusCode::UNPROCESSABLE_ENTITY;
     let fields = match ContactFields::parse(&form.raw()) {

@@ -20,7 +20,7 @@ pub async fn submit(
     let (actor, target) = (Actor::user(user.id, &user.username), account.clone());
     let removed = state
         .store
-        .write(move |conn| UserProfile::remove_user(conn, &actor, user_id, &target))
+        .write(move |conn| UserProfile::remove(conn, &actor, user_id, &target))
         .await
         .map_err(AppError::from)?;
     session::flash(&session, "success", format!("{} is no longer a member of {account}.", removed.username));

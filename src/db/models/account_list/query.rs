@@ -1,0 +1,176 @@
+//! What the account list is asked for: whose accounts, narrowed how, sorted how, from
+//! where, how many; and what a page of it is.
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use crate::db::models::Account;
+use crate::domain::AccountNumber;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SortField {
+    AccountNumber,
+    CompanyName,
+    City,
+    Country,
+    CreatedAt,
+    UpdatedAt,
+}
+
+impl SortField {
+    pub const ALL: [SortField; 6] =
+        [Self::AccountNumber, Self::CompanyName, Self::City, Self::Country, Self::CreatedAt, Self::UpdatedAt];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::AccountNumber => "account_number",
+            Self::CompanyName => "company_name",
+            Self::City => "city",
+            Self::Country => "country",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+        }
+    }
+
+    /// The SQL the list orders by (the same expression its index covers).
+    pub(super) fn sql(self) -> &'static str {
+        match self {
+            Self::AccountNumber => "accounts.account_number",
+            Self::CompanyName => "accounts.company_name",
+            Self::City => "COALESCE(accounts.city, '')",
+            Self::Country => "accounts.country",
+            Self::CreatedAt => "accounts.created_at",
+            Self::UpdatedAt => "accounts.updated_at",
+        }
+    }
+
+    pub(super) fn is_time(self) -> bool {
+        matches!(self, Self::CreatedAt | Self::UpdatedAt)
+    }
+
+    /// This row's value of the sort key, as a cursor keeps it.
+    pub(super) fn value_of(self, a: &Account) -> String {
+        match self {
+            Self::AccountNumber => a.account_number.clone(),
+            Self::CompanyName => a.company_name.clone(),
+            Self::City => a.city.clone().unwrap_or_default(),
+            Self::Country => a.country.clone(),
+            Self::CreatedAt => a.created_at.format(TIME_FORMAT).to_string(),
+            Self::UpdatedAt => a.updated_at.format(TIME_FORMAT).to_string(),
+        }
+    }
+}
+
+pub(super) const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6f";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Sort {
+    pub field: SortField,
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Self { field: SortField::CreatedAt, descending: true }
+    }
+}
+
+impl Sort {
+    /// `company_name`, `-created_at`, …; `None` for anything else.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let (descending, name) = match raw.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, raw),
+        };
+        SortField::ALL.into_iter().find(|f| f.name() == name).map(|field| Self { field, descending })
+    }
+
+    pub fn param(self) -> String {
+        format!("{}{}", if self.descending { "-" } else { "" }, self.field.name())
+    }
+}
+
+/// What the list is narrowed to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AccountFilter {
+    pub search: Option<Search>,
+    pub active: Option<bool>,
+    pub country: Option<String>,
+    pub tag: Option<String>,
+    pub default_only: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Search {
+    /// An account number typed in any spacing goes straight to that account.
+    Number(AccountNumber),
+    /// A case-insensitive substring of company name, name, city or number.
+    Text(String),
+}
+
+impl Search {
+    pub fn parse(raw: &str) -> Option<Self> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return None;
+        }
+        Some(match AccountNumber::normalize(trimmed) {
+            Some(n) => Self::Number(n),
+            None => Self::Text(trimmed.chars().take(200).collect()),
+        })
+    }
+}
+
+/// Whose accounts: a superuser sees all, staff only those they are a member of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Scope {
+    All,
+    MemberOf(i64),
+}
+
+/// A position in the list: after (or, going back, before) the row with this sort value
+/// and id. Opaque to users: base64 of JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    #[serde(rename = "v")]
+    pub value: String,
+    #[serde(rename = "i")]
+    pub id: i64,
+    #[serde(rename = "b", default)]
+    pub backwards: bool,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+    }
+
+    pub fn decode(raw: &str) -> Option<Self> {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw.trim()).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Count {
+    Exact(i64),
+    AtLeast(i64),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountPage {
+    pub rows: Vec<Account>,
+    pub next: Option<Cursor>,
+    pub prev: Option<Cursor>,
+}
+
+/// One request of the list: everything that shapes a page (and its cache key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListQuery {
+    pub scope: Scope,
+    pub filter: AccountFilter,
+    pub sort: Sort,
+    pub cursor: Option<Cursor>,
+    pub per_page: i64,
+}
