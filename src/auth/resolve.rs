@@ -56,7 +56,7 @@ mod tests {
     fn user(active: bool) -> User {
         let at = chrono::NaiveDateTime::default();
         User {
-            id: 1,
+            id: crate::db::UserId(1),
             username: "jane".into(),
             email: String::new(),
             first_name: String::new(),

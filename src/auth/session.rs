@@ -5,6 +5,7 @@ use actix_session::Session;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
+use crate::db::UserId;
 use crate::db::models::User;
 
 const USER_ID: &str = "uid";
@@ -15,7 +16,7 @@ const FLASH: &str = "flash";
 /// Who the session says is signed in, before the database confirms it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionUser {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub stamp: String,
 }
 
@@ -33,7 +34,7 @@ fn random_token() -> String {
 }
 
 pub fn session_user(session: &Session) -> Option<SessionUser> {
-    let user_id = session.get::<i64>(USER_ID).ok().flatten()?;
+    let user_id = session.get::<UserId>(USER_ID).ok().flatten()?;
     let stamp = session.get::<String>(STAMP).ok().flatten()?;
     Some(SessionUser { user_id, stamp })
 }

@@ -12,19 +12,20 @@ use serde::Serialize;
 use crate::db::models::AccountLookup;
 use crate::db::models::StaleRow;
 use crate::db::models::account_list::{AccountFilter, ListQuery, Scope};
+use crate::db::{AccountId, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CacheKey {
     /// An account row by one of its lookups.
     Account(AccountLookup),
     /// A user row by id (the session's user on every request).
-    User(i64),
+    User(UserId),
     /// How many accounts a filter matches, for a viewer.
     AccountCount { scope: Scope, filter: AccountFilter },
     /// One page of the account list.
     AccountList(ListQuery),
     /// What the account page shows around the account, in the month it was built.
-    AccountPage { account_id: i64, month: NaiveDate },
+    AccountPage { account_id: AccountId, month: NaiveDate },
 }
 
 impl CacheKey {
@@ -71,7 +72,7 @@ mod tests {
     fn keys_name_the_entity_the_lookup_and_the_value() {
         let number = CacheKey::Account(AccountLookup::AccountNumber("3141-5926-5359".into()));
         assert_eq!(number.to_string(), "account:account_number:3141-5926-5359");
-        assert_eq!(CacheKey::User(7).to_string(), "user:pk:7");
+        assert_eq!(CacheKey::User(UserId(7)).to_string(), "user:pk:7");
         assert!(!number.is_page());
     }
 
@@ -84,7 +85,7 @@ mod tests {
             cursor: None,
             per_page: 50,
         };
-        let other = ListQuery { scope: Scope::MemberOf(3), ..shape.clone() };
+        let other = ListQuery { scope: Scope::MemberOf(UserId(3)), ..shape.clone() };
         let wider = ListQuery { per_page: 100, ..shape.clone() };
         let (a, b, c) = (CacheKey::AccountList(shape), CacheKey::AccountList(other), CacheKey::AccountList(wider));
         assert!(a.is_page());

@@ -3,6 +3,7 @@
 
 pub mod count_rows;
 mod error;
+pub mod ids;
 pub mod models;
 pub mod schema;
 
@@ -19,6 +20,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use crate::config::DatabaseUrl;
 
 pub use error::{StoreError, Unavailable};
+pub use ids::{AccountId, ContactId, UserId};
 
 /// A connection to whichever backend `DATABASE_URL` names.
 #[derive(diesel::MultiConnection)]

@@ -6,12 +6,13 @@
 //! summary has a "this month" to show.
 
 mod data;
+mod generator;
 mod rows;
 
 use std::collections::HashSet;
 
 use anyhow::Context;
-use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{Datelike, NaiveDate, TimeDelta};
 use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
@@ -20,11 +21,12 @@ use rand::{Rng, SeedableRng};
 use crate::db::models::metadata;
 use crate::db::schema::{
     account_contacts, accounts, annotations, audit_entries, charges, daily_billing_records, email_outbox, tagged_items,
-    user_profiles, users,
+    user_profiles,
 };
 use crate::db::{DbConnection, now, write_transaction};
-use crate::domain::{AccountNumber, CamelName, Tag};
+use crate::domain::Tag;
 use crate::with_backend;
+use generator::{Generator, ascii_slug};
 use rows::*;
 
 /// Accounts written per transaction.
@@ -51,79 +53,10 @@ macro_rules! insert_rows {
     };
 }
 
-fn ascii_slug(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase()
-}
+// After `insert_rows!`, which it uses.
+mod people;
 
-struct Generator {
-    rng: StdRng,
-    anchor: NaiveDateTime,
-    taken_numbers: HashSet<String>,
-}
-
-impl Generator {
-    fn time_before(&mut self, max_days: i64) -> NaiveDateTime {
-        let seconds = self.rng.random_range(0..max_days * 86_400);
-        self.anchor - TimeDelta::seconds(seconds)
-    }
-
-    fn number(&mut self) -> String {
-        loop {
-            let n = AccountNumber::random_with(&mut self.rng).to_string();
-            if n != AccountNumber::SENTINEL && self.taken_numbers.insert(n.clone()) {
-                return n;
-            }
-        }
-    }
-
-    fn phone(&mut self) -> String {
-        format!(
-            "+{} {} {:03} {:04}",
-            self.rng.random_range(1..99),
-            self.rng.random_range(10..999),
-            self.rng.random_range(0..1000),
-            self.rng.random_range(0..10_000)
-        )
-    }
-
-    fn account(&mut self) -> NewAccountRow {
-        let first = *data::COMPANY_FIRST.choose(&mut self.rng).unwrap_or(&"Acme");
-        let second = *data::COMPANY_SECOND.choose(&mut self.rng).unwrap_or(&"Labs");
-        let suffix = *data::COMPANY_SUFFIX.choose(&mut self.rng).unwrap_or(&"Inc.");
-        let company = format!("{first} {second} {suffix}");
-        let (city, state, country, tz, currency, language) =
-            *data::PLACES.choose(&mut self.rng).unwrap_or(&data::PLACES[0]);
-        let street = *data::STREETS.choose(&mut self.rng).unwrap_or(&"Main Street");
-        let created = self.time_before(730);
-        NewAccountRow {
-            account_number: self.number(),
-            is_default_account: false,
-            name: CamelName::derive_from(&company).into_inner(),
-            company_name: company,
-            phone_number: Some(self.phone()),
-            address1: Some(format!("{} {street}", self.rng.random_range(1..400))),
-            city: Some(city.to_owned()),
-            state: Some(state.to_owned()),
-            postal_code: Some(format!("{:05}", self.rng.random_range(1000..99_999))),
-            country: country.to_owned(),
-            language: language.to_owned(),
-            timezone: Some(tz.to_owned()),
-            currency: currency.to_owned(),
-            is_active: self.rng.random_ratio(19, 20),
-            description: String::new(),
-            version: "1.0.0".to_owned(),
-            lock_version: 0,
-            created_at: created,
-            updated_at: created,
-        }
-    }
-
-    fn person(&mut self) -> (String, String) {
-        let first = *data::FIRST_NAMES.choose(&mut self.rng).unwrap_or(&"Ada");
-        let last = *data::LAST_NAMES.choose(&mut self.rng).unwrap_or(&"Lovelace");
-        (first.to_owned(), last.to_owned())
-    }
-}
+use people::seed_users;
 
 /// Writes `count` demo accounts (with everything around them) seeded by `seed`.
 /// `progress` is called with the number of accounts written so far.
@@ -165,45 +98,6 @@ pub fn seed(conn: &mut DbConnection, count: usize, seed: u64, progress: &dyn Fn(
         diesel::connection::SimpleConnection::batch_execute(conn, "ANALYZE")?;
     }
     Ok(done)
-}
-
-fn seed_users(conn: &mut DbConnection, g: &mut Generator, count: usize, seed: u64) -> anyhow::Result<Vec<i64>> {
-    // Demo users can't sign in: their hash is of a random secret nobody keeps.
-    let mut secret = [0u8; 32];
-    rand::fill(&mut secret);
-    let unusable = password_auth::generate_hash(hex::encode(secret));
-    let existing: HashSet<String> = users::table.select(users::username).load::<String>(conn)?.into_iter().collect();
-    let at = now();
-    let rows: Vec<NewUserRow> = (0..count)
-        .filter_map(|i| {
-            let (first, last) = g.person();
-            let username = format!("{}.{}.{seed}.{i}", ascii_slug(&first), ascii_slug(&last));
-            (!existing.contains(&username)).then(|| NewUserRow {
-                email: format!("{username}@example.com"),
-                username,
-                first_name: first,
-                last_name: last,
-                password_hash: unusable.clone(),
-                session_stamp: crate::db::models::user::new_session_stamp(),
-                is_active: true,
-                is_staff: false,
-                is_superuser: false,
-                date_joined: at,
-                created_at: at,
-                updated_at: at,
-            })
-        })
-        .collect();
-    let names: Vec<String> = rows.iter().map(|r| r.username.clone()).collect();
-    write_transaction(conn, |conn| -> anyhow::Result<Vec<i64>> {
-        insert_rows!(conn, users::table, rows);
-        let mut ids = Vec::with_capacity(names.len());
-        for chunk in names.chunks(ROWS_PER_INSERT) {
-            ids.extend(users::table.filter(users::username.eq_any(chunk)).select(users::id).load::<i64>(conn)?);
-        }
-        ids.sort_unstable();
-        Ok(ids)
-    })
 }
 
 fn seed_batch(

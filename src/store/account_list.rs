@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Store;
 use crate::cache::CacheKey;
-use crate::db::StoreError;
 use crate::db::models::account_list::{self, AccountPage, Count, ListQuery, SearchPlan};
 use crate::db::models::metadata;
+use crate::db::{AccountId, StoreError};
 use crate::domain::Tags;
 
 /// Pages up to this size are kept in the object cache.
@@ -22,7 +22,7 @@ pub struct ListedAccounts {
     pub page: AccountPage,
     pub count: Count,
     /// The tags of the page's accounts, by account id.
-    pub tags: HashMap<i64, Tags>,
+    pub tags: HashMap<AccountId, Tags>,
 }
 
 impl Store {
@@ -43,8 +43,7 @@ impl Store {
                     None => account_list::count(conn, query.scope, &query.filter)?,
                 };
                 let page = account_list::list(conn, &query, SearchPlan::for_count(count))?;
-                let ids: Vec<i64> = page.rows.iter().map(|a| a.id).collect();
-                let tags = metadata::load_tags_for(conn, metadata::ACCOUNT, &ids)?;
+                let tags = metadata::load_account_tags(conn, &page.rows)?;
                 Ok::<_, StoreError>(ListedAccounts { page, count, tags })
             })
             .await?;

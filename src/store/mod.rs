@@ -10,7 +10,7 @@ pub use account_list::ListedAccounts;
 
 use crate::cache::{CacheKey, Cacheable, ObjectCache};
 use crate::db::models::{Account, AccountLookup, CacheEffect, User, Written};
-use crate::db::{DbConnection, DbPool, StoreError, Unavailable};
+use crate::db::{DbConnection, DbPool, StoreError, Unavailable, UserId};
 
 #[derive(Clone)]
 pub struct Store {
@@ -89,7 +89,7 @@ impl Store {
     }
 
     /// A user by id, through the object cache (the session's user on every request).
-    pub async fn user(&self, id: i64) -> Result<Option<User>, StoreError> {
+    pub async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
         self.cached_row(CacheKey::User(id), move |conn| User::find(conn, id)).await
     }
 

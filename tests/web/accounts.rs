@@ -4,7 +4,7 @@ use smarter_accounts::db::models::account::MAX_NUMBER_ATTEMPTS;
 use smarter_accounts::db::models::metadata::{self, ACCOUNT};
 use smarter_accounts::db::models::{Account, AccountError, AccountFlags, Actor, AuditEntry, Written};
 use smarter_accounts::db::schema::{accounts, annotations, tagged_items};
-use smarter_accounts::db::{DbConnection, write_transaction};
+use smarter_accounts::db::{DbConnection, UserId, write_transaction};
 use smarter_accounts::domain::{AccountFields, AccountNumber, AccountNumberInput, RawAccountFields};
 
 use crate::on_both_databases;
@@ -43,7 +43,7 @@ pub fn create(conn: &mut DbConnection, company: &str) -> Account {
 }
 
 pub fn actor() -> Actor {
-    Actor::user(1, "admin")
+    Actor::user(UserId(1), "admin")
 }
 
 fn row_counts(conn: &mut DbConnection) -> (i64, i64, i64, i64) {
@@ -69,9 +69,9 @@ async fn create_generates_a_number_and_stores_every_field(db: TestDb) {
     assert_eq!(account.timezone.as_deref(), Some("Europe/Lisbon"));
     assert!(account.is_active && !account.is_default_account);
     assert_eq!(account.lock_version, 0);
-    assert_eq!(metadata::load_tags(&mut conn, ACCOUNT, account.id).unwrap().to_string(), "Enterprise, EU");
+    assert_eq!(metadata::load_tags(&mut conn, ACCOUNT, account.id.into()).unwrap().to_string(), "Enterprise, EU");
     assert_eq!(
-        metadata::load_annotations(&mut conn, ACCOUNT, account.id).unwrap().to_string(),
+        metadata::load_annotations(&mut conn, ACCOUNT, account.id.into()).unwrap().to_string(),
         "team: billing\ntier: gold"
     );
     let found = Account::get_by_account_number(&mut conn, &account.account_number).unwrap().unwrap();
@@ -191,7 +191,7 @@ async fn an_update_records_old_and_new_and_bumps_the_version(db: TestDb) {
     assert_eq!(updated.lock_version, 1);
     assert!(stale_keys(&written).iter().any(|k| k.ends_with(":Old Name")), "the old name's key is stale");
     assert!(stale_keys(&written).iter().any(|k| k.ends_with(":New Name")), "the new name's key is stale");
-    assert_eq!(metadata::load_tags(&mut conn, ACCOUNT, account.id).unwrap().to_string(), "EU, Startup");
+    assert_eq!(metadata::load_tags(&mut conn, ACCOUNT, account.id.into()).unwrap().to_string(), "EU, Startup");
 
     let history = AuditEntry::for_account(&mut conn, account.id, 10).unwrap();
     assert_eq!(history.len(), 2);
@@ -283,8 +283,8 @@ async fn deleting_an_account_takes_its_metadata_and_is_audited(db: TestDb) {
     let deleted = Account::delete(&mut conn, &actor(), account.id).unwrap().value;
     assert_eq!(deleted.id, account.id);
     assert!(Account::find(&mut conn, account.id).unwrap().is_none());
-    assert!(metadata::load_tags(&mut conn, ACCOUNT, account.id).unwrap().is_empty());
-    assert!(metadata::load_annotations(&mut conn, ACCOUNT, account.id).unwrap().is_empty());
+    assert!(metadata::load_tags(&mut conn, ACCOUNT, account.id.into()).unwrap().is_empty());
+    assert!(metadata::load_annotations(&mut conn, ACCOUNT, account.id.into()).unwrap().is_empty());
     let history = AuditEntry::for_account(&mut conn, account.id, 10).unwrap();
     assert_eq!(history[0].action, "delete");
     assert_eq!(history[0].summary, deleted.to_string());

@@ -3,6 +3,7 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 use smarter_accounts::cache::{CacheKey, ObjectCache};
+use smarter_accounts::db::AccountId;
 use smarter_accounts::db::models::{Account, AccountError, AccountLookup};
 use smarter_accounts::db::schema::accounts;
 use smarter_accounts::domain::AccountFields;
@@ -13,7 +14,7 @@ use crate::on_both_databases;
 use crate::support::{self, TestDb, notice};
 
 /// Changes a row behind the cache's back, so a cached read is told from a fresh one.
-fn rename_directly(store: &Store, id: i64, name: &str) {
+fn rename_directly(store: &Store, id: AccountId, name: &str) {
     let mut conn = TestDb::conn(store.pool());
     diesel::update(accounts::table.find(id)).set(accounts::company_name.eq(name)).execute(&mut *conn).unwrap();
 }
@@ -61,7 +62,7 @@ async fn check_lookups_and_invalidation(reader: &Store, writer: &Store) {
         "the old value's key was dropped"
     );
     assert_eq!(reader.account(AccountLookup::CompanyName("Renamed Co".into())).await.unwrap().unwrap().id, account.id);
-    assert!(reader.account(AccountLookup::Pk(-1)).await.unwrap().is_none(), "a miss is None");
+    assert!(reader.account(AccountLookup::Pk(AccountId(-1))).await.unwrap().is_none(), "a miss is None");
     assert!(reader.account(AccountLookup::Name("noSuchName".into())).await.unwrap().is_none());
 }
 
@@ -104,7 +105,7 @@ async fn a_zero_lifetime_turns_the_cache_off() {
 #[actix_web::test]
 async fn a_read_that_raced_a_write_is_not_served_afterwards() {
     let cache = ObjectCache::local(Duration::from_secs(60));
-    let key = CacheKey::Account(AccountLookup::Pk(1));
+    let key = CacheKey::Account(AccountLookup::Pk(AccountId(1)));
     let _ = cache.generation().await; // start a generation
     let seen = cache.generation().await;
     // A writer commits and invalidates between the reader's database read and its put.

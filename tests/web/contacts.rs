@@ -37,7 +37,7 @@ async fn the_first_save_queues_a_welcome_and_marks_the_contact_welcomed(db: Test
     AccountContact::update(&mut conn, &actor(), account.id, ada.id, &contact("Ada B.", "ada@example.com", true))
         .unwrap();
     assert_eq!(outbox_count(&mut conn), 1);
-    let entries = AuditEntry::for_object(&mut conn, "account_contact", ada.id).unwrap();
+    let entries = AuditEntry::for_object(&mut conn, "account_contact", ada.id.into()).unwrap();
     assert_eq!(entries.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["create", "update"]);
 }
 
@@ -57,7 +57,7 @@ async fn the_primary_flag_moves_between_contacts(db: TestDb) {
     let all = AccountContact::for_account(&mut conn, account.id).unwrap();
     assert_eq!(all.iter().filter(|c| c.is_primary).count(), 1);
     assert_eq!(all[0].id, ada.id, "the primary is listed first");
-    let bob_history = AuditEntry::for_object(&mut conn, "account_contact", bob.id).unwrap();
+    let bob_history = AuditEntry::for_object(&mut conn, "account_contact", bob.id.into()).unwrap();
     assert_eq!(bob_history.last().unwrap().field_changes()[0].field, "is_primary");
     // The database itself refuses a second primary.
     let sneaky = diesel::update(account_contacts::table.find(bob.id))
@@ -95,7 +95,7 @@ async fn deleting_a_contact_is_audited(db: TestDb) {
         .value;
     AccountContact::delete(&mut conn, &actor(), account.id, ada.id).unwrap();
     assert!(AccountContact::find(&mut conn, account.id, ada.id).unwrap().is_none());
-    let history = AuditEntry::for_object(&mut conn, "account_contact", ada.id).unwrap();
+    let history = AuditEntry::for_object(&mut conn, "account_contact", ada.id.into()).unwrap();
     assert_eq!(history.last().unwrap().action, "delete");
     assert!(matches!(AccountContact::delete(&mut conn, &actor(), account.id, ada.id), Err(ContactError::NotFound)));
 }

@@ -13,9 +13,9 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use smarter_accounts::cache::ObjectCache;
 use smarter_accounts::config::DatabaseUrl;
-use smarter_accounts::db::StoreError;
 use smarter_accounts::db::models::{Account, AuditEntry};
 use smarter_accounts::db::schema::accounts;
+use smarter_accounts::db::{AccountId, StoreError};
 use smarter_accounts::startup;
 use smarter_accounts::store::Store;
 use smarter_accounts::web::ROUTES;
@@ -162,7 +162,7 @@ async fn concurrent_edits_lose_nothing_and_audit_every_commit(db: TestDb) {
     }
     let _ = &mut root;
     let deadline = Instant::now() + Duration::from_secs(8);
-    let committed = Mutex::new(Vec::<(i64, String)>::new());
+    let committed = Mutex::new(Vec::<(AccountId, String)>::new());
     let rejected = Mutex::new(0usize);
     let app = &app;
     let work = clients.into_iter().enumerate().map(|(c, mut browser)| {

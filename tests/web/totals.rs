@@ -5,9 +5,9 @@
 use diesel::connection::SimpleConnection;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
-use smarter_accounts::db::DbConnection;
 use smarter_accounts::db::models::Account;
 use smarter_accounts::db::schema::{account_totals, accounts};
+use smarter_accounts::db::{AccountId, DbConnection};
 use smarter_accounts::domain::AccountFields;
 
 use crate::accounts::{actor, create, raw};
@@ -68,7 +68,7 @@ async fn the_totals_follow_every_write(db: TestDb) {
 async fn moves_between_active_and_inactive_at_once_keep_the_totals(db: TestDb) {
     let pool = db.pool();
     let mut conn = TestDb::conn(&pool);
-    let ids: Vec<i64> = (0..4).map(|i| create(&mut conn, &format!("Mover {i}")).id).collect();
+    let ids: Vec<AccountId> = (0..4).map(|i| create(&mut conn, &format!("Mover {i}")).id).collect();
     drop(conn);
     std::thread::scope(|s| {
         for (n, id) in ids.iter().copied().enumerate() {

@@ -5,12 +5,12 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::db::schema::audit_entries;
-use crate::db::{DbConnection, now};
+use crate::db::{AccountId, DbConnection, UserId, now};
 
 /// Who made a change: a signed-in user, or the program itself (bootstrap, commands).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
-    pub id: Option<i64>,
+    pub id: Option<UserId>,
     pub username: String,
 }
 
@@ -19,7 +19,7 @@ impl Actor {
         Self { id: None, username: "system".to_owned() }
     }
 
-    pub fn user(id: i64, username: &str) -> Self {
+    pub fn user(id: UserId, username: &str) -> Self {
         Self { id: Some(id), username: username.to_owned() }
     }
 }
@@ -45,12 +45,12 @@ impl FieldChange {
 #[diesel(table_name = audit_entries)]
 pub struct AuditEntry {
     pub id: i64,
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<UserId>,
     pub actor_username: String,
     pub action: String,
     pub object_type: String,
     pub object_id: i64,
-    pub account_id: Option<i64>,
+    pub account_id: Option<AccountId>,
     pub summary: String,
     pub changes: String,
     pub created_at: NaiveDateTime,
@@ -62,7 +62,7 @@ impl AuditEntry {
         serde_json::from_str(&self.changes).unwrap_or_default()
     }
 
-    pub fn for_account(conn: &mut DbConnection, account_id: i64, limit: i64) -> QueryResult<Vec<Self>> {
+    pub fn for_account(conn: &mut DbConnection, account_id: AccountId, limit: i64) -> QueryResult<Vec<Self>> {
         audit_entries::table
             .filter(audit_entries::account_id.eq(account_id))
             .order((audit_entries::created_at.desc(), audit_entries::id.desc()))
@@ -74,7 +74,7 @@ impl AuditEntry {
     /// The account's entries older than entry `before` (all when `None`), newest first.
     pub fn for_account_before(
         conn: &mut DbConnection,
-        account_id: i64,
+        account_id: AccountId,
         before: Option<i64>,
         limit: i64,
     ) -> QueryResult<Vec<Self>> {
@@ -108,7 +108,7 @@ impl AuditEntry {
 pub struct AuditTarget<'a> {
     pub object_type: &'a str,
     pub object_id: i64,
-    pub account_id: Option<i64>,
+    pub account_id: Option<AccountId>,
     pub summary: &'a str,
 }
 

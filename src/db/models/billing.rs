@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
 
-use crate::db::DbConnection;
+use crate::db::{AccountId, DbConnection};
 
 /// Token totals of one provider and charge type.
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName, serde::Serialize, serde::Deserialize)]
@@ -20,7 +20,11 @@ pub struct BillingLine {
 }
 
 /// Totals per provider and charge type: from `month_start` on, and before it.
-pub fn summary(conn: &mut DbConnection, account_id: i64, month_start: NaiveDate) -> QueryResult<Vec<BillingLine>> {
+pub fn summary(
+    conn: &mut DbConnection,
+    account_id: AccountId,
+    month_start: NaiveDate,
+) -> QueryResult<Vec<BillingLine>> {
     let (p1, p2, p3) = if conn.is_sqlite() { ("?", "?", "?") } else { ("$1", "$2", "$3") };
     let query = format!(
         "SELECT provider, charge_type, \
@@ -54,7 +58,7 @@ pub struct MonthLine {
 }
 
 /// Totals per month (`YYYY-MM`, newest first), provider and charge type since `since`.
-pub fn monthly(conn: &mut DbConnection, account_id: i64, since: NaiveDate) -> QueryResult<Vec<MonthLine>> {
+pub fn monthly(conn: &mut DbConnection, account_id: AccountId, since: NaiveDate) -> QueryResult<Vec<MonthLine>> {
     let (month, p1, p2) =
         if conn.is_sqlite() { ("strftime('%Y-%m', date)", "?", "?") } else { ("to_char(date, 'YYYY-MM')", "$1", "$2") };
     let query = format!(

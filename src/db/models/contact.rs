@@ -9,7 +9,7 @@ use crate::db::models::audit::{self, Actor, AuditTarget, FieldChange};
 use crate::db::models::is_unique_violation;
 use crate::db::models::written::Written;
 use crate::db::schema::{account_contacts, accounts, email_outbox};
-use crate::db::{DbConnection, lower, now, write_transaction};
+use crate::db::{AccountId, ContactId, DbConnection, lower, now, write_transaction};
 pub use crate::domain::ContactFields;
 use crate::domain::FieldErrors;
 
@@ -18,8 +18,8 @@ pub const WELCOME_SUBJECT: &str = "Welcome to Smarter!";
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable, Serialize, serde::Deserialize)]
 #[diesel(table_name = account_contacts)]
 pub struct AccountContact {
-    pub id: i64,
-    pub account_id: i64,
+    pub id: ContactId,
+    pub account_id: AccountId,
     pub first_name: String,
     pub last_name: String,
     pub email: String,
@@ -48,7 +48,7 @@ fn duplicate_email() -> ContactError {
 
 /// Serialises contact writes of one account (PostgreSQL takes the row lock; SQLite's
 /// writers are serialised already), so two saves can't both take the primary flag.
-fn lock_account_row(conn: &mut DbConnection, account_id: i64) -> QueryResult<()> {
+fn lock_account_row(conn: &mut DbConnection, account_id: AccountId) -> QueryResult<()> {
     diesel::update(accounts::table.find(account_id)).set(accounts::id.eq(accounts::id)).execute(conn)?;
     Ok(())
 }
@@ -82,14 +82,14 @@ impl AccountContact {
         let summary = self.summary();
         let target = AuditTarget {
             object_type: "account_contact",
-            object_id: self.id,
+            object_id: self.id.0,
             account_id: Some(self.account_id),
             summary: &summary,
         };
         audit::record(conn, actor, action, target, changes)
     }
 
-    pub fn find(conn: &mut DbConnection, account_id: i64, id: i64) -> QueryResult<Option<Self>> {
+    pub fn find(conn: &mut DbConnection, account_id: AccountId, id: ContactId) -> QueryResult<Option<Self>> {
         account_contacts::table
             .filter(account_contacts::account_id.eq(account_id))
             .filter(account_contacts::id.eq(id))
@@ -98,7 +98,7 @@ impl AccountContact {
             .optional()
     }
 
-    fn find_by_email(conn: &mut DbConnection, account_id: i64, email: &str) -> QueryResult<Option<Self>> {
+    fn find_by_email(conn: &mut DbConnection, account_id: AccountId, email: &str) -> QueryResult<Option<Self>> {
         account_contacts::table
             .filter(account_contacts::account_id.eq(account_id))
             .filter(lower(account_contacts::email).eq(email.to_ascii_lowercase()))
@@ -108,7 +108,7 @@ impl AccountContact {
     }
 
     /// The account's contacts, the primary first, then by name.
-    pub fn for_account(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<Self>> {
+    pub fn for_account(conn: &mut DbConnection, account_id: AccountId) -> QueryResult<Vec<Self>> {
         account_contacts::table
             .filter(account_contacts::account_id.eq(account_id))
             .order((account_contacts::is_primary.desc(), account_contacts::last_name.asc(), account_contacts::id.asc()))
@@ -117,7 +117,12 @@ impl AccountContact {
     }
 
     /// Takes the primary flag from the account's other contacts, audited.
-    fn clear_primary(conn: &mut DbConnection, actor: &Actor, account_id: i64, except: Option<i64>) -> QueryResult<()> {
+    fn clear_primary(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        account_id: AccountId,
+        except: Option<ContactId>,
+    ) -> QueryResult<()> {
         let current: Vec<Self> = account_contacts::table
             .filter(account_contacts::account_id.eq(account_id))
             .filter(account_contacts::is_primary.eq(true))
@@ -138,7 +143,7 @@ impl AccountContact {
     pub fn create(
         conn: &mut DbConnection,
         actor: &Actor,
-        account_id: i64,
+        account_id: AccountId,
         fields: &ContactFields,
     ) -> Result<Written<Self>, ContactError> {
         write_transaction(conn, |conn| {
@@ -192,8 +197,8 @@ impl AccountContact {
     pub fn update(
         conn: &mut DbConnection,
         actor: &Actor,
-        account_id: i64,
-        id: i64,
+        account_id: AccountId,
+        id: ContactId,
         fields: &ContactFields,
     ) -> Result<Written<Self>, ContactError> {
         write_transaction(conn, |conn| {
@@ -232,8 +237,8 @@ impl AccountContact {
     pub fn delete(
         conn: &mut DbConnection,
         actor: &Actor,
-        account_id: i64,
-        id: i64,
+        account_id: AccountId,
+        id: ContactId,
     ) -> Result<Written<Self>, ContactError> {
         write_transaction(conn, |conn| {
             let old = Self::find(conn, account_id, id)?.ok_or(ContactError::NotFound)?;

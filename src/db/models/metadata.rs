@@ -4,9 +4,10 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use crate::db::models::Account;
 use crate::db::models::is_unique_violation;
 use crate::db::schema::{annotations, tagged_items, tags};
-use crate::db::{DbConnection, now};
+use crate::db::{AccountId, DbConnection, now};
 use crate::domain::{Annotation, Annotations, Tag, Tags};
 
 pub const ACCOUNT: &str = "account";
@@ -23,18 +24,19 @@ pub fn load_tags(conn: &mut DbConnection, object_type: &str, object_id: i64) -> 
     Ok(Tags::from_stored(names))
 }
 
-/// Tags of many objects in one query, for list pages.
-pub fn load_tags_for(conn: &mut DbConnection, object_type: &str, ids: &[i64]) -> QueryResult<HashMap<i64, Tags>> {
+/// Tags of many accounts in one query, for list pages and the export.
+pub fn load_account_tags(conn: &mut DbConnection, accounts: &[Account]) -> QueryResult<HashMap<AccountId, Tags>> {
+    let ids: Vec<i64> = accounts.iter().map(|a| a.id.into()).collect();
     let rows: Vec<(i64, String)> = tagged_items::table
         .inner_join(tags::table)
-        .filter(tagged_items::object_type.eq(object_type))
-        .filter(tagged_items::object_id.eq_any(ids))
+        .filter(tagged_items::object_type.eq(ACCOUNT))
+        .filter(tagged_items::object_id.eq_any(&ids))
         .order(tagged_items::id.asc())
         .select((tagged_items::object_id, tags::name))
         .load(conn)?;
-    let mut grouped: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut grouped: HashMap<AccountId, Vec<String>> = HashMap::new();
     for (id, name) in rows {
-        grouped.entry(id).or_default().push(name);
+        grouped.entry(AccountId(id)).or_default().push(name);
     }
     Ok(grouped.into_iter().map(|(id, names)| (id, Tags::from_stored(names))).collect())
 }

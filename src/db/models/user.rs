@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 use crate::db::models::is_unique_violation;
 use crate::db::models::written::{StaleRow, Written};
 use crate::db::schema::users;
-use crate::db::{DbConnection, lower, now};
+use crate::db::{DbConnection, UserId, lower, now};
 use crate::domain::{Email, FieldErrors, Username};
 
 #[derive(Clone, PartialEq, Eq, Queryable, Selectable, Identifiable, Serialize, Deserialize)]
 #[diesel(table_name = users)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub email: String,
     pub first_name: String,
@@ -89,7 +89,7 @@ pub fn new_session_stamp() -> String {
 }
 
 impl User {
-    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Self>> {
+    pub fn find(conn: &mut DbConnection, id: UserId) -> QueryResult<Option<Self>> {
         users::table.find(id).select(Self::as_select()).first(conn).optional()
     }
 
@@ -142,7 +142,7 @@ impl User {
     }
 
     /// The row after an update that touched `changed` rows; its cached copy is stale.
-    fn reread(conn: &mut DbConnection, id: i64, changed: usize) -> Result<Written<Self>, UserError> {
+    fn reread(conn: &mut DbConnection, id: UserId, changed: usize) -> Result<Written<Self>, UserError> {
         if changed == 0 {
             return Err(UserError::NotFound);
         }
@@ -153,7 +153,7 @@ impl User {
     /// Stores a new password hash and a new session stamp, ending other sessions.
     pub fn set_password_hash(
         conn: &mut DbConnection,
-        id: i64,
+        id: UserId,
         password_hash: &str,
     ) -> Result<Written<Self>, UserError> {
         let changed = diesel::update(users::table.find(id))
@@ -167,7 +167,7 @@ impl User {
     }
 
     /// Activates or deactivates a user; either way their sessions end.
-    pub fn set_active(conn: &mut DbConnection, id: i64, active: bool) -> Result<Written<Self>, UserError> {
+    pub fn set_active(conn: &mut DbConnection, id: UserId, active: bool) -> Result<Written<Self>, UserError> {
         let changed = diesel::update(users::table.find(id))
             .set((
                 users::is_active.eq(active),
@@ -199,7 +199,7 @@ impl User {
 
     /// Applies an edit. The last active superuser can't lose the role or be
     /// deactivated; deactivating or a new password ends the user's sessions.
-    pub fn update(conn: &mut DbConnection, id: i64, changes: &UserChanges) -> Result<Written<Self>, UserError> {
+    pub fn update(conn: &mut DbConnection, id: UserId, changes: &UserChanges) -> Result<Written<Self>, UserError> {
         crate::db::write_transaction(conn, |conn| {
             let old = Self::find(conn, id)?.ok_or(UserError::NotFound)?;
             let loses_power = old.is_superuser && old.is_active && (!changes.is_superuser || !changes.is_active);
@@ -238,7 +238,7 @@ impl User {
     }
 
     /// Notes a sign-in; the cached user (which shows `last_login`) is stale.
-    pub fn record_login(conn: &mut DbConnection, id: i64) -> QueryResult<Written<()>> {
+    pub fn record_login(conn: &mut DbConnection, id: UserId) -> QueryResult<Written<()>> {
         diesel::update(users::table.find(id)).set(users::last_login.eq(Some(now()))).execute(conn)?;
         Ok(Written::makes_stale((), vec![StaleRow::User(id)]))
     }

@@ -8,15 +8,15 @@ use crate::db::models::audit::{self, Actor, AuditTarget, FieldChange};
 use crate::db::models::written::Written;
 use crate::db::models::{Account, User, is_unique_violation, metadata};
 use crate::db::schema::{accounts, user_profiles, users};
-use crate::db::{DbConnection, now, write_transaction};
+use crate::db::{AccountId, DbConnection, UserId, now, write_transaction};
 use crate::domain::CamelName;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable, Serialize, serde::Deserialize)]
 #[diesel(table_name = user_profiles)]
 pub struct UserProfile {
     pub id: i64,
-    pub user_id: i64,
-    pub account_id: i64,
+    pub user_id: UserId,
+    pub account_id: AccountId,
     pub name: String,
     pub description: String,
     pub version: String,
@@ -39,7 +39,7 @@ pub enum MembershipError {
 }
 
 impl UserProfile {
-    pub fn find(conn: &mut DbConnection, user_id: i64, account_id: i64) -> QueryResult<Option<Self>> {
+    pub fn find(conn: &mut DbConnection, user_id: UserId, account_id: AccountId) -> QueryResult<Option<Self>> {
         user_profiles::table
             .filter(user_profiles::user_id.eq(user_id))
             .filter(user_profiles::account_id.eq(account_id))
@@ -48,12 +48,12 @@ impl UserProfile {
             .optional()
     }
 
-    pub fn is_member(conn: &mut DbConnection, user_id: i64, account_id: i64) -> QueryResult<bool> {
+    pub fn is_member(conn: &mut DbConnection, user_id: UserId, account_id: AccountId) -> QueryResult<bool> {
         Ok(Self::find(conn, user_id, account_id)?.is_some())
     }
 
     /// The members of an account with their user rows, oldest membership first.
-    pub fn members_of(conn: &mut DbConnection, account_id: i64) -> QueryResult<Vec<(Self, User)>> {
+    pub fn members_of(conn: &mut DbConnection, account_id: AccountId) -> QueryResult<Vec<(Self, User)>> {
         user_profiles::table
             .inner_join(users::table)
             .filter(user_profiles::account_id.eq(account_id))
@@ -63,7 +63,7 @@ impl UserProfile {
     }
 
     /// The accounts a user belongs to, oldest membership first.
-    pub fn accounts_of(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<Account>> {
+    pub fn accounts_of(conn: &mut DbConnection, user_id: UserId) -> QueryResult<Vec<Account>> {
         user_profiles::table
             .inner_join(accounts::table)
             .filter(user_profiles::user_id.eq(user_id))
@@ -73,7 +73,7 @@ impl UserProfile {
     }
 
     /// The user's membership in the default account if any, else their oldest.
-    pub fn primary_account(conn: &mut DbConnection, user_id: i64) -> QueryResult<Option<Account>> {
+    pub fn primary_account(conn: &mut DbConnection, user_id: UserId) -> QueryResult<Option<Account>> {
         let accounts = Self::accounts_of(conn, user_id)?;
         let default = accounts.iter().position(|a| a.is_default_account);
         Ok(match default {
@@ -124,7 +124,7 @@ impl UserProfile {
     pub fn remove(
         conn: &mut DbConnection,
         actor: &Actor,
-        user_id: i64,
+        user_id: UserId,
         account: &Account,
     ) -> Result<Written<User>, MembershipError> {
         write_transaction(conn, |conn| {

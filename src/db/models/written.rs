@@ -1,6 +1,7 @@
 //! What a write returns: its value, and what it did to what the object cache may hold.
 //! Whether a write retires cached pages is decided here, by the write, in the open.
 
+use crate::db::UserId;
 use crate::db::models::Account;
 
 /// A row whose cached copies a write made stale.
@@ -10,7 +11,7 @@ pub enum StaleRow {
     /// answer, so both the old and the new version are named.
     Account(Box<Account>),
     /// A user, by id.
-    User(i64),
+    User(UserId),
 }
 
 /// What a write did to what the cache may hold.

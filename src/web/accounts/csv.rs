@@ -6,10 +6,10 @@ use actix_web::{HttpResponse, web};
 use futures_util::stream;
 
 use crate::auth::Staff;
-use crate::db::StoreError;
 use crate::db::models::account::ColumnText;
 use crate::db::models::account_list::{self, ListQuery};
 use crate::db::models::{Account, metadata};
+use crate::db::{AccountId, StoreError};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::accounts::list_params::ListParams;
@@ -58,7 +58,7 @@ fn cell(value: &str) -> String {
 
 fn encode(
     rows: &[Account],
-    tags: &std::collections::HashMap<i64, crate::domain::Tags>,
+    tags: &std::collections::HashMap<AccountId, crate::domain::Tags>,
     with_header: bool,
 ) -> Result<Bytes, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -89,8 +89,7 @@ async fn next_chunk(mut export: Export) -> Option<(Result<Bytes, actix_web::Erro
         .store
         .read(move |conn| {
             let (rows, next) = account_list::batch(conn, &query)?;
-            let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
-            let tags = metadata::load_tags_for(conn, metadata::ACCOUNT, &ids)?;
+            let tags = metadata::load_account_tags(conn, &rows)?;
             Ok::<_, StoreError>((rows, next, tags))
         })
         .await;

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::auth::session;
 use crate::db::StoreError;
-use crate::db::models::{Account, Actor, User};
+use crate::db::models::{Account, Actor, Dependents, User};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::accounts::ManagedAccount;
@@ -20,7 +20,7 @@ use crate::web::page::{self, Layout};
 struct DeletePage {
     layout: Layout,
     account: Account,
-    counts: [i64; 4],
+    counts: Dependents,
     confirm: String,
     error: Option<String>,
 }

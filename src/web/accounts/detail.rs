@@ -83,8 +83,8 @@ pub async fn render(
         .store
         .cached(key, move |conn| {
             Ok::<_, StoreError>(Around {
-                tags: metadata::load_tags(conn, metadata::ACCOUNT, id)?,
-                annotations: metadata::load_annotations(conn, metadata::ACCOUNT, id)?,
+                tags: metadata::load_tags(conn, metadata::ACCOUNT, id.into())?,
+                annotations: metadata::load_annotations(conn, metadata::ACCOUNT, id.into())?,
                 contacts: AccountContact::for_account(conn, id)?,
                 members: UserProfile::members_of(conn, id)?,
                 billing: billing::summary(conn, id, month_start)?,

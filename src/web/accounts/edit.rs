@@ -58,8 +58,8 @@ async fn stored_form(state: &AppState, account: &Account) -> Result<AccountForm,
         .store
         .read(move |conn| {
             Ok::<_, StoreError>((
-                metadata::load_tags(conn, metadata::ACCOUNT, id)?,
-                metadata::load_annotations(conn, metadata::ACCOUNT, id)?,
+                metadata::load_tags(conn, metadata::ACCOUNT, id.into())?,
+                metadata::load_annotations(conn, metadata::ACCOUNT, id.into())?,
             ))
         })
         .await?;

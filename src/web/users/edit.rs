@@ -6,14 +6,14 @@ use actix_web::{HttpResponse, web};
 
 use super::{UserForm, check_common, render};
 use crate::auth::{Superuser, password, session};
-use crate::db::StoreError;
 use crate::db::models::{Account, User, UserChanges, UserProfile};
+use crate::db::{StoreError, UserId};
 use crate::domain::FieldErrors;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::page;
 
-async fn load(state: &AppState, id: i64) -> Result<(User, Vec<Account>), AppError> {
+async fn load(state: &AppState, id: UserId) -> Result<(User, Vec<Account>), AppError> {
     state
         .store
         .read(move |conn| {
@@ -29,7 +29,7 @@ pub async fn page(
     session: Session,
     Superuser(user): Superuser,
     state: web::Data<AppState>,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, AppError> {
     let (target, accounts) = load(&state, *id).await?;
     let on = |b: bool| b.then(|| "on".to_owned());
@@ -49,7 +49,7 @@ pub async fn submit(
     session: Session,
     Superuser(user): Superuser,
     state: web::Data<AppState>,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
     form: web::Form<UserForm>,
 ) -> Result<HttpResponse, AppError> {
     let (target, accounts) = load(&state, *id).await?;

@@ -6,7 +6,7 @@ use super::{Account, AccountError, AccountFlags, AccountResult, FieldValues, Sta
 use crate::db::models::audit::{self, Actor, FieldChange};
 use crate::db::models::metadata;
 use crate::db::schema::{accounts, user_profiles};
-use crate::db::{DbConnection, lock_default_account_flag, now, write_transaction};
+use crate::db::{AccountId, DbConnection, lock_default_account_flag, now, write_transaction};
 use crate::domain::{AccountFields, Annotations, FieldErrors, Tags};
 
 impl Account {
@@ -60,7 +60,7 @@ impl Account {
     pub fn update(
         conn: &mut DbConnection,
         actor: &Actor,
-        id: i64,
+        id: AccountId,
         based_on_version: i64,
         submitted_number: Option<&str>,
         fields: &AccountFields,
@@ -68,22 +68,9 @@ impl Account {
     ) -> AccountResult<Written<Self>> {
         write_transaction(conn, |conn| {
             let old = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
-            if submitted_number.is_some_and(|n| n.trim() != old.account_number) {
-                return Err(AccountError::Invalid(FieldErrors::single(
-                    "account_number",
-                    "The account number can't be changed.",
-                )));
-            }
-            if old.lock_version != based_on_version {
-                return Err(AccountError::Stale { current: Box::new(old) });
-            }
-            let flags =
-                flags.unwrap_or(AccountFlags { is_active: old.is_active, is_default_account: old.is_default_account });
-            if old.is_default_account && flags.is_default_account && !flags.is_active {
-                return Err(AccountError::Refused("The default account can't be deactivated."));
-            }
-            let old_tags = metadata::load_tags(conn, metadata::ACCOUNT, id)?;
-            let old_annotations = metadata::load_annotations(conn, metadata::ACCOUNT, id)?;
+            let flags = old.check_edit(based_on_version, submitted_number, flags)?;
+            let old_tags = metadata::load_tags(conn, metadata::ACCOUNT, id.into())?;
+            let old_annotations = metadata::load_annotations(conn, metadata::ACCOUNT, id.into())?;
             let values = FieldValues::from(fields);
             let unchanged = values.matches(&old)
                 && flags.is_active == old.is_active
@@ -120,21 +107,44 @@ impl Account {
         })
     }
 
+    /// The flags an edit of this row at `based_on_version` leaves it with (`None`:
+    /// as they are), or why the edit can't be made.
+    fn check_edit(
+        &self,
+        based_on_version: i64,
+        submitted_number: Option<&str>,
+        flags: Option<AccountFlags>,
+    ) -> AccountResult<AccountFlags> {
+        if submitted_number.is_some_and(|n| n.trim() != self.account_number) {
+            let message = "The account number can't be changed.";
+            return Err(AccountError::Invalid(FieldErrors::single("account_number", message)));
+        }
+        if self.lock_version != based_on_version {
+            return Err(AccountError::Stale { current: Box::new(self.clone()) });
+        }
+        let flags =
+            flags.unwrap_or(AccountFlags { is_active: self.is_active, is_default_account: self.is_default_account });
+        if self.is_default_account && flags.is_default_account && !flags.is_active {
+            return Err(AccountError::Refused("The default account can't be deactivated."));
+        }
+        Ok(flags)
+    }
+
     /// Stores the tags and annotations that changed and notes them with the other
     /// changes.
     fn update_metadata(
         conn: &mut DbConnection,
-        id: i64,
+        id: AccountId,
         (old_tags, old_annotations): (&Tags, &Annotations),
         fields: &AccountFields,
         changes: &mut Vec<FieldChange>,
     ) -> AccountResult<()> {
         if *old_tags != fields.tags {
-            metadata::set_tags(conn, metadata::ACCOUNT, id, &fields.tags)?;
+            metadata::set_tags(conn, metadata::ACCOUNT, id.into(), &fields.tags)?;
             FieldChange::push_if_changed(changes, "tags", Some(&old_tags.to_string()), Some(&fields.tags.to_string()));
         }
         if *old_annotations != fields.annotations {
-            metadata::set_annotations(conn, metadata::ACCOUNT, id, &fields.annotations)?;
+            metadata::set_annotations(conn, metadata::ACCOUNT, id.into(), &fields.annotations)?;
             let (before, after) = (old_annotations.to_string(), fields.annotations.to_string());
             FieldChange::push_if_changed(changes, "annotations", Some(&before), Some(&after));
         }
@@ -142,7 +152,12 @@ impl Account {
     }
 
     /// Activates or deactivates an account. The default account can't be deactivated.
-    pub fn set_active(conn: &mut DbConnection, actor: &Actor, id: i64, active: bool) -> AccountResult<Written<Self>> {
+    pub fn set_active(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        id: AccountId,
+        active: bool,
+    ) -> AccountResult<Written<Self>> {
         write_transaction(conn, |conn| {
             let old = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
             if !active && old.is_default_account {
@@ -161,7 +176,7 @@ impl Account {
 
     /// Makes this account the default, taking the flag from the previous default in the
     /// same transaction. Only an active account can be the default.
-    pub fn make_default(conn: &mut DbConnection, actor: &Actor, id: i64) -> AccountResult<Written<Self>> {
+    pub fn make_default(conn: &mut DbConnection, actor: &Actor, id: AccountId) -> AccountResult<Written<Self>> {
         write_transaction(conn, |conn| {
             let mut stale = Self::clear_default_unless(conn, actor, id)?;
             let old = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
@@ -187,7 +202,7 @@ impl Account {
     pub(super) fn clear_default_unless(
         conn: &mut DbConnection,
         actor: &Actor,
-        keep: i64,
+        keep: AccountId,
     ) -> AccountResult<Vec<StaleRow>> {
         lock_default_account_flag(conn)?;
         match Self::default_account(conn)? {
@@ -198,7 +213,7 @@ impl Account {
 
     /// Deletes an account with its contacts, memberships, charges and billing records
     /// (the database cascades) and its metadata. The default account can't be deleted.
-    pub fn delete(conn: &mut DbConnection, actor: &Actor, id: i64) -> AccountResult<Written<Self>> {
+    pub fn delete(conn: &mut DbConnection, actor: &Actor, id: AccountId) -> AccountResult<Written<Self>> {
         write_transaction(conn, |conn| {
             let old = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
             if old.is_default_account {
@@ -209,7 +224,7 @@ impl Account {
             for profile_id in profile_ids {
                 metadata::delete_all(conn, metadata::USER_PROFILE, profile_id)?;
             }
-            metadata::delete_all(conn, metadata::ACCOUNT, id)?;
+            metadata::delete_all(conn, metadata::ACCOUNT, id.into())?;
             diesel::delete(accounts::table.find(id)).execute(conn)?;
             let summary = old.audit_target();
             let changes = Self::diff(None, &old)

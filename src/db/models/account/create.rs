@@ -3,11 +3,13 @@
 
 use diesel::prelude::*;
 
-use super::{Account, AccountError, AccountFlags, AccountResult, FieldValues, MAX_NUMBER_ATTEMPTS, StaleRow, Written};
+use super::{
+    Account, AccountError, AccountFlags, AccountResult, Dependents, FieldValues, MAX_NUMBER_ATTEMPTS, StaleRow, Written,
+};
 use crate::db::models::audit::{self, Actor, FieldChange};
 use crate::db::models::{is_unique_violation, metadata, violated_constraint};
 use crate::db::schema::{account_contacts, accounts, charges, daily_billing_records, form_tokens, user_profiles};
-use crate::db::{DbConnection, now, write_transaction};
+use crate::db::{AccountId, DbConnection, now, write_transaction};
 use crate::domain::{AccountFields, AccountNumber, AccountNumberInput, FieldErrors};
 
 impl Account {
@@ -39,8 +41,8 @@ impl Account {
                 },
                 AccountNumberInput::Generate => Self::insert_with_generated_number(conn, fields, flags, generate)?,
             };
-            metadata::set_tags(conn, metadata::ACCOUNT, account.id, &fields.tags)?;
-            metadata::set_annotations(conn, metadata::ACCOUNT, account.id, &fields.annotations)?;
+            metadata::set_tags(conn, metadata::ACCOUNT, account.id.into(), &fields.tags)?;
+            metadata::set_annotations(conn, metadata::ACCOUNT, account.id.into(), &fields.annotations)?;
             let mut changes = Self::diff(None, &account);
             let (tags, annotations) = (fields.tags.to_string(), fields.annotations.to_string());
             FieldChange::push_if_changed(&mut changes, "tags", None, Some(tags.as_str()).filter(|s| !s.is_empty()));
@@ -69,7 +71,7 @@ impl Account {
         generate: &mut dyn FnMut() -> AccountNumber,
     ) -> AccountResult<Written<(Self, bool)>> {
         let earlier = |conn: &mut DbConnection| -> AccountResult<Option<Self>> {
-            let id: Option<i64> = form_tokens::table
+            let id: Option<AccountId> = form_tokens::table
                 .filter(form_tokens::token.eq(token))
                 .select(form_tokens::account_id)
                 .first(conn)
@@ -107,9 +109,8 @@ impl Account {
         })
     }
 
-    /// What deleting the account would take with it: contacts, members, charges and
-    /// billing records.
-    pub fn dependents(conn: &mut DbConnection, id: i64) -> QueryResult<[i64; 4]> {
+    /// What deleting the account would take with it.
+    pub fn dependents(conn: &mut DbConnection, id: AccountId) -> QueryResult<Dependents> {
         let contacts = account_contacts::table.filter(account_contacts::account_id.eq(id)).count().get_result(conn)?;
         let members = user_profiles::table.filter(user_profiles::account_id.eq(id)).count().get_result(conn)?;
         let charges = charges::table
@@ -119,7 +120,7 @@ impl Account {
             .get_result(conn)?;
         let billing =
             daily_billing_records::table.filter(daily_billing_records::account_id.eq(id)).count().get_result(conn)?;
-        Ok([contacts, members, charges, billing])
+        Ok(Dependents { contacts, members, charges, billing_records: billing })
     }
 
     pub(super) fn insert_with_generated_number(

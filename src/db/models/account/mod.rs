@@ -10,10 +10,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::db::DbConnection;
 use crate::db::models::audit::{AuditTarget, FieldChange};
 use crate::db::models::written::{StaleRow, Written};
 use crate::db::schema::accounts;
+use crate::db::{AccountId, DbConnection};
 use crate::domain::{AccountFields, AccountNumber, FieldErrors};
 
 /// How many generated numbers a create tries before it gives up.
@@ -27,7 +27,7 @@ macro_rules! define_account {
         #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable, Serialize, Deserialize)]
         #[diesel(table_name = accounts)]
         pub struct Account {
-            pub id: i64,
+            pub id: AccountId,
             pub account_number: String,
             pub is_default_account: bool,
             $(pub $field: $stored,)*
@@ -82,7 +82,7 @@ impl fmt::Display for Account {
 /// The lookups the object cache serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountLookup {
-    Pk(i64),
+    Pk(AccountId),
     Name(String),
     AccountNumber(String),
     CompanyName(String),
@@ -98,6 +98,16 @@ impl AccountLookup {
             Self::CompanyName(account.company_name.clone()),
         ]
     }
+}
+
+/// How many rows go with an account when it is deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dependents {
+    pub contacts: i64,
+    /// Memberships; the users themselves stay.
+    pub members: i64,
+    pub charges: i64,
+    pub billing_records: i64,
 }
 
 /// The two flags only a superuser sets.
@@ -151,7 +161,7 @@ impl Account {
         changes
     }
 
-    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Self>> {
+    pub fn find(conn: &mut DbConnection, id: AccountId) -> QueryResult<Option<Self>> {
         accounts::table.find(id).select(Self::as_select()).first(conn).optional()
     }
 
@@ -193,7 +203,7 @@ impl Account {
     }
 
     fn target<'a>(&self, summary: &'a str) -> AuditTarget<'a> {
-        AuditTarget { object_type: "account", object_id: self.id, account_id: Some(self.id), summary }
+        AuditTarget { object_type: "account", object_id: self.id.into(), account_id: Some(self.id), summary }
     }
 }
 

@@ -178,7 +178,7 @@ pub fn list(conn: &mut DbConnection, query: &ListQuery, plan: SearchPlan) -> Que
     if backwards {
         rows.reverse();
     }
-    let cursor_at = |a: &Account, backwards: bool| Cursor { value: sort.field.value_of(a), id: a.id, backwards };
+    let cursor_at = |a: &Account, backwards: bool| Cursor { value: sort.field.value_of(a), id: a.id.into(), backwards };
     let (has_next, has_prev) = if backwards { (true, more) } else { (more, positioned) };
     Ok(AccountPage {
         next: rows.last().filter(|_| has_next).map(|a| cursor_at(a, false)),

@@ -4,6 +4,7 @@
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
+use crate::db::UserId;
 use crate::db::models::Account;
 use crate::domain::AccountNumber;
 
@@ -125,7 +126,7 @@ impl Search {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Scope {
     All,
-    MemberOf(i64),
+    MemberOf(UserId),
 }
 
 /// A position in the list: after (or, going back, before) the row with this sort value

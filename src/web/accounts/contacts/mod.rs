@@ -15,8 +15,8 @@ use actix_web::http::StatusCode;
 use askama::Template;
 use serde::Deserialize;
 
-use crate::db::StoreError;
 use crate::db::models::{Account, AccountContact, User};
+use crate::db::{ContactId, StoreError};
 use crate::domain::{FieldErrors, RawContactFields};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -73,7 +73,7 @@ fn fields(
     form: &ContactForm,
     errors: &FieldErrors,
     primary: Option<&AccountContact>,
-    editing: Option<i64>,
+    editing: Option<ContactId>,
 ) -> Vec<Field> {
     let primary_hint = match primary {
         Some(p) if Some(p.id) != editing => {
@@ -108,7 +108,7 @@ pub async fn render(
     account: Account,
     form: &ContactForm,
     errors: &FieldErrors,
-    editing: Option<i64>,
+    editing: Option<ContactId>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let contacts = contacts_of(state, &account).await?;

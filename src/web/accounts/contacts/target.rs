@@ -7,8 +7,8 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 
-use crate::db::StoreError;
 use crate::db::models::{Account, AccountContact, User};
+use crate::db::{ContactId, StoreError};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::accounts::EditableAccount;
@@ -30,7 +30,8 @@ impl FromRequest for EditableContact {
             let state = req
                 .app_data::<web::Data<AppState>>()
                 .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no app state")))?;
-            let id: i64 = req.match_info().get("id").and_then(|id| id.parse().ok()).ok_or(AppError::NotFound)?;
+            let id =
+                req.match_info().get("id").and_then(|id| id.parse().ok()).map(ContactId).ok_or(AppError::NotFound)?;
             let account_id = account.id;
             let contact = state
                 .store

@@ -4,6 +4,7 @@ use actix_session::Session;
 use actix_web::{HttpResponse, web};
 
 use crate::auth::session;
+use crate::db::UserId;
 use crate::db::models::{Actor, UserProfile};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -14,7 +15,7 @@ pub async fn submit(
     session: Session,
     ManagedAccount { user, account }: ManagedAccount,
     state: web::Data<AppState>,
-    path: web::Path<(String, i64)>,
+    path: web::Path<(String, UserId)>,
 ) -> Result<HttpResponse, AppError> {
     let (_, user_id) = path.into_inner();
     let (actor, target) = (Actor::user(user.id, &user.username), account.clone());
