@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod request_id;
 pub mod seed;
+pub mod session_store;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -14,11 +14,11 @@ use actix_session::config::BrowserSession;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::middleware::from_fn;
 
-use crate::auth::session_store::SessionBackend;
 use crate::bootstrap::{self, Bootstrapped};
 use crate::cache::ObjectCache;
 use crate::config::{Secret, Settings};
 use crate::db::{self, DbPool};
+use crate::session_store::SessionBackend;
 use crate::state::AppState;
 use crate::store::Store;
 

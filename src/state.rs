@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::auth::session_store::SessionBackend;
 use crate::config::{Secret, Settings};
+use crate::session_store::SessionBackend;
 use crate::store::Store;
 
 /// Everything a request handler may need, cloned into each worker.

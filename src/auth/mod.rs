@@ -5,7 +5,6 @@ pub mod extract;
 pub mod password;
 pub mod resolve;
 pub mod session;
-pub mod session_store;
 pub mod throttle;
 
 pub use extract::{Staff, Superuser};

@@ -1,6 +1,6 @@
 //! The object cache: rows and pages by [`CacheKey`], held in-process by default or in
 //! Redis when `REDIS_URL` is set, so that every instance sharing the Redis shares it.
-//! Only [`crate::store::Store`] uses it.
+//! Request handlers use it only through the store (`src/store/`).
 //!
 //! In process, values are kept as they are (shared, cloned out on a hit); in Redis they
 //! are JSON. Writers call [`ObjectCache::invalidate`] with every key of the rows they

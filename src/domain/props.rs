@@ -74,7 +74,10 @@ proptest! {
     }
 
     #[test]
-    fn tags_round_trip_and_stay_a_set(tags in proptest::collection::vec("[A-Za-z0-9][A-Za-z0-9 _.-]{0,20}", 0..60), junk in hostile()) {
+    fn tags_round_trip_and_stay_a_set(
+        tags in proptest::collection::vec("[A-Za-z0-9][A-Za-z0-9 _.-]{0,20}", 0..60),
+        junk in hostile(),
+    ) {
         match Tags::parse(&tags.join(",")) {
             Ok(parsed) => {
                 prop_assert!(parsed.len() <= Tags::MAX_TAGS);
@@ -83,7 +86,8 @@ proptest! {
                 prop_assert_eq!(folded.len(), parsed.len());
             }
             Err(_) => {
-                let distinct: std::collections::HashSet<String> = tags.iter().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect();
+                let distinct: std::collections::HashSet<String> =
+                    tags.iter().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect();
                 prop_assert!(distinct.len() > Tags::MAX_TAGS);
             }
         }
@@ -91,7 +95,10 @@ proptest! {
     }
 
     #[test]
-    fn annotations_round_trip(pairs in proptest::collection::btree_map("[A-Za-z0-9._/-]{1,30}", "[^\\p{Cc}]{0,40}", 0..30), junk in hostile()) {
+    fn annotations_round_trip(
+        pairs in proptest::collection::btree_map("[A-Za-z0-9._/-]{1,30}", "[^\\p{Cc}]{0,40}", 0..30),
+        junk in hostile(),
+    ) {
         let text: String = pairs.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
         let parsed = Annotations::parse(&text).unwrap();
         prop_assert_eq!(parsed.len(), pairs.len());
@@ -121,7 +128,9 @@ proptest! {
             prop_assert!(!c.as_str().is_empty() && c.as_str().chars().count() <= 255);
             prop_assert_eq!(CompanyName::parse(c.as_str()).unwrap(), c);
         }
-        if let Ok(Some(p)) = PhoneNumber::parse(&s) { prop_assert_eq!(PhoneNumber::parse(p.as_str()).unwrap(), Some(p)); }
+        if let Ok(Some(p)) = PhoneNumber::parse(&s) {
+            prop_assert_eq!(PhoneNumber::parse(p.as_str()).unwrap(), Some(p));
+        }
         if let Ok(d) = Description::parse(&s) { prop_assert_eq!(Description::parse(d.as_str()).unwrap(), d); }
         if let Ok(e) = Email::parse(&s) { prop_assert_eq!(Email::parse(e.as_str()).unwrap(), e); }
         let _ = Password::parse(&s, "user");
@@ -131,8 +140,14 @@ proptest! {
     fn the_account_form_never_panics(fields in proptest::collection::vec(hostile(), 16)) {
         let raw = RawAccountFields {
             company_name: fields[0].clone(), phone_number: fields[1].clone(), address1: fields[2].clone(),
-            address2: fields[3].clone(), city: fields[4].clone(), state: fields[5].clone(), postal_code: fields[6].clone(),
-            country: fields[7].clone(), language: fields[8].clone(), timezone: fields[9].clone(), currency: fields[10].clone(),
+            address2: fields[3].clone(),
+            city: fields[4].clone(),
+            state: fields[5].clone(),
+            postal_code: fields[6].clone(),
+            country: fields[7].clone(),
+            language: fields[8].clone(),
+            timezone: fields[9].clone(),
+            currency: fields[10].clone(),
             name: fields[11].clone(), description: fields[12].clone(), version: fields[13].clone(),
             annotations: fields[14].clone(), tags: fields[15].clone(),
         };

@@ -1,6 +1,7 @@
 //! Data access for request handlers: runs diesel off the async executor on a pooled
 //! connection, reads through the object cache, and applies what every write made stale
-//! before the write's caller goes on. Nothing else touches the cache.
+//! before the write's caller goes on. Request handlers reach the cache only through it
+//! (commands that write behind it renew its generation at the end: `commands::run`).
 
 mod account_list;
 
@@ -81,9 +82,9 @@ impl Store {
         Ok(fresh)
     }
 
-    /// `get_cached_object`: an account by pk, name, number or company name, through the
-    /// object cache. A miss is `None`, and is not kept.
-    pub async fn account(&self, lookup: AccountLookup) -> Result<Option<Account>, StoreError> {
+    /// An account by pk, name, number or company name, through the object cache (the
+    /// upstream `Account.get_cached_object`). A miss is `None`, and is not kept.
+    pub async fn get_cached_object(&self, lookup: AccountLookup) -> Result<Option<Account>, StoreError> {
         let key = CacheKey::Account(lookup.clone());
         self.cached_row(key, move |conn| Account::find_by(conn, &lookup)).await
     }

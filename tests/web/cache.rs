@@ -41,29 +41,32 @@ async fn check_lookups_and_invalidation(reader: &Store, writer: &Store) {
     ];
     // Twice: the very first read only starts the cache's generation.
     for lookup in lookups.iter().chain(lookups.iter()) {
-        assert_eq!(reader.account(lookup.clone()).await.unwrap().unwrap().id, account.id, "{lookup:?}");
+        assert_eq!(reader.get_cached_object(lookup.clone()).await.unwrap().unwrap().id, account.id, "{lookup:?}");
     }
     // The second read comes from the cache: a change made behind its back is not seen.
     rename_directly(writer, account.id, "Behind The Back");
-    let cached = reader.account(AccountLookup::Pk(account.id)).await.unwrap().unwrap();
+    let cached = reader.get_cached_object(AccountLookup::Pk(account.id)).await.unwrap().unwrap();
     assert_eq!(cached.company_name, "Cached Co", "served from the cache");
 
     // A write through the store invalidates every key, old and new values alike.
     let updated = update_company(writer, &cached, "Renamed Co").await;
     assert_eq!(updated.company_name, "Renamed Co");
-    let by_pk = reader.account(AccountLookup::Pk(account.id)).await.unwrap().unwrap();
+    let by_pk = reader.get_cached_object(AccountLookup::Pk(account.id)).await.unwrap().unwrap();
     assert_eq!(by_pk.company_name, "Renamed Co");
     assert_eq!(
-        reader.account(AccountLookup::AccountNumber(account.account_number.clone())).await.unwrap().unwrap(),
+        reader.get_cached_object(AccountLookup::AccountNumber(account.account_number.clone())).await.unwrap().unwrap(),
         updated
     );
     assert!(
-        reader.account(AccountLookup::CompanyName("Cached Co".into())).await.unwrap().is_none(),
+        reader.get_cached_object(AccountLookup::CompanyName("Cached Co".into())).await.unwrap().is_none(),
         "the old value's key was dropped"
     );
-    assert_eq!(reader.account(AccountLookup::CompanyName("Renamed Co".into())).await.unwrap().unwrap().id, account.id);
-    assert!(reader.account(AccountLookup::Pk(AccountId(-1))).await.unwrap().is_none(), "a miss is None");
-    assert!(reader.account(AccountLookup::Name("noSuchName".into())).await.unwrap().is_none());
+    assert_eq!(
+        reader.get_cached_object(AccountLookup::CompanyName("Renamed Co".into())).await.unwrap().unwrap().id,
+        account.id
+    );
+    assert!(reader.get_cached_object(AccountLookup::Pk(AccountId(-1))).await.unwrap().is_none(), "a miss is None");
+    assert!(reader.get_cached_object(AccountLookup::Name("noSuchName".into())).await.unwrap().is_none());
 }
 
 async fn cached_lookups_see_every_write_made_through_the_store(db: TestDb) {
@@ -97,9 +100,9 @@ async fn a_zero_lifetime_turns_the_cache_off() {
     let store = Store::new(pool.clone(), Arc::new(ObjectCache::local(Duration::ZERO)));
     let mut conn = TestDb::conn(&pool);
     let account = create(&mut conn, "Uncached");
-    assert_eq!(store.account(AccountLookup::Pk(account.id)).await.unwrap().unwrap().company_name, "Uncached");
+    assert_eq!(store.get_cached_object(AccountLookup::Pk(account.id)).await.unwrap().unwrap().company_name, "Uncached");
     rename_directly(&store, account.id, "Fresh");
-    assert_eq!(store.account(AccountLookup::Pk(account.id)).await.unwrap().unwrap().company_name, "Fresh");
+    assert_eq!(store.get_cached_object(AccountLookup::Pk(account.id)).await.unwrap().unwrap().company_name, "Fresh");
 }
 
 #[actix_web::test]

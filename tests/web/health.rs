@@ -27,7 +27,7 @@ async fn healthz_answers_503_when_the_database_is_unreachable() {
         store: smarter_accounts::store::Store::new(pool, std::sync::Arc::new(cache)),
         settings: std::sync::Arc::new(settings),
         session_key: std::sync::Arc::new(smarter_accounts::config::Secret::new(vec![0; 64])),
-        sessions: smarter_accounts::auth::session_store::SessionBackend::Cookie,
+        sessions: smarter_accounts::session_store::SessionBackend::Cookie,
     };
     let app = at::init_service(startup::build_app(state)).await;
     let resp = at::call_service(&app, at::TestRequest::get().uri("/healthz").to_request()).await;

@@ -15,6 +15,7 @@ mod contacts;
 mod hardening;
 mod health;
 mod instances;
+mod layering;
 mod members;
 mod migrations;
 mod people;

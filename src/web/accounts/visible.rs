@@ -41,7 +41,7 @@ async fn find_visible(req: &HttpRequest, user: &User) -> Result<Account, AppErro
     let raw = req.match_info().get("number").unwrap_or_default();
     let number = AccountNumber::parse(raw).map_err(|_| AppError::NotFound)?;
     let lookup = AccountLookup::AccountNumber(number.to_string());
-    let account = state.store.account(lookup).await?.ok_or(AppError::NotFound)?;
+    let account = state.store.get_cached_object(lookup).await?.ok_or(AppError::NotFound)?;
     if !user.is_superuser {
         let (user_id, account_id) = (user.id, account.id);
         let member = state
