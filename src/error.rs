@@ -35,6 +35,8 @@ pub enum AppError {
     Csrf,
     #[error("the request body is too large")]
     PayloadTooLarge,
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     #[error("bad request: {0}")]
     BadRequest(String),
     /// A form whose values break a rule, each message beside its field (422).
@@ -176,6 +178,7 @@ impl AppError {
                 "The form's security token was missing or out of date. Go back, reload the page and try again.",
             ),
             Self::PayloadTooLarge => ("Too large", "The form sent more data than the console accepts (256 KiB)."),
+            Self::RequestTimeout => ("Too slow", "The form's data did not arrive in time. Please send it again."),
             Self::BadRequest(_) => ("Bad request", "The request could not be understood."),
             Self::Invalid(_) => ("Not valid", "Some values were not valid."),
             Self::Refused(_) => ("Not possible", "That can't be done."),
@@ -194,6 +197,7 @@ impl ResponseError for AppError {
             Self::NoConsoleAccess | Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Refused(_) => StatusCode::CONFLICT,

@@ -76,9 +76,16 @@ pub fn tokens_match(submitted: &str, expected: &str) -> bool {
     submitted.as_bytes().ct_eq(expected.as_bytes()).into()
 }
 
+/// How many flash messages a session keeps: a cookie session must stay under 4 KB
+/// however many posts come before the next page.
+pub const MAX_FLASHES: usize = 3;
+
+/// Queues a message for the next page; beyond [`MAX_FLASHES`] the oldest is dropped.
 pub fn flash(session: &Session, kind: &str, message: impl Into<String>) {
     let mut flashes: Vec<Flash> = session.get(FLASH).ok().flatten().unwrap_or_default();
     flashes.push(Flash { kind: kind.to_owned(), message: message.into() });
+    let excess = flashes.len().saturating_sub(MAX_FLASHES);
+    flashes.drain(..excess);
     let _ = session.insert(FLASH, flashes);
 }
 

@@ -43,7 +43,7 @@ pub fn create_user(settings: &Settings, args: &CreateUserArgs, password: Option<
         None => read_password(&username)?,
     };
     let pool = db::build_pool(&settings.database_url, 1);
-    startup::migrate(settings, &pool)?;
+    startup::prepare_database(settings, &pool)?;
     let mut conn = pool.get().context("DATABASE_URL: could not connect")?;
     let input = NewUserInput {
         username,

@@ -41,10 +41,12 @@ fn renew_shared_cache(settings: &Settings) -> anyhow::Result<()> {
     })
 }
 
-/// A one-connection pool on a migrated database, for the commands that work on it.
+/// A one-connection pool on a migrated database, for the commands that work on it. An
+/// empty database is bootstrapped as `serve` would, so the console is usable after any
+/// command that created it.
 fn migrated_pool(settings: &Settings) -> anyhow::Result<DbPool> {
     let pool = db::build_pool(&settings.database_url, 1);
-    startup::migrate(settings, &pool)?;
+    startup::prepare_database(settings, &pool)?;
     Ok(pool)
 }
 

@@ -5,6 +5,7 @@ mod auth;
 pub mod fields;
 mod health;
 pub mod page;
+pub mod query;
 pub mod security;
 mod users;
 
@@ -14,7 +15,9 @@ use crate::assets;
 use crate::error::AppError;
 
 /// Declares every route once: the table tests walk (`ROUTES`) and the actix
-/// configuration (`routes`) come from the same list, so neither can miss one.
+/// configuration (`routes`) come from the same list, so neither can miss one. Each path
+/// is one resource: a method it doesn't answer gets 405 with `Allow`, and every `GET`
+/// answers `HEAD` too.
 macro_rules! route_table {
     ($($method:ident $path:literal => $handler:path;)*) => {
         /// Every route of the console as (method, path pattern).
@@ -22,9 +25,31 @@ macro_rules! route_table {
 
         /// Registers every route of [`ROUTES`].
         pub fn routes(cfg: &mut web::ServiceConfig) {
-            $(cfg.route($path, web::$method().to($handler));)*
+            let mut resources = Vec::new();
+            $(
+                add_route(&mut resources, $path, web::$method().to($handler));
+                route_table!(@head $method, resources, $path, $handler);
+            )*
+            for (_, resource) in resources {
+                cfg.service(resource);
+            }
         }
     };
+    (@head get, $resources:ident, $path:literal, $handler:path) => {
+        add_route(&mut $resources, $path, web::head().to($handler));
+    };
+    (@head $other:ident, $resources:ident, $path:literal, $handler:path) => {};
+}
+
+/// Adds `route` to the resource of `path`, creating it on first use.
+fn add_route(resources: &mut Vec<(&'static str, actix_web::Resource)>, path: &'static str, route: actix_web::Route) {
+    match resources.iter().position(|(p, _)| *p == path) {
+        Some(i) => {
+            let (p, resource) = resources.remove(i);
+            resources.insert(i, (p, resource.route(route)));
+        }
+        None => resources.push((path, web::resource(path).route(route))),
+    }
 }
 
 route_table! {

@@ -15,6 +15,10 @@ use crate::error::AppError;
 /// Form bodies larger than this are refused with 413.
 pub const BODY_LIMIT: usize = 256 * 1024;
 
+/// A body not received whole within this is refused with 408, so a client that
+/// declares a body and never sends it can't hold a connection.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// No inline script or style anywhere: assets come from `/static/` only.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
@@ -44,6 +48,18 @@ pub async fn csrf_guard(
     }
 }
 
+async fn read_body(payload: &mut Payload) -> Result<actix_web::web::Bytes, AppError> {
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| AppError::BadRequest("The request body could not be read.".to_owned()))?;
+        if body.len() + chunk.len() > BODY_LIMIT {
+            return Err(AppError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
 async fn read_and_check(req: &mut ServiceRequest) -> Result<(), AppError> {
     let declared = req
         .headers()
@@ -54,15 +70,8 @@ async fn read_and_check(req: &mut ServiceRequest) -> Result<(), AppError> {
         return Err(AppError::PayloadTooLarge);
     }
     let mut payload = req.take_payload();
-    let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| AppError::BadRequest("The request body could not be read.".to_owned()))?;
-        if body.len() + chunk.len() > BODY_LIMIT {
-            return Err(AppError::PayloadTooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    let body = body.freeze();
+    let body =
+        tokio::time::timeout(BODY_TIMEOUT, read_body(&mut payload)).await.map_err(|_| AppError::RequestTimeout)??;
     // Decoding below is lossy: check first that every name and value is UTF-8.
     let valid_utf8 = body.split(|b| *b == b'&').all(|pair| {
         pair.split(|b| *b == b'=').all(|part| percent_encoding::percent_decode(part).decode_utf8().is_ok())

@@ -194,7 +194,13 @@ fn seed_demo_then_aggregate_charges() {
     assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
     let pool = smarter_accounts::db::build_pool(&db.url, 1);
     let mut conn = TestDb::conn(&pool);
-    assert_eq!(accounts::table.count().get_result::<i64>(&mut *conn).unwrap(), 30, "seed-demo bootstraps nothing");
+    assert_eq!(
+        accounts::table.count().get_result::<i64>(&mut *conn).unwrap(),
+        31,
+        "seed-demo bootstraps an empty database: the platform account and 30 demo accounts"
+    );
+    let admin = smarter_accounts::db::models::User::find_by_username(&mut conn, "admin").unwrap();
+    assert!(admin.is_some_and(|a| a.is_superuser && a.is_active), "so that someone can sign in to the console");
     assert!(charges::table.count().get_result::<i64>(&mut *conn).unwrap() > 0);
     drop(conn);
     let aggregated = binary().arg("aggregate-charges").env("DATABASE_URL", &url).output().unwrap();
@@ -327,4 +333,23 @@ fn sigterm_lets_a_request_in_flight_finish() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn a_declared_body_never_sent_gets_408() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, addr, _logs) = start_serving(dir.path());
+    let head = raw_request(&addr, &format!("HEAD /login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"));
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(head.ends_with("\r\n\r\n"), "HEAD answers without a body: {head}");
+
+    let started = Instant::now();
+    let request = format!(
+        "POST /login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 64\r\n\r\nusername="
+    );
+    let response = raw_request(&addr, &request);
+    assert!(response.starts_with("HTTP/1.1 408"), "{response}");
+    assert!(started.elapsed() < Duration::from_secs(20), "answered after {:?}", started.elapsed());
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    child.wait().unwrap();
 }

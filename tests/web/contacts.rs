@@ -7,7 +7,7 @@ use crate::accounts::{actor, create};
 use crate::on_both_databases;
 use crate::support::TestDb;
 
-fn contact(first: &str, email: &str, primary: bool) -> ContactFields {
+pub fn contact(first: &str, email: &str, primary: bool) -> ContactFields {
     ContactFields::parse(&RawContactFields {
         first_name: first.into(),
         last_name: "Tester".into(),

@@ -12,6 +12,7 @@ mod cache;
 mod cli;
 mod concurrency;
 mod contacts;
+mod edges;
 mod hardening;
 mod health;
 mod instances;

@@ -251,4 +251,17 @@ impl AccountContact {
             Ok(Written::makes_stale(old, Vec::new()))
         })
     }
+
+    /// Records the deletion of every contact of an account that is being deleted (the
+    /// database cascades the rows themselves), in the caller's transaction.
+    pub(crate) fn audit_removal_with(conn: &mut DbConnection, actor: &Actor, account_id: AccountId) -> QueryResult<()> {
+        for old in Self::for_account(conn, account_id)? {
+            let changes: Vec<FieldChange> = Self::diff(None, &old)
+                .into_iter()
+                .map(|c| FieldChange { field: c.field, old: c.new, new: None })
+                .collect();
+            old.record(conn, actor, "delete", &changes)?;
+        }
+        Ok(())
+    }
 }

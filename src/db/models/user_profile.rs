@@ -153,6 +153,19 @@ impl UserProfile {
         Ok(Written::makes_stale((profile, user), Vec::new()))
     }
 
+    /// Records the deletion of every membership of an account that is being deleted and
+    /// removes their metadata (the database cascades the rows), in the caller's
+    /// transaction.
+    pub(crate) fn remove_all_of(conn: &mut DbConnection, actor: &Actor, account: &Account) -> QueryResult<()> {
+        for (profile, user) in Self::members_of(conn, account.id)? {
+            metadata::delete_all(conn, metadata::USER_PROFILE, profile.id)?;
+            let summary = format!("{} in {}", user.username, account);
+            let changes = [FieldChange { field: "user".to_owned(), old: Some(user.username.clone()), new: None }];
+            audit::record(conn, actor, "delete", profile.target(&summary), &changes)?;
+        }
+        Ok(())
+    }
+
     fn target<'a>(&self, summary: &'a str) -> AuditTarget<'a> {
         AuditTarget { object_type: "user_profile", object_id: self.id, account_id: Some(self.account_id), summary }
     }

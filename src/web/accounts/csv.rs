@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::accounts::list_params::ListParams;
 use crate::web::accounts::scope_of;
+use crate::web::query::LenientQuery;
 
 const BATCH: i64 = 1_000;
 
@@ -106,8 +107,8 @@ async fn next_chunk(mut export: Export) -> Option<(Result<Bytes, actix_web::Erro
     Some((chunk.map_err(actix_web::Error::from), export))
 }
 
-pub async fn download(Staff(user): Staff, state: web::Data<AppState>, params: web::Query<ListParams>) -> HttpResponse {
-    let request = params.check();
+pub async fn download(Staff(user): Staff, state: web::Data<AppState>, query: LenientQuery<ListParams>) -> HttpResponse {
+    let request = query.params.check();
     let export = Export {
         state,
         query: ListQuery {

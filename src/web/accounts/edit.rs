@@ -110,17 +110,24 @@ pub async fn submit(
             "The form has no valid lock_version: reload the page and try again.".to_owned(),
         ));
     };
-    let fields = match AccountFields::parse(&form.raw()) {
-        Ok(fields) => fields,
-        Err(errors) => {
-            return edit_page(&session, &user, account, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY);
-        }
-    };
+    // Every problem at once: the number, the flags and every field.
+    let mut errors = FieldErrors::new();
+    if submitted_number.as_deref().is_some_and(|n| n != account.account_number) {
+        errors.add("account_number", "The account number can't be changed.");
+    }
     // Staff can't change the flags: they are not rendered for them and ignored if sent.
     let flags = user.is_superuser.then(|| AccountFlags {
         is_active: form.is_active.is_some(),
         is_default_account: form.is_default_account.is_some(),
     });
+    if let Some(flags) = flags {
+        errors.merge(flags.problems(account.is_default_account));
+    }
+    let fields = AccountFields::parse(&form.raw()).map_err(|e| errors.merge(e)).ok();
+    let Some(fields) = fields.filter(|_| errors.is_empty()) else {
+        form.account_number = account.account_number.clone();
+        return edit_page(&session, &user, account, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY);
+    };
     let actor = Actor::user(user.id, &user.username);
     let id = account.id;
     let number_check = submitted_number.clone();
@@ -134,16 +141,12 @@ pub async fn submit(
             session::flash(&session, "success", message);
             Ok(page::redirect(&href(&updated)))
         }
-        Err(AccountError::Invalid(errors)) => {
+        Err(AccountError::Stale { current }) => conflict(&session, &user, &state, *current, form).await,
+        Err(other) => {
+            let errors = AppError::from(other).into_field_errors()?;
             form.account_number = account.account_number.clone();
             edit_page(&session, &user, account, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(AccountError::Refused(message)) => {
-            let errors = FieldErrors::single("is_active", message);
-            edit_page(&session, &user, account, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY)
-        }
-        Err(AccountError::Stale { current }) => conflict(&session, &user, &state, *current, form).await,
-        Err(other) => Err(other.into()),
     }
 }
 

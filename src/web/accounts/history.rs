@@ -12,6 +12,7 @@ use crate::state::AppState;
 use crate::web::accounts::VisibleAccount;
 use crate::web::accounts::form::label_of;
 use crate::web::page::{self, Layout};
+use crate::web::query::LenientQuery;
 
 const PAGE: i64 = 100;
 
@@ -86,9 +87,9 @@ pub async fn page(
     session: Session,
     VisibleAccount { user, account }: VisibleAccount,
     state: web::Data<AppState>,
-    params: web::Query<HistoryParams>,
+    params: LenientQuery<HistoryParams>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, before) = (account.id, params.before);
+    let (id, before) = (account.id, params.params.before);
     let entries = state
         .store
         .read(move |conn| AuditEntry::for_account_before(conn, id, before, PAGE + 1).map_err(StoreError::from))

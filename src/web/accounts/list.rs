@@ -14,6 +14,7 @@ use crate::store::ListedAccounts;
 use crate::web::accounts::list_params::ListParams;
 use crate::web::accounts::{href, scope_of};
 use crate::web::page::{self, Layout};
+use crate::web::query::LenientQuery;
 
 pub struct Row {
     pub href: String,
@@ -117,10 +118,10 @@ pub async fn page(
     session: Session,
     Staff(user): Staff,
     state: web::Data<AppState>,
-    params: web::Query<ListParams>,
+    LenientQuery { params, notices }: LenientQuery<ListParams>,
 ) -> Result<HttpResponse, AppError> {
-    let params = params.into_inner();
-    let request = params.check();
+    let mut request = params.check();
+    request.notices.splice(0..0, notices);
     let query = ListQuery {
         scope: scope_of(&user),
         filter: request.filter.clone(),

@@ -75,13 +75,14 @@ pub async fn submit(
     let mut errors = FieldErrors::new();
     let number = errors.check("account_number", AccountNumberInput::parse(&form.account_number));
     let fields = AccountFields::parse(&form.raw()).map_err(|e| errors.merge(e)).ok();
-    let (Some(number), Some(fields)) = (number, fields) else {
+    let flags =
+        AccountFlags { is_active: form.is_active.is_some(), is_default_account: form.is_default_account.is_some() };
+    errors.merge(flags.problems(false));
+    let (Some(number), Some(fields), true) = (number, fields, errors.is_empty()) else {
         return render(&session, &user, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY);
     };
     let token =
         if form.form_token.trim().is_empty() { new_token() } else { form.form_token.chars().take(64).collect() };
-    let flags =
-        AccountFlags { is_active: form.is_active.is_some(), is_default_account: form.is_default_account.is_some() };
     let actor = Actor::user(user.id, &user.username);
     let created = state
         .store

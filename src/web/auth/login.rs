@@ -14,6 +14,7 @@ use crate::domain::Password;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::page::{self, Layout};
+use crate::web::query::LenientQuery;
 
 const BAD_CREDENTIALS: &str = "Please enter a correct username and password. Both are case-sensitive.";
 
@@ -47,9 +48,9 @@ fn login_page(session: &Session, username: String, next: String, error: Option<S
 pub async fn page(
     session: Session,
     user: ResolvedUser,
-    query: web::Query<NextQuery>,
+    query: LenientQuery<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let next = page::local_path_or(&query.next, "").to_owned();
+    let next = page::local_path_or(&query.params.next, "").to_owned();
     if user.user().is_some_and(|u| u.is_staff || u.is_superuser) {
         return Ok(page::redirect(page::local_path_or(&next, "/accounts")));
     }

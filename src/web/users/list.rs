@@ -11,6 +11,7 @@ use crate::db::models::User;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::page::{self, Layout};
+use crate::web::query::LenientQuery;
 
 const LIST_LIMIT: i64 = 200;
 
@@ -33,9 +34,9 @@ pub async fn page(
     session: Session,
     Superuser(user): Superuser,
     state: web::Data<AppState>,
-    query: web::Query<UserQuery>,
+    query: LenientQuery<UserQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let q: String = query.q.chars().take(150).collect();
+    let q: String = query.params.q.chars().take(150).collect();
     let search = q.clone();
     let users =
         state.store.read(move |conn| User::search(conn, &search, LIST_LIMIT + 1).map_err(StoreError::from)).await?;

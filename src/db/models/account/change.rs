@@ -4,8 +4,8 @@ use diesel::prelude::*;
 
 use super::{Account, AccountError, AccountFlags, AccountResult, FieldValues, StaleRow, Written};
 use crate::db::models::audit::{self, Actor, FieldChange};
-use crate::db::models::metadata;
-use crate::db::schema::{accounts, user_profiles};
+use crate::db::models::{AccountContact, UserProfile, metadata};
+use crate::db::schema::accounts;
 use crate::db::{AccountId, DbConnection, lock_default_account_flag, now, write_transaction};
 use crate::domain::{AccountFields, Annotations, FieldErrors, Tags};
 
@@ -124,8 +124,9 @@ impl Account {
         }
         let flags =
             flags.unwrap_or(AccountFlags { is_active: self.is_active, is_default_account: self.is_default_account });
-        if self.is_default_account && flags.is_default_account && !flags.is_active {
-            return Err(AccountError::Refused("The default account can't be deactivated."));
+        let problems = flags.problems(self.is_default_account);
+        if !problems.is_empty() {
+            return Err(AccountError::Invalid(problems));
         }
         Ok(flags)
     }
@@ -219,11 +220,9 @@ impl Account {
             if old.is_default_account {
                 return Err(AccountError::Refused("The default account can't be deleted."));
             }
-            let profile_ids: Vec<i64> =
-                user_profiles::table.filter(user_profiles::account_id.eq(id)).select(user_profiles::id).load(conn)?;
-            for profile_id in profile_ids {
-                metadata::delete_all(conn, metadata::USER_PROFILE, profile_id)?;
-            }
+            // Everything that goes with the account is on the record too.
+            AccountContact::audit_removal_with(conn, actor, id)?;
+            UserProfile::remove_all_of(conn, actor, &old)?;
             metadata::delete_all(conn, metadata::ACCOUNT, id.into())?;
             diesel::delete(accounts::table.find(id)).execute(conn)?;
             let summary = old.audit_target();

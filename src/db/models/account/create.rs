@@ -24,6 +24,10 @@ impl Account {
         flags: AccountFlags,
         generate: &mut dyn FnMut() -> AccountNumber,
     ) -> AccountResult<Written<Self>> {
+        let problems = flags.problems(false);
+        if !problems.is_empty() {
+            return Err(AccountError::Invalid(problems));
+        }
         write_transaction(conn, |conn| {
             let mut stale = Vec::new();
             if flags.is_default_account {

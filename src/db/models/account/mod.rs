@@ -117,6 +117,23 @@ pub struct AccountFlags {
     pub is_default_account: bool,
 }
 
+impl AccountFlags {
+    /// What the default-account rules say of these flags: exactly one default account,
+    /// and it is active. `is_default_now` says whether the account is the default today.
+    pub fn problems(self, is_default_now: bool) -> FieldErrors {
+        if self.is_default_account && !self.is_active {
+            FieldErrors::single("is_default_account", "The default account must be active: tick Active as well.")
+        } else if is_default_now && !self.is_default_account {
+            FieldErrors::single(
+                "is_default_account",
+                "This is the default account: make another account the default instead.",
+            )
+        } else {
+            FieldErrors::new()
+        }
+    }
+}
+
 impl Default for AccountFlags {
     fn default() -> Self {
         Self { is_active: true, is_default_account: false }

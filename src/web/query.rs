@@ -1,0 +1,66 @@
+//! Query parameters read the lenient way: a name given twice keeps its first value, and
+//! a value with control characters (NUL included) is left out; each with a notice the
+//! page can show, never a 4xx or a 500 for those reasons alone.
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+
+/// The query parameters as `T`, and what was left out of them, as notices.
+pub struct LenientQuery<T> {
+    pub params: T,
+    pub notices: Vec<String>,
+}
+
+/// The first value of each name, without values that hold control characters.
+pub fn lenient_pairs(query: &str) -> (Vec<(String, String)>, Vec<String>) {
+    let (mut pairs, mut notices) = (Vec::<(String, String)>::new(), Vec::new());
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        let shown: String = name.chars().filter(|c| !c.is_control()).take(40).collect();
+        if pairs.iter().any(|(n, _)| *n == name) {
+            notices.push(format!("Ignored a repeated {shown}: the first one counts."));
+        } else if value.chars().any(char::is_control) || name.chars().any(char::is_control) {
+            notices.push(format!("Ignored {shown}: it holds control characters."));
+        } else {
+            pairs.push((name.into_owned(), value.into_owned()));
+        }
+    }
+    (pairs, notices)
+}
+
+impl<T: DeserializeOwned> FromRequest for LenientQuery<T> {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let (pairs, notices) = lenient_pairs(req.query_string());
+        let cleaned = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        ready(match web::Query::<T>::from_query(&cleaned) {
+            Ok(query) => Ok(Self { params: query.into_inner(), notices }),
+            Err(_) => Err(AppError::BadRequest("The address has query parameters the console can't read.".to_owned())),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lenient_pairs;
+
+    #[test]
+    fn the_first_of_a_repeated_name_counts() {
+        let (pairs, notices) = lenient_pairs("per_page=25&per_page=50&q=acme");
+        assert_eq!(pairs, [("per_page".to_owned(), "25".to_owned()), ("q".to_owned(), "acme".to_owned())]);
+        assert_eq!(notices, ["Ignored a repeated per_page: the first one counts."]);
+    }
+
+    #[test]
+    fn control_characters_leave_a_parameter_out() {
+        let (pairs, notices) = lenient_pairs("q=ab%00&country=DEU&tag=%0Ax");
+        assert_eq!(pairs, [("country".to_owned(), "DEU".to_owned())]);
+        assert_eq!(notices.len(), 2, "{notices:?}");
+    }
+}
