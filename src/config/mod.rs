@@ -49,6 +49,15 @@ pub struct SettingsArgs {
     /// Database connection pool size.
     #[arg(long = "db-pool-size", env = "SMARTER_DB_POOL_SIZE", default_value = "8", global = true)]
     pub db_pool_size: String,
+    /// A session unused this long ends.
+    #[arg(long = "session-idle-minutes", env = "SMARTER_SESSION_IDLE_MINUTES", default_value = "720", global = true)]
+    pub session_idle_minutes: String,
+    /// A session ends this long after sign-in, however much it is used.
+    #[arg(long = "session-max-hours", env = "SMARTER_SESSION_MAX_HOURS", default_value = "168", global = true)]
+    pub session_max_hours: String,
+    /// Proxies (IPs or CIDRs, comma-separated) whose `X-Forwarded-For` names the client.
+    #[arg(long = "trusted-proxies", env = "SMARTER_TRUSTED_PROXIES", default_value = "", global = true)]
+    pub trusted_proxies: String,
 }
 
 /// Checked settings.
@@ -63,6 +72,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     pub cache_ttl: Duration,
     pub db_pool_size: u32,
+    pub session_idle: Duration,
+    pub session_max: Duration,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Prefix of every cache key in a shared cache. Not a setting of its own: tests give
     /// each app its own so that they never see each other's entries.
     pub cache_prefix: String,
@@ -78,6 +90,19 @@ pub struct SettingError {
 
 fn setting<T>(name: &'static str, result: Result<T, String>) -> Result<T, SettingError> {
     result.map_err(|message| SettingError { name, message })
+}
+
+/// Comma-separated IP addresses or networks (`10.0.0.1`, `10.0.0.0/8`, `::1`).
+fn parse_networks(raw: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("{s:?} is not an IP address or network (e.g. 10.0.0.1 or 10.0.0.0/8)"))
+        })
+        .collect()
 }
 
 fn parse_bool(raw: &str) -> Result<bool, String> {
@@ -137,6 +162,13 @@ impl Settings {
                 parse_number(&args.cache_ttl_seconds, 0u64, 86_400),
             )?),
             db_pool_size: setting("SMARTER_DB_POOL_SIZE", parse_number(&args.db_pool_size, 1u32, 1_000))?,
+            session_idle: Duration::from_secs(
+                60 * setting("SMARTER_SESSION_IDLE_MINUTES", parse_number(&args.session_idle_minutes, 1u64, 525_600))?,
+            ),
+            session_max: Duration::from_secs(
+                3_600 * setting("SMARTER_SESSION_MAX_HOURS", parse_number(&args.session_max_hours, 1u64, 8_760))?,
+            ),
+            trusted_proxies: setting("SMARTER_TRUSTED_PROXIES", parse_networks(&args.trusted_proxies))?,
             cache_prefix: "smarter-accounts".to_owned(),
         })
     }
@@ -153,6 +185,9 @@ impl Settings {
             secure_cookies: false,
             cache_ttl: Duration::from_secs(60),
             db_pool_size: 8,
+            session_idle: Duration::from_secs(720 * 60),
+            session_max: Duration::from_secs(168 * 3_600),
+            trusted_proxies: Vec::new(),
             cache_prefix: "smarter-accounts".to_owned(),
         }
     }
@@ -202,7 +237,7 @@ mod tests {
 
     #[test]
     fn each_bad_setting_is_named() {
-        let cases: [(&[&str], &str); 7] = [
+        let cases: [(&[&str], &str); 10] = [
             (&["--bind", "nowhere"], "SMARTER_BIND"),
             (&["--secret-key", "abcd"], "SMARTER_SECRET_KEY"),
             (&["--secure-cookies", "maybe"], "SMARTER_SECURE_COOKIES"),
@@ -210,11 +245,21 @@ mod tests {
             (&["--db-pool-size", "0"], "SMARTER_DB_POOL_SIZE"),
             (&["--redis-url", "http://x"], "REDIS_URL"),
             (&["--admin-password", "short"], "SMARTER_ADMIN_PASSWORD"),
+            (&["--session-idle-minutes", "0"], "SMARTER_SESSION_IDLE_MINUTES"),
+            (&["--session-max-hours", "many"], "SMARTER_SESSION_MAX_HOURS"),
+            (&["--trusted-proxies", "10.0.0.1, proxy.example"], "SMARTER_TRUSTED_PROXIES"),
         ];
         for (args, name) in cases {
             let err = parse(args).unwrap_err();
             assert_eq!(err.name, name, "{args:?}");
         }
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let s = parse(&["--trusted-proxies", "10.0.0.1, 192.168.0.0/16,::1"]).unwrap();
+        let networks: Vec<String> = s.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(networks, ["10.0.0.1/32", "192.168.0.0/16", "::1/128"]);
     }
 
     #[test]
@@ -232,6 +277,9 @@ mod tests {
         let s = parse(&[]).unwrap();
         assert_eq!(s.bind, "127.0.0.1:8080".parse().unwrap());
         assert_eq!(s.db_pool_size, 8);
+        assert_eq!(s.session_idle, Duration::from_secs(720 * 60));
+        assert_eq!(s.session_max, Duration::from_secs(168 * 3_600));
+        assert!(s.trusted_proxies.is_empty());
         assert!(!s.secure_cookies);
         assert!(format!("{:?}", s.secret_key).contains("None"));
     }

@@ -223,6 +223,15 @@ pub fn lock_default_account_flag(conn: &mut DbConnection) -> QueryResult<()> {
     }
 }
 
+/// Serialises the sign-in throttle's reservations for the rest of the transaction
+/// (PostgreSQL; SQLite's writers are serialised already).
+pub fn lock_throttle(conn: &mut DbConnection) -> QueryResult<()> {
+    match conn {
+        DbConnection::Postgresql(c) => c.batch_execute("SELECT pg_advisory_xact_lock(271828182846)"),
+        DbConnection::Sqlite(_) => Ok(()),
+    }
+}
+
 /// The current time, cut to microseconds: PostgreSQL keeps no more, and a value read
 /// back must equal the value written on both backends.
 pub fn now() -> chrono::NaiveDateTime {

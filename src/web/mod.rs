@@ -2,6 +2,7 @@
 
 mod accounts;
 mod auth;
+pub mod client_address;
 pub mod fields;
 mod health;
 pub mod page;

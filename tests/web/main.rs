@@ -21,4 +21,5 @@ mod members;
 mod migrations;
 mod people;
 mod schema;
+mod throttle;
 mod totals;

@@ -1,4 +1,5 @@
-//! Failed sign-ins, the throttle's memory. Keys look like `user:<name>` or `ip:<addr>`.
+//! Failed sign-ins, the throttle's memory. Keys look like `pair:<addr>:<name>` or
+//! `ip:<addr>`.
 
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
@@ -18,13 +19,26 @@ pub fn count_since(
     Ok((count, oldest))
 }
 
-pub fn record(conn: &mut DbConnection, keys: &[String]) -> QueryResult<()> {
+/// Records a failure under each key; returns the rows' ids.
+pub fn record(conn: &mut DbConnection, keys: &[String]) -> QueryResult<Vec<i64>> {
     let at = now();
+    let mut ids = Vec::with_capacity(keys.len());
     for key in keys {
         diesel::insert_into(login_failures::table)
             .values((login_failures::key.eq(key), login_failures::created_at.eq(at), login_failures::updated_at.eq(at)))
             .execute(conn)?;
+        let id = login_failures::table
+            .filter(login_failures::key.eq(key))
+            .select(diesel::dsl::max(login_failures::id))
+            .first::<Option<i64>>(conn)?;
+        ids.extend(id);
     }
+    Ok(ids)
+}
+
+/// Takes back failures recorded before their outcome was known.
+pub fn forget(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<()> {
+    diesel::delete(login_failures::table.filter(login_failures::id.eq_any(ids))).execute(conn)?;
     Ok(())
 }
 

@@ -7,12 +7,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::{ResolvedUser, password, session, throttle};
+use crate::auth::throttle::{self, Attempt};
+use crate::auth::{ResolvedUser, password, session};
 use crate::db::StoreError;
 use crate::db::models::{User, Written};
 use crate::domain::Password;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::client_address::client_address;
 use crate::web::page::{self, Layout};
 use crate::web::query::LenientQuery;
 
@@ -72,9 +74,10 @@ fn authenticate(
     candidate: &str,
     address: &str,
 ) -> Result<Written<Outcome>, StoreError> {
-    if let Some(wait) = throttle::retry_after(conn, username, address)? {
-        return Ok(Written::leaves_cache(Outcome::Throttled(wait)));
-    }
+    let reservation = match throttle::reserve(conn, username, address)? {
+        Attempt::Reserved(reservation) => reservation,
+        Attempt::Wait(seconds) => return Ok(Written::leaves_cache(Outcome::Throttled(seconds))),
+    };
     let plausible = !username.is_empty() && username.len() <= 150 && candidate.chars().count() <= Password::MAX;
     let user = if plausible { User::find_by_username(conn, username)? } else { None };
     let verified = match &user {
@@ -86,13 +89,11 @@ fn authenticate(
     };
     match user {
         Some(user) if verified && user.is_active => {
-            throttle::record_success(conn, username)?;
+            throttle::succeeded(conn, reservation)?;
             Ok(User::record_login(conn, user.id)?.map(|()| Outcome::SignedIn(user)))
         }
-        _ => {
-            throttle::record_failure(conn, username, address)?;
-            Ok(Written::leaves_cache(Outcome::BadCredentials))
-        }
+        // The reservation stays: it was a failure.
+        _ => Ok(Written::leaves_cache(Outcome::BadCredentials)),
     }
 }
 
@@ -105,7 +106,8 @@ pub async fn submit(
     let LoginForm { username, password: candidate, next } = form.into_inner();
     let username = username.trim().to_owned();
     let next = page::local_path_or(&next, "").to_owned();
-    let address = req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
+    let address =
+        client_address(&req, &state.settings.trusted_proxies).map_or_else(|| "unknown".to_owned(), |a| a.to_string());
     let name = username.clone();
     let outcome = state.store.write(move |conn| authenticate(conn, &name, &candidate, &address)).await?;
     match outcome {

@@ -3,15 +3,17 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::auth::throttle::{self, Attempt};
 use crate::auth::{Staff, password, session};
 use crate::db::models::{User, UserError, Written};
 use crate::domain::Password;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::client_address::client_address;
 use crate::web::page::{self, Layout};
 
 #[derive(Debug, Default)]
@@ -49,10 +51,12 @@ pub async fn page(session: Session, Staff(user): Staff) -> Result<HttpResponse, 
 
 enum Change {
     Rejected(PasswordErrors),
+    Throttled(i64),
     Changed(User),
 }
 
 pub async fn submit(
+    req: HttpRequest,
     session: Session,
     Staff(user): Staff,
     state: web::Data<AppState>,
@@ -60,11 +64,20 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let (id, username, hash) = (user.id, user.username.clone(), user.password_hash.clone());
+    let address =
+        client_address(&req, &state.settings.trusted_proxies).map_or_else(|| "unknown".to_owned(), |a| a.to_string());
     let change = state
         .store
         .write(move |conn| -> Result<Written<Change>, UserError> {
+            // Guesses at the current password count as failed sign-ins.
+            let reservation = match throttle::reserve(conn, &username, &address)? {
+                Attempt::Reserved(reservation) => reservation,
+                Attempt::Wait(seconds) => return Ok(Written::leaves_cache(Change::Throttled(seconds))),
+            };
             let mut errors = PasswordErrors::default();
-            if !password::verify(&form.current_password, &hash) {
+            if password::verify(&form.current_password, &hash) {
+                throttle::succeeded(conn, reservation)?;
+            } else {
                 errors.current_password = Some("That is not your current password.".to_owned());
             }
             let new = Password::parse(&form.new_password, &username).map_err(|e| errors.new_password = Some(e)).ok();
@@ -83,6 +96,14 @@ pub async fn submit(
         Change::Rejected(errors) => {
             let layout = Layout::new(&session, Some(&user), "Change password", "password");
             page::render(StatusCode::UNPROCESSABLE_ENTITY, &PasswordPage { layout, errors })
+        }
+        Change::Throttled(seconds) => {
+            let layout = Layout::new(&session, Some(&user), "Change password", "password");
+            let message = format!("Too many wrong passwords. Try again in {} minutes.", (seconds + 59) / 60);
+            let errors = PasswordErrors { current_password: Some(message), ..Default::default() };
+            let mut response = page::render(StatusCode::TOO_MANY_REQUESTS, &PasswordPage { layout, errors })?;
+            response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, seconds.into());
+            Ok(response)
         }
         Change::Changed(changed) => {
             session::refresh_stamp(&session, &changed).map_err(|e| AppError::Internal(e.into()))?;
