@@ -47,6 +47,9 @@ pub enum AppError {
     Refused(String),
     #[error("database unavailable")]
     Unavailable(#[source] Unavailable),
+    /// The session store (Redis) did not answer.
+    #[error("session store unavailable")]
+    SessionsUnavailable,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -185,6 +188,9 @@ impl AppError {
             Self::Unavailable(_) => {
                 ("Unavailable", "The database is not answering right now. Please try again in a moment.")
             }
+            Self::SessionsUnavailable => {
+                ("Unavailable", "Sessions are not available right now. Please try again in a moment.")
+            }
             Self::Internal(_) => ("Something went wrong", "The console hit an unexpected error. It has been logged."),
         }
     }
@@ -201,7 +207,7 @@ impl ResponseError for AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Refused(_) => StatusCode::CONFLICT,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::SessionsUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -229,7 +235,7 @@ impl ResponseError for AppError {
         let page = ErrorPage { title, message, status: status.as_u16(), request_id, css_url: &assets::url("app.css") };
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
-        if matches!(self, Self::Unavailable(_)) {
+        if matches!(self, Self::Unavailable(_) | Self::SessionsUnavailable) {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
         }
         match page.render() {

@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod redis_guard;
 pub mod request_id;
 pub mod seed;
 pub mod session_store;

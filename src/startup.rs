@@ -18,6 +18,7 @@ use crate::bootstrap::{self, Bootstrapped};
 use crate::cache::ObjectCache;
 use crate::config::{Secret, Settings};
 use crate::db::{self, DbPool};
+use crate::redis_guard::Breaker;
 use crate::session_store::SessionBackend;
 use crate::state::AppState;
 use crate::store::Store;
@@ -42,11 +43,15 @@ pub fn prepare_database(settings: &Settings, pool: &DbPool) -> anyhow::Result<(B
     let mut conn = pool.get().context("DATABASE_URL: connection lost after migrating")?;
     let done = bootstrap::run(&mut conn, settings).context("bootstrap failed")?;
     report_bootstrap(&done);
-    let key = match &settings.secret_key {
-        Some(key) => key.expose().clone(),
-        None => db::models::app_setting::secret_key(&mut conn).context("could not load the session key")?,
-    };
-    Ok((done, key))
+    Ok((done, secret_key(settings, &mut conn)?))
+}
+
+/// The secret key: the one set, else the one kept in the database (made on first use).
+pub fn secret_key(settings: &Settings, conn: &mut db::DbConnection) -> anyhow::Result<Vec<u8>> {
+    match &settings.secret_key {
+        Some(key) => Ok(key.expose().clone()),
+        None => db::models::app_setting::secret_key(conn).context("could not load the session key"),
+    }
 }
 
 fn report_bootstrap(done: &Bootstrapped) {
@@ -67,18 +72,26 @@ fn report_bootstrap(done: &Bootstrapped) {
     }
 }
 
-/// The object cache the settings ask for.
-pub async fn open_cache(settings: &Settings) -> anyhow::Result<ObjectCache> {
+/// The object cache the settings ask for; `secret` seals what it keeps in Redis, and
+/// `breaker` guards its calls there.
+pub async fn open_cache(settings: &Settings, secret: &[u8], breaker: Arc<Breaker>) -> anyhow::Result<ObjectCache> {
     match &settings.redis_url {
-        Some(url) => ObjectCache::redis(url.expose(), &settings.cache_prefix, settings.cache_ttl).await,
+        Some(url) => {
+            ObjectCache::redis(url.expose(), &settings.cache_prefix, settings.cache_ttl, secret, breaker).await
+        }
         None => Ok(ObjectCache::local(settings.cache_ttl)),
     }
 }
 
-/// The session store the settings ask for.
-pub async fn open_sessions(settings: &Settings) -> anyhow::Result<SessionBackend> {
+/// The session store the settings ask for; `secret` seals what it keeps in Redis, and
+/// `breaker` guards its calls there.
+pub async fn open_sessions(
+    settings: &Settings,
+    secret: &[u8],
+    breaker: Arc<Breaker>,
+) -> anyhow::Result<SessionBackend> {
     match &settings.redis_url {
-        Some(url) => SessionBackend::redis(url.expose(), &settings.cache_prefix).await,
+        Some(url) => SessionBackend::redis(url.expose(), &settings.cache_prefix, secret, breaker).await,
         None => Ok(SessionBackend::Cookie),
     }
 }
@@ -89,8 +102,10 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<AppState> {
     let settings = Arc::new(settings);
     let (s, p) = (settings.clone(), pool.clone());
     let (_, key) = web::block(move || prepare_database(&s, &p)).await.context("start-up was interrupted")??;
-    let cache = open_cache(&settings).await?;
-    let sessions = open_sessions(&settings).await?;
+    // One breaker for both: they share the Redis, and its outage.
+    let breaker = Arc::new(Breaker::default());
+    let cache = open_cache(&settings, &key, breaker.clone()).await?;
+    let sessions = open_sessions(&settings, &key, breaker).await?;
     Ok(AppState {
         store: Store::new(pool, Arc::new(cache)),
         settings,
@@ -127,6 +142,7 @@ pub fn build_app(
         .default_service(web::to(crate::web::not_found))
         .wrap(from_fn(crate::web::security::csrf_guard))
         .wrap(sessions)
+        .wrap(from_fn(crate::web::security::session_store_outage))
         .wrap(crate::web::security::headers())
         .wrap(from_fn(crate::request_id::assign))
         .wrap(tracing_actix_web::TracingLogger::default())

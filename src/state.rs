@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::config::{Secret, Settings};
+use crate::db::models::session::Lifetime;
 use crate::session_store::SessionBackend;
 use crate::store::Store;
 
@@ -15,4 +16,11 @@ pub struct AppState {
     /// Signs and encrypts session cookies; the same on every instance.
     pub session_key: Arc<Secret<Vec<u8>>>,
     pub sessions: SessionBackend,
+}
+
+impl AppState {
+    /// How long sessions may last, from the settings.
+    pub fn session_lifetime(&self) -> Lifetime {
+        Lifetime { idle: self.settings.session_idle, max: self.settings.session_max }
+    }
 }

@@ -35,7 +35,7 @@ async fn resolve(req: HttpRequest) -> Result<ResolvedUser, AppError> {
     }
     let state =
         req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::Internal(anyhow::anyhow!("no app state")))?;
-    let resolved = get_resolved_user(&req.get_session(), &state.store).await?;
+    let resolved = get_resolved_user(&req.get_session(), &state.store, state.session_lifetime()).await?;
     req.extensions_mut().insert(resolved.clone());
     Ok(resolved)
 }

@@ -7,6 +7,7 @@ use actix_session::Session;
 use crate::auth::session;
 use crate::db::StoreError;
 use crate::db::models::User;
+use crate::db::models::session::{self as db_session, Lifetime};
 use crate::store::Store;
 
 #[derive(Debug, Clone)]
@@ -32,16 +33,24 @@ pub fn is_authenticated_user(user: &ResolvedUser) -> bool {
     user.is_authenticated()
 }
 
-/// The session's user when it still exists, is active, and its credential stamp still
-/// matches the session's; anonymous otherwise (and the stale session is ended).
-pub async fn get_resolved_user(session: &Session, store: &Store) -> Result<ResolvedUser, StoreError> {
-    let Some(claimed) = session::session_user(session) else {
+/// The session's user when its server-side record is still valid (see
+/// `db::models::session`) and the user is active; anonymous otherwise (and the session
+/// is ended).
+pub async fn get_resolved_user(
+    session: &Session,
+    store: &Store,
+    lifetime: Lifetime,
+) -> Result<ResolvedUser, StoreError> {
+    let Some(token) = session::token(session) else {
         return Ok(ResolvedUser::Anonymous);
     };
-    match store.user(claimed.user_id).await? {
-        Some(user) if user.is_active && session::tokens_match(&user.session_stamp, &claimed.stamp) => {
-            Ok(ResolvedUser::Authenticated(Box::new(user)))
-        }
+    let user_id = store.read(move |conn| db_session::resolve(conn, &token, lifetime).map_err(StoreError::from)).await?;
+    let user = match user_id {
+        Some(id) => store.user(id).await?,
+        None => None,
+    };
+    match user {
+        Some(user) if user.is_active => Ok(ResolvedUser::Authenticated(Box::new(user))),
         _ => {
             session::sign_out(session);
             Ok(ResolvedUser::Anonymous)
@@ -61,8 +70,6 @@ mod tests {
             email: String::new(),
             first_name: String::new(),
             last_name: String::new(),
-            password_hash: String::new(),
-            session_stamp: "stamp".into(),
             is_active: active,
             is_staff: true,
             is_superuser: false,

@@ -1,24 +1,14 @@
-//! What the console keeps in a session: the signed-in user and their credential stamp,
-//! the CSRF token, and flash messages for the next page.
+//! What the console keeps in a session: the token of its server-side record (see
+//! `db::models::session`), the CSRF token, and flash messages for the next page. The
+//! session names no user itself: only a live record in the database vouches for one.
 
 use actix_session::Session;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
-use crate::db::UserId;
-use crate::db::models::User;
-
-const USER_ID: &str = "uid";
-const STAMP: &str = "stamp";
+const TOKEN: &str = "sid";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
-
-/// Who the session says is signed in, before the database confirms it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionUser {
-    pub user_id: UserId,
-    pub stamp: String,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flash {
@@ -33,25 +23,17 @@ fn random_token() -> String {
     hex::encode(bytes)
 }
 
-pub fn session_user(session: &Session) -> Option<SessionUser> {
-    let user_id = session.get::<UserId>(USER_ID).ok().flatten()?;
-    let stamp = session.get::<String>(STAMP).ok().flatten()?;
-    Some(SessionUser { user_id, stamp })
+/// The token of the session's server-side record, if it has one.
+pub fn token(session: &Session) -> Option<String> {
+    session.get::<String>(TOKEN).ok().flatten()
 }
 
-/// Signs `user` in: a new session id (against fixation), their id and stamp, and a
-/// new CSRF token.
-pub fn sign_in(session: &Session, user: &User) -> Result<(), actix_session::SessionInsertError> {
+/// Signs in with the token of a new server-side record: a new session id (against
+/// fixation), the token, and a new CSRF token.
+pub fn sign_in(session: &Session, token: &str) -> Result<(), actix_session::SessionInsertError> {
     session.renew();
-    session.insert(USER_ID, user.id)?;
-    session.insert(STAMP, &user.session_stamp)?;
+    session.insert(TOKEN, token)?;
     session.insert(CSRF, random_token())
-}
-
-/// Keeps this session signed in after its own credential change.
-pub fn refresh_stamp(session: &Session, user: &User) -> Result<(), actix_session::SessionInsertError> {
-    session.renew();
-    session.insert(STAMP, &user.session_stamp)
 }
 
 pub fn sign_out(session: &Session) {

@@ -15,13 +15,15 @@ use std::any::Any;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cached::{AsyncRedisCache, Cached, ConcurrentCachedAsync, LruTtlCache};
+use cached::{Cached, LruTtlCache};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 mod key;
+mod redis;
 
 pub use key::CacheKey;
+use redis::RedisStore;
 
 /// How many rows the in-process cache keeps before evicting the least recent.
 const LOCAL_CAPACITY: usize = 20_000;
@@ -60,7 +62,7 @@ type LocalStore = Mutex<LruTtlCache<String, LocalEntry>>;
 enum Backend {
     Off,
     Local { rows: Box<LocalStore>, pages: Box<LocalStore> },
-    Redis(AsyncRedisCache<String, String>),
+    Redis(Box<RedisStore>),
 }
 
 pub struct ObjectCache {
@@ -92,19 +94,29 @@ impl ObjectCache {
         Self { backend }
     }
 
-    /// A cache in Redis under `prefix`; fails when Redis can't be reached.
-    pub async fn redis(url: &str, prefix: &str, ttl: Duration) -> anyhow::Result<Self> {
+    /// A cache in Redis under `prefix`, its entries sealed with a key derived from
+    /// `secret`, its calls through `breaker` (shared with the session store on the same
+    /// Redis); fails when Redis can't be reached at start.
+    pub async fn redis(
+        url: &str,
+        prefix: &str,
+        ttl: Duration,
+        secret: &[u8],
+        breaker: Arc<crate::redis_guard::Breaker>,
+    ) -> anyhow::Result<Self> {
         if ttl.is_zero() {
             return Ok(Self { backend: Backend::Off });
         }
-        let cache = AsyncRedisCache::builder("objects")
-            .namespace(prefix)
-            .connection_string(url)
-            .ttl(ttl)
-            .build()
-            .await
-            .map_err(|e| anyhow::anyhow!("REDIS_URL: could not open the object cache: {e}"))?;
-        Ok(Self { backend: Backend::Redis(cache) })
+        let store = RedisStore::open(url, prefix, ttl, secret, breaker).await?;
+        Ok(Self { backend: Backend::Redis(Box::new(store)) })
+    }
+
+    /// Whether the cache's Redis answers; `None` when the cache is not in Redis.
+    pub async fn redis_answers(&self) -> Option<bool> {
+        match &self.backend {
+            Backend::Redis(store) => Some(store.answers().await),
+            _ => None,
+        }
     }
 
     /// The current generation; note it before reading the database for [`Self::put`].
@@ -113,6 +125,13 @@ impl ObjectCache {
     pub async fn generation(&self) -> Generation {
         if matches!(self.backend, Backend::Off) {
             return Generation(None);
+        }
+        if let Backend::Redis(store) = &self.backend
+            && store.breaker().take_pending()
+        {
+            // A write's invalidation was lost while Redis was away: nothing cached
+            // before it may be served now.
+            self.new_generation().await;
         }
         let current = match &self.backend {
             Backend::Local { rows, .. } => {
@@ -174,21 +193,15 @@ impl ObjectCache {
 
     /// A Redis read (the in-process store needs no text).
     async fn raw_get(&self, key: &str) -> Option<String> {
-        let Backend::Redis(cache) = &self.backend else { return None };
-        match cache.async_cache_get(&key.to_owned()).await {
-            Ok(value) => value,
-            Err(e) => {
-                tracing::warn!(error = %e, "object cache read failed; reading the database");
-                None
-            }
-        }
+        let Backend::Redis(store) = &self.backend else { return None };
+        store.get(key).await
     }
 
-    /// A Redis write.
+    /// A Redis write; a lost one is noted, so the next reader starts a new generation.
     async fn raw_put(&self, key: &str, json: String) {
-        let Backend::Redis(cache) = &self.backend else { return };
-        if let Err(e) = cache.async_cache_set(key.to_owned(), json).await {
-            tracing::warn!(error = %e, "object cache write failed");
+        let Backend::Redis(store) = &self.backend else { return };
+        if !store.put(key, &json).await && key == GENERATION_KEY {
+            store.breaker().mark_pending();
         }
     }
 
@@ -206,11 +219,10 @@ impl ObjectCache {
                     let _ = lock(local_store(key, rows, pages)).cache_remove(&key.to_string());
                 }
             }
-            Backend::Redis(cache) => {
+            Backend::Redis(store) => {
                 for key in keys {
-                    let key = key.to_string();
-                    if let Err(e) = cache.async_cache_remove(&key).await {
-                        tracing::error!(error = %e, key, "object cache invalidation failed");
+                    if !store.remove(&key.to_string()).await {
+                        store.breaker().mark_pending();
                     }
                 }
             }

@@ -35,8 +35,11 @@ fn renew_shared_cache(settings: &Settings) -> anyhow::Result<()> {
     if settings.redis_url.is_none() {
         return Ok(());
     }
+    let pool = db::build_pool(&settings.database_url, 1);
+    let mut conn = pool.get().context("DATABASE_URL: could not connect")?;
+    let secret = startup::secret_key(settings, &mut conn)?;
     actix_web::rt::System::new().block_on(async {
-        startup::open_cache(settings).await?.invalidate(&[]).await;
+        startup::open_cache(settings, &secret, Default::default()).await?.invalidate(&[]).await;
         Ok(())
     })
 }

@@ -80,7 +80,6 @@ diesel::table! {
         first_name -> Text,
         last_name -> Text,
         password_hash -> Text,
-        session_stamp -> Text,
         is_active -> Bool,
         is_staff -> Bool,
         is_superuser -> Bool,
@@ -213,7 +212,22 @@ diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
     login_failures,
     form_tokens,
+    sessions,
 );
+
+diesel::table! {
+    /// A signed-in session: valid while this row exists (see the sessions migration).
+    sessions (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> BigInt,
+        last_seen_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
 
 diesel::table! {
     login_failures (id) {

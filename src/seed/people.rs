@@ -33,7 +33,6 @@ pub(super) fn seed_users(
                 first_name: first,
                 last_name: last,
                 password_hash: unusable.clone(),
-                session_stamp: crate::db::models::user::new_session_stamp(),
                 is_active: true,
                 is_staff: false,
                 is_superuser: false,

@@ -40,7 +40,6 @@ pub(super) struct NewUserRow {
     pub(super) first_name: String,
     pub(super) last_name: String,
     pub(super) password_hash: String,
-    pub(super) session_stamp: String,
     pub(super) is_active: bool,
     pub(super) is_staff: bool,
     pub(super) is_superuser: bool,

@@ -28,6 +28,11 @@ impl Store {
         &self.pool
     }
 
+    /// Whether the object cache's Redis answers; `None` when the cache is not in Redis.
+    pub async fn cache_redis_answers(&self) -> Option<bool> {
+        self.cache.redis_answers().await
+    }
+
     /// Runs `f` with a pooled connection on a blocking thread, bypassing the cache:
     /// reads that are not cached, and work that writes nothing the cache holds.
     pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>

@@ -62,6 +62,7 @@ route_table! {
     post "/logout" => auth::logout::submit;
     get "/password" => auth::password::page;
     post "/password" => auth::password::submit;
+    post "/password/sign-out" => auth::sign_out::everywhere;
     get "/accounts" => accounts::list::page;
     get "/accounts.csv" => accounts::csv::download;
     get "/accounts/new" => accounts::new::page;
@@ -87,6 +88,7 @@ route_table! {
     post "/users/new" => users::new::submit;
     get "/users/{id}/edit" => users::edit::page;
     post "/users/{id}/edit" => users::edit::submit;
+    post "/users/{id}/sign-out" => users::sign_out::submit;
 }
 
 async fn root() -> HttpResponse {

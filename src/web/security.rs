@@ -11,6 +11,8 @@ use futures_util::StreamExt;
 
 use crate::auth::session;
 use crate::error::AppError;
+use crate::session_store::SESSION_STORE_DOWN;
+use crate::state::AppState;
 
 /// Form bodies larger than this are refused with 413.
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -30,6 +32,25 @@ pub fn headers() -> DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "same-origin"))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
+}
+
+/// Answers 503 with `Retry-After` while the session store (Redis) is known to be down,
+/// before the session middleware waits for it; and turns that middleware's bare 500,
+/// when Redis fails during a request, into the same 503 page. Wraps the session
+/// middleware.
+pub async fn session_store_outage(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let known_down = req.app_data::<actix_web::web::Data<AppState>>().is_some_and(|s| s.sessions.is_known_down());
+    if known_down && req.path() != "/healthz" && !req.path().starts_with("/static/") {
+        return Ok(req.into_response(AppError::SessionsUnavailable.error_response()).map_into_right_body());
+    }
+    match next.call(req).await {
+        Ok(response) => Ok(response.map_into_left_body()),
+        Err(e) if e.to_string().contains(SESSION_STORE_DOWN) => Err(AppError::SessionsUnavailable.into()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Reads a POST body (at most [`BODY_LIMIT`]), checks its `csrf_token` field against

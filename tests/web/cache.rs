@@ -82,7 +82,7 @@ async fn two_instances_sharing_redis_see_each_others_writes(db: TestDb) {
     };
     let pool = db.pool();
     let prefix = db.settings().cache_prefix;
-    let open = || ObjectCache::redis(&redis_url, &prefix, Duration::from_secs(60));
+    let open = || ObjectCache::redis(&redis_url, &prefix, Duration::from_secs(60), &[9; 64], Default::default());
     let first = Store::new(pool.clone(), Arc::new(open().await.unwrap()));
     let second = Store::new(pool.clone(), Arc::new(open().await.unwrap()));
     check_lookups_and_invalidation(&first, &second).await;

@@ -22,7 +22,7 @@ async fn healthz_answers_503_when_the_database_is_unreachable() {
     let url = DatabaseUrl::parse("postgres://nobody@127.0.0.1:1/none").unwrap();
     let settings = smarter_accounts::config::Settings::for_database(url.clone());
     let pool = smarter_accounts::db::build_pool(&url, 1);
-    let cache = startup::open_cache(&settings).await.unwrap();
+    let cache = startup::open_cache(&settings, &[0; 64], Default::default()).await.unwrap();
     let state = AppState {
         store: smarter_accounts::store::Store::new(pool, std::sync::Arc::new(cache)),
         settings: std::sync::Arc::new(settings),

@@ -20,6 +20,8 @@ mod layering;
 mod members;
 mod migrations;
 mod people;
+mod redis;
 mod schema;
+mod sessions;
 mod throttle;
 mod totals;

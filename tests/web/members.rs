@@ -1,4 +1,5 @@
 use smarter_accounts::auth::password;
+use smarter_accounts::db::models::session;
 use smarter_accounts::db::models::user::UserError;
 use smarter_accounts::db::models::{Account, AuditEntry, MembershipError, NewUserInput, User, UserProfile};
 use smarter_accounts::domain::{Password, Username};
@@ -67,10 +68,12 @@ async fn usernames_are_unique_ignoring_case(db: TestDb) {
     };
     assert!(matches!(User::create(&mut conn, &input), Err(UserError::Invalid(_))));
     assert_eq!(User::find_by_username(&mut conn, "jane").unwrap().unwrap().username, "Jane");
-    let stamp = User::find_by_username(&mut conn, "jane").unwrap().unwrap().session_stamp;
     let id = User::find_by_username(&mut conn, "jane").unwrap().unwrap().id;
-    let changed = User::set_password_hash(&mut conn, id, "new-hash").unwrap().value;
-    assert_ne!(changed.session_stamp, stamp, "a new password ends other sessions");
+    let (first, second) = (session::start(&mut conn, id).unwrap(), session::start(&mut conn, id).unwrap());
+    User::set_password_hash(&mut conn, id, "new-hash", Some(&first)).unwrap();
+    let forever = session::Lifetime { idle: std::time::Duration::MAX, max: std::time::Duration::MAX };
+    assert!(session::resolve(&mut conn, &first, forever).unwrap().is_some(), "the session that changed it stays");
+    assert!(session::resolve(&mut conn, &second, forever).unwrap().is_none(), "a new password ends other sessions");
 }
 
 on_both_databases!(

@@ -44,6 +44,7 @@ async fn migrations_undo_and_apply_again_over_existing_rows(db: TestDb) {
     };
     assert_eq!(totals(&mut conn), [(false, 20), (true, 11)]);
 
+    assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000005", "the sessions migration");
     let newest = db::revert_last_migration(&mut conn).unwrap();
     assert_eq!(newest, "20261129000004", "the totals migration");
     assert!(account_totals::table.count().get_result::<i64>(&mut *conn).is_err(), "the table is gone");

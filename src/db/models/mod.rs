@@ -11,6 +11,7 @@ pub mod charge;
 pub mod contact;
 pub mod login_failure;
 pub mod metadata;
+pub mod session;
 pub mod user;
 pub mod user_profile;
 pub mod written;

@@ -6,12 +6,14 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::db::models::is_unique_violation;
 use crate::db::models::written::{StaleRow, Written};
+use crate::db::models::{is_unique_violation, session};
 use crate::db::schema::users;
 use crate::db::{DbConnection, UserId, lower, now};
 use crate::domain::{Email, FieldErrors, Username};
 
+/// A user as pages and the object cache see them: no password hash, nothing that
+/// vouches for a session.
 #[derive(Clone, PartialEq, Eq, Queryable, Selectable, Identifiable, Serialize, Deserialize)]
 #[diesel(table_name = users)]
 pub struct User {
@@ -20,10 +22,6 @@ pub struct User {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    pub password_hash: String,
-    /// Changes whenever the credentials or the active flag change, ending the sessions
-    /// that carry the old stamp.
-    pub session_stamp: String,
     pub is_active: bool,
     pub is_staff: bool,
     pub is_superuser: bool,
@@ -81,16 +79,23 @@ pub enum UserError {
     Db(#[from] diesel::result::Error),
 }
 
-/// A fresh random session stamp.
-pub fn new_session_stamp() -> String {
-    let mut bytes = [0u8; 16];
-    rand::fill(&mut bytes);
-    hex::encode(bytes)
-}
-
 impl User {
     pub fn find(conn: &mut DbConnection, id: UserId) -> QueryResult<Option<Self>> {
         users::table.find(id).select(Self::as_select()).first(conn).optional()
+    }
+
+    /// The user's password hash, read only where a password is checked.
+    pub fn password_hash(conn: &mut DbConnection, id: UserId) -> QueryResult<Option<String>> {
+        users::table.find(id).select(users::password_hash).first(conn).optional()
+    }
+
+    /// The user with this username and their password hash, for signing in.
+    pub fn find_for_sign_in(conn: &mut DbConnection, username: &str) -> QueryResult<Option<(Self, String)>> {
+        users::table
+            .filter(lower(users::username).eq(username.to_ascii_lowercase()))
+            .select((Self::as_select(), users::password_hash))
+            .first(conn)
+            .optional()
     }
 
     /// Case-insensitive, as usernames are unique.
@@ -117,7 +122,6 @@ impl User {
                     users::first_name.eq(&input.first_name),
                     users::last_name.eq(&input.last_name),
                     users::password_hash.eq(&input.password_hash),
-                    users::session_stamp.eq(new_session_stamp()),
                     users::is_active.eq(true),
                     users::is_staff.eq(input.is_staff || input.is_superuser),
                     users::is_superuser.eq(input.is_superuser),
@@ -150,32 +154,32 @@ impl User {
         Ok(Written::makes_stale(user, vec![StaleRow::User(id)]))
     }
 
-    /// Stores a new password hash and a new session stamp, ending other sessions.
+    /// Stores a new password hash and ends the user's sessions but the one with token
+    /// `keep` (the session that changed it, when it was their own).
     pub fn set_password_hash(
         conn: &mut DbConnection,
         id: UserId,
         password_hash: &str,
+        keep: Option<&str>,
     ) -> Result<Written<Self>, UserError> {
-        let changed = diesel::update(users::table.find(id))
-            .set((
-                users::password_hash.eq(password_hash),
-                users::session_stamp.eq(new_session_stamp()),
-                users::updated_at.eq(now()),
-            ))
-            .execute(conn)?;
-        Self::reread(conn, id, changed)
+        crate::db::write_transaction(conn, |conn| {
+            let changed = diesel::update(users::table.find(id))
+                .set((users::password_hash.eq(password_hash), users::updated_at.eq(now())))
+                .execute(conn)?;
+            session::end_all_of(conn, id, keep)?;
+            Self::reread(conn, id, changed)
+        })
     }
 
     /// Activates or deactivates a user; either way their sessions end.
     pub fn set_active(conn: &mut DbConnection, id: UserId, active: bool) -> Result<Written<Self>, UserError> {
-        let changed = diesel::update(users::table.find(id))
-            .set((
-                users::is_active.eq(active),
-                users::session_stamp.eq(new_session_stamp()),
-                users::updated_at.eq(now()),
-            ))
-            .execute(conn)?;
-        Self::reread(conn, id, changed)
+        crate::db::write_transaction(conn, |conn| {
+            let changed = diesel::update(users::table.find(id))
+                .set((users::is_active.eq(active), users::updated_at.eq(now())))
+                .execute(conn)?;
+            session::end_all_of(conn, id, None)?;
+            Self::reread(conn, id, changed)
+        })
     }
 
     /// Users whose username, name or e-mail contains `q` (any case), by username.
@@ -199,7 +203,13 @@ impl User {
 
     /// Applies an edit. The last active superuser can't lose the role or be
     /// deactivated; deactivating or a new password ends the user's sessions.
-    pub fn update(conn: &mut DbConnection, id: UserId, changes: &UserChanges) -> Result<Written<Self>, UserError> {
+    /// Ending sessions spares the one with token `keep` (a superuser editing themself).
+    pub fn update(
+        conn: &mut DbConnection,
+        id: UserId,
+        changes: &UserChanges,
+        keep: Option<&str>,
+    ) -> Result<Written<Self>, UserError> {
         crate::db::write_transaction(conn, |conn| {
             let old = Self::find(conn, id)?.ok_or(UserError::NotFound)?;
             let loses_power = old.is_superuser && old.is_active && (!changes.is_superuser || !changes.is_active);
@@ -219,7 +229,10 @@ impl User {
                 }
             }
             let ends_sessions = changes.password_hash.is_some() || (old.is_active && !changes.is_active);
-            let stamp = if ends_sessions { new_session_stamp() } else { old.session_stamp.clone() };
+            if ends_sessions {
+                session::end_all_of(conn, id, keep)?;
+            }
+            let old_hash = Self::password_hash(conn, id)?.unwrap_or_default();
             diesel::update(users::table.find(id))
                 .set((
                     users::email.eq(changes.email.as_ref().map(Email::as_str).unwrap_or_default()),
@@ -228,8 +241,7 @@ impl User {
                     users::is_active.eq(changes.is_active),
                     users::is_staff.eq(changes.is_staff || changes.is_superuser),
                     users::is_superuser.eq(changes.is_superuser),
-                    users::password_hash.eq(changes.password_hash.as_deref().unwrap_or(&old.password_hash)),
-                    users::session_stamp.eq(stamp),
+                    users::password_hash.eq(changes.password_hash.as_deref().unwrap_or(&old_hash)),
                     users::updated_at.eq(now()),
                 ))
                 .execute(conn)?;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::auth::throttle::{self, Attempt};
 use crate::auth::{ResolvedUser, password, session};
 use crate::db::StoreError;
+use crate::db::models::session as db_session;
 use crate::db::models::{User, Written};
 use crate::domain::Password;
 use crate::error::AppError;
@@ -62,7 +63,9 @@ pub async fn page(
 enum Outcome {
     Throttled(i64),
     BadCredentials,
-    SignedIn(User),
+    NoConsoleAccess,
+    /// Signed in, with the token of the session's new record.
+    SignedIn(String),
 }
 
 /// Checks the throttle and the password on a blocking thread; an unknown username
@@ -79,18 +82,22 @@ fn authenticate(
         Attempt::Wait(seconds) => return Ok(Written::leaves_cache(Outcome::Throttled(seconds))),
     };
     let plausible = !username.is_empty() && username.len() <= 150 && candidate.chars().count() <= Password::MAX;
-    let user = if plausible { User::find_by_username(conn, username)? } else { None };
+    let user = if plausible { User::find_for_sign_in(conn, username)? } else { None };
     let verified = match &user {
-        Some(u) => password::verify(candidate, &u.password_hash),
+        Some((_, hash)) => password::verify(candidate, hash),
         None => {
             password::verify_dummy(candidate);
             false
         }
     };
     match user {
-        Some(user) if verified && user.is_active => {
+        Some((user, _)) if verified && user.is_active => {
             throttle::succeeded(conn, reservation)?;
-            Ok(User::record_login(conn, user.id)?.map(|()| Outcome::SignedIn(user)))
+            if !user.is_staff && !user.is_superuser {
+                return Ok(Written::leaves_cache(Outcome::NoConsoleAccess));
+            }
+            let token = db_session::start(conn, user.id)?;
+            Ok(User::record_login(conn, user.id)?.map(|()| Outcome::SignedIn(token)))
         }
         // The reservation stays: it was a failure.
         _ => Ok(Written::leaves_cache(Outcome::BadCredentials)),
@@ -126,9 +133,9 @@ pub async fn submit(
             StatusCode::UNAUTHORIZED,
             &login_page(&session, username, next, Some(BAD_CREDENTIALS.to_owned())),
         ),
-        Outcome::SignedIn(user) if !user.is_staff && !user.is_superuser => Err(AppError::NoConsoleAccess),
-        Outcome::SignedIn(user) => {
-            session::sign_in(&session, &user).map_err(|e| AppError::Internal(e.into()))?;
+        Outcome::NoConsoleAccess => Err(AppError::NoConsoleAccess),
+        Outcome::SignedIn(token) => {
+            session::sign_in(&session, &token).map_err(|e| AppError::Internal(e.into()))?;
             Ok(page::redirect(page::local_path_or(&next, "/accounts")))
         }
     }

@@ -1,12 +1,20 @@
-//! `POST /logout`.
+//! `POST /logout`: the session's record is deleted, so the session (and any copy of its
+//! cookie) ends on every instance at once.
 
 use actix_session::Session;
-use actix_web::HttpResponse;
+use actix_web::{HttpResponse, web};
 
 use crate::auth::session;
+use crate::db::StoreError;
+use crate::db::models::session as db_session;
+use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::page;
 
-pub async fn submit(session: Session) -> HttpResponse {
+pub async fn submit(session: Session, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    if let Some(token) = session::token(&session) {
+        state.store.read(move |conn| db_session::end(conn, &token).map_err(StoreError::from)).await?;
+    }
     session::sign_out(&session);
-    page::redirect("/login")
+    Ok(page::redirect("/login"))
 }

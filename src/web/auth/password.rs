@@ -52,7 +52,7 @@ pub async fn page(session: Session, Staff(user): Staff) -> Result<HttpResponse, 
 enum Change {
     Rejected(PasswordErrors),
     Throttled(i64),
-    Changed(User),
+    Changed,
 }
 
 pub async fn submit(
@@ -63,7 +63,7 @@ pub async fn submit(
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let (id, username, hash) = (user.id, user.username.clone(), user.password_hash.clone());
+    let (id, username, keep) = (user.id, user.username.clone(), session::token(&session));
     let address =
         client_address(&req, &state.settings.trusted_proxies).map_or_else(|| "unknown".to_owned(), |a| a.to_string());
     let change = state
@@ -75,6 +75,7 @@ pub async fn submit(
                 Attempt::Wait(seconds) => return Ok(Written::leaves_cache(Change::Throttled(seconds))),
             };
             let mut errors = PasswordErrors::default();
+            let hash = User::password_hash(conn, id)?.unwrap_or_default();
             if password::verify(&form.current_password, &hash) {
                 throttle::succeeded(conn, reservation)?;
             } else {
@@ -86,7 +87,8 @@ pub async fn submit(
             }
             match new {
                 Some(new) if errors.is_empty() => {
-                    Ok(User::set_password_hash(conn, id, &password::hash(&new))?.map(Change::Changed))
+                    Ok(User::set_password_hash(conn, id, &password::hash(&new), keep.as_deref())?
+                        .map(|_| Change::Changed))
                 }
                 _ => Ok(Written::leaves_cache(Change::Rejected(errors))),
             }
@@ -105,8 +107,7 @@ pub async fn submit(
             response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, seconds.into());
             Ok(response)
         }
-        Change::Changed(changed) => {
-            session::refresh_stamp(&session, &changed).map_err(|e| AppError::Internal(e.into()))?;
+        Change::Changed => {
             session::flash(&session, "success", "Your password was changed. Your other sessions have ended.");
             Ok(page::redirect("/accounts"))
         }

@@ -63,20 +63,19 @@ pub async fn submit(
     let target_id = target.id;
     let (is_active, is_staff, is_superuser) =
         (form.is_active.is_some(), form.is_staff.is_some(), form.is_superuser.is_some());
+    // A superuser changing their own password stays signed in here.
+    let keep = (target_id == user.id).then(|| session::token(&session)).flatten();
     let updated = state
         .store
         .write(move |conn| {
             let password_hash = password.as_ref().map(password::hash);
             let changes =
                 UserChanges { email, first_name, last_name, is_active, is_staff, is_superuser, password_hash };
-            User::update(conn, target_id, &changes)
+            User::update(conn, target_id, &changes, keep.as_deref())
         })
         .await;
     match updated {
         Ok(updated) => {
-            if updated.id == user.id && updated.session_stamp != user.session_stamp && updated.is_active {
-                session::refresh_stamp(&session, &updated).map_err(|e| AppError::Internal(e.into()))?;
-            }
             session::flash(&session, "success", format!("Saved user {}.", updated.username));
             Ok(page::redirect(&format!("/users/{}/edit", updated.id)))
         }

@@ -5,6 +5,7 @@
 pub mod edit;
 pub mod list;
 pub mod new;
+pub mod sign_out;
 
 use actix_session::Session;
 use actix_web::HttpResponse;
@@ -39,6 +40,8 @@ struct FormPage {
     layout: Layout,
     heading: String,
     action: String,
+    /// Where "sign out everywhere" posts, when editing.
+    sign_out_action: String,
     fields: Vec<Field>,
     accounts: Vec<Account>,
     editing: bool,
@@ -131,6 +134,7 @@ pub async fn render(
     let page = FormPage {
         layout: Layout::new(session, Some(user), heading.clone(), "users"),
         fields: form_fields(form, errors, editing),
+        sign_out_action: target.map(|t| format!("/users/{}/sign-out", t.id)).unwrap_or_default(),
         heading,
         action,
         accounts,

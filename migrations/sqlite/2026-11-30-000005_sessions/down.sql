@@ -1,0 +1,2 @@
+ALTER TABLE users ADD COLUMN session_stamp TEXT NOT NULL DEFAULT '';
+DROP TABLE sessions;
