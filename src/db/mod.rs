@@ -162,13 +162,21 @@ pub fn build_pool(url: &DatabaseUrl, size: u32) -> DbPool {
 }
 
 /// Applies every pending migration of the connection's dialect.
+/// The migration that adds the folded e-mail and username columns, filled by SQL
+/// `lower()`; the program folds them again after it.
+const FOLDED_KEYS_MIGRATION: &str = "20261130000006";
+
 pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
     let applied = match conn {
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
         DbConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
     }
     .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
-    Ok(applied.into_iter().map(|v| v.to_string()).collect())
+    let applied: Vec<String> = applied.into_iter().map(|v| v.to_string()).collect();
+    if applied.iter().any(|v| v == FOLDED_KEYS_MIGRATION) {
+        models::fold_keys_again(conn).map_err(|e| anyhow::anyhow!("folding e-mails and usernames failed: {e}"))?;
+    }
+    Ok(applied)
 }
 
 /// Reverts the newest applied migration (its `down.sql`) and names it: for checking that

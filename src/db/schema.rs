@@ -80,6 +80,8 @@ diesel::table! {
         first_name -> Text,
         last_name -> Text,
         password_hash -> Text,
+        /// `username` with its case folded by the program: lookups and uniqueness.
+        username_folded -> Text,
         is_active -> Bool,
         is_staff -> Bool,
         is_superuser -> Bool,
@@ -110,6 +112,8 @@ diesel::table! {
         first_name -> Text,
         last_name -> Text,
         email -> Text,
+        /// `email` with its case folded by the program: lookups and uniqueness.
+        email_folded -> Text,
         phone -> Nullable<Text>,
         is_primary -> Bool,
         welcomed -> Bool,

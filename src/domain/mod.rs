@@ -21,6 +21,6 @@ pub use contact::{ContactFields, RawContactFields};
 pub use errors::{FieldError, FieldErrors};
 pub use metadata::{Annotation, Annotations, Tag, Tags};
 pub use name::CamelName;
-pub use text::{CompanyName, Description, Email, PersonName, PhoneNumber, optional_text};
+pub use text::{CompanyName, Description, Email, PersonName, PhoneNumber, fold_case, optional_text};
 pub use user::{Password, Username};
 pub use version::SemVersion;

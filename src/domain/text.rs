@@ -13,6 +13,12 @@ fn too_long(max: usize) -> String {
 
 const NO_CONTROL: &str = "Remove the control characters (tabs, line breaks and the like).";
 
+/// `s` with its case folded, the same way wherever it runs (Unicode lower case), for
+/// values that are unique ignoring case.
+pub fn fold_case(s: &str) -> String {
+    s.to_lowercase()
+}
+
 /// A trimmed single-line value of at most `max` characters; blank becomes `None`.
 pub fn optional_text(raw: &str, max: usize) -> Result<Option<String>, String> {
     let value = raw.trim();

@@ -171,6 +171,7 @@ fn seed_batch(
                 account_id: id,
                 first_name: first,
                 last_name: last,
+                email_folded: crate::domain::fold_case(&email),
                 email,
                 phone,
                 is_primary: n == 0,

@@ -29,6 +29,7 @@ pub(super) fn seed_users(
             let username = format!("{}.{}.{seed}.{i}", ascii_slug(&first), ascii_slug(&last));
             (!existing.contains(&username)).then(|| NewUserRow {
                 email: format!("{username}@example.com"),
+                username_folded: crate::domain::fold_case(&username),
                 username,
                 first_name: first,
                 last_name: last,

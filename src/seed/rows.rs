@@ -36,6 +36,7 @@ pub(super) struct NewAccountRow {
 #[diesel(table_name = users)]
 pub(super) struct NewUserRow {
     pub(super) username: String,
+    pub(super) username_folded: String,
     pub(super) email: String,
     pub(super) first_name: String,
     pub(super) last_name: String,
@@ -55,6 +56,7 @@ pub(super) struct NewContactRow {
     pub(super) first_name: String,
     pub(super) last_name: String,
     pub(super) email: String,
+    pub(super) email_folded: String,
     pub(super) phone: Option<String>,
     pub(super) is_primary: bool,
     pub(super) welcomed: bool,

@@ -106,3 +106,18 @@ on_both_databases!(
     e_mail_is_unique_per_account_ignoring_case,
     deleting_a_contact_is_audited
 );
+
+// Case folds the same way on both backends, non-ASCII letters included: the program
+// folds and stores the folded form.
+async fn e_mail_case_folds_the_same_on_both_backends(db: TestDb) {
+    let pool = db.pool();
+    let mut conn = TestDb::conn(&pool);
+    let account = create(&mut conn, "Bücher GmbH");
+    let created = AccountContact::create(&mut conn, &actor(), account.id, &contact("Ada", "a@BÜCHER.de", false));
+    let ada = created.expect("created and found again").value;
+    assert_eq!(ada.email, "a@BÜCHER.de", "kept as typed");
+    let again = AccountContact::create(&mut conn, &actor(), account.id, &contact("Ada", "A@bücher.DE", false));
+    assert!(matches!(again, Err(ContactError::Invalid(_))), "the same address in another case: {again:?}");
+}
+
+on_both_databases!(e_mail_case_folds_the_same_on_both_backends);

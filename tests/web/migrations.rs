@@ -2,6 +2,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use diesel::prelude::*;
+use smarter_accounts::db::models::AccountContact;
+use smarter_accounts::db::schema::account_contacts;
 use smarter_accounts::db::{self, schema::account_totals};
 
 use crate::on_both_databases;
@@ -44,12 +46,19 @@ async fn migrations_undo_and_apply_again_over_existing_rows(db: TestDb) {
     };
     assert_eq!(totals(&mut conn), [(false, 20), (true, 11)]);
 
+    let account = crate::accounts::create(&mut conn, "Bücher GmbH");
+    let actor = smarter_accounts::db::models::Actor::system();
+    AccountContact::create(&mut conn, &actor, account.id, &crate::contacts::contact("Ada", "a@BÜCHER.de", false))
+        .unwrap();
+    assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000006", "the folded keys migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000005", "the sessions migration");
     let newest = db::revert_last_migration(&mut conn).unwrap();
     assert_eq!(newest, "20261129000004", "the totals migration");
     assert!(account_totals::table.count().get_result::<i64>(&mut *conn).is_err(), "the table is gone");
     db::run_migrations(&mut conn).unwrap();
-    assert_eq!(totals(&mut conn), [(false, 20), (true, 11)], "counted from the rows there");
+    assert_eq!(totals(&mut conn), [(false, 20), (true, 12)], "counted from the rows there");
+    let folded: String = account_contacts::table.select(account_contacts::email_folded).first(&mut *conn).unwrap();
+    assert_eq!(folded, "a@bücher.de", "folded by the program, not by SQL lower()");
 
     let applied = folder_names("sqlite").len();
     for _ in 0..applied {

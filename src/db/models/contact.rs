@@ -9,9 +9,9 @@ use crate::db::models::audit::{self, Actor, AuditTarget, FieldChange};
 use crate::db::models::is_unique_violation;
 use crate::db::models::written::Written;
 use crate::db::schema::{account_contacts, accounts, email_outbox};
-use crate::db::{AccountId, ContactId, DbConnection, lower, now, write_transaction};
+use crate::db::{AccountId, ContactId, DbConnection, now, write_transaction};
 pub use crate::domain::ContactFields;
-use crate::domain::FieldErrors;
+use crate::domain::{FieldErrors, fold_case};
 
 pub const WELCOME_SUBJECT: &str = "Welcome to Smarter!";
 
@@ -101,7 +101,7 @@ impl AccountContact {
     fn find_by_email(conn: &mut DbConnection, account_id: AccountId, email: &str) -> QueryResult<Option<Self>> {
         account_contacts::table
             .filter(account_contacts::account_id.eq(account_id))
-            .filter(lower(account_contacts::email).eq(email.to_ascii_lowercase()))
+            .filter(account_contacts::email_folded.eq(fold_case(email)))
             .select(Self::as_select())
             .first(conn)
             .optional()
@@ -159,6 +159,7 @@ impl AccountContact {
                         account_contacts::first_name.eq(fields.first_name.as_str()),
                         account_contacts::last_name.eq(fields.last_name.as_str()),
                         account_contacts::email.eq(fields.email.as_str()),
+                        account_contacts::email_folded.eq(fold_case(fields.email.as_str())),
                         account_contacts::phone.eq(fields.phone.as_ref().map(|p| p.as_str())),
                         account_contacts::is_primary.eq(fields.is_primary),
                         account_contacts::welcomed.eq(true),
@@ -213,6 +214,7 @@ impl AccountContact {
                         account_contacts::first_name.eq(fields.first_name.as_str()),
                         account_contacts::last_name.eq(fields.last_name.as_str()),
                         account_contacts::email.eq(fields.email.as_str()),
+                        account_contacts::email_folded.eq(fold_case(fields.email.as_str())),
                         account_contacts::phone.eq(fields.phone.as_ref().map(|p| p.as_str())),
                         account_contacts::is_primary.eq(fields.is_primary),
                         account_contacts::updated_at.eq(now()),

@@ -25,6 +25,33 @@ pub use written::{CacheEffect, StaleRow, Written};
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
+/// Folds every stored e-mail and username again the program's way (after the migration
+/// that filled the folded columns with SQL `lower()`, which folds ASCII only on SQLite).
+pub fn fold_keys_again(conn: &mut crate::db::DbConnection) -> diesel::QueryResult<()> {
+    use diesel::prelude::*;
+
+    use crate::db::schema::{account_contacts, users};
+    use crate::domain::fold_case;
+    let contacts: Vec<(i64, String, String)> = account_contacts::table
+        .select((account_contacts::id, account_contacts::email, account_contacts::email_folded))
+        .load(conn)?;
+    for (id, email, folded) in contacts {
+        if fold_case(&email) != folded {
+            diesel::update(account_contacts::table.find(id))
+                .set(account_contacts::email_folded.eq(fold_case(&email)))
+                .execute(conn)?;
+        }
+    }
+    let names: Vec<(i64, String, String)> =
+        users::table.select((users::id, users::username, users::username_folded)).load(conn)?;
+    for (id, username, folded) in names {
+        if fold_case(&username) != folded {
+            diesel::update(users::table.find(id)).set(users::username_folded.eq(fold_case(&username))).execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
 /// True for a unique-constraint violation on either backend.
 pub fn is_unique_violation(err: &DieselError) -> bool {
     matches!(err, DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))

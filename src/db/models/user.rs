@@ -10,7 +10,7 @@ use crate::db::models::written::{StaleRow, Written};
 use crate::db::models::{is_unique_violation, session};
 use crate::db::schema::users;
 use crate::db::{DbConnection, UserId, lower, now};
-use crate::domain::{Email, FieldErrors, Username};
+use crate::domain::{Email, FieldErrors, Username, fold_case};
 
 /// A user as pages and the object cache see them: no password hash, nothing that
 /// vouches for a session.
@@ -92,7 +92,7 @@ impl User {
     /// The user with this username and their password hash, for signing in.
     pub fn find_for_sign_in(conn: &mut DbConnection, username: &str) -> QueryResult<Option<(Self, String)>> {
         users::table
-            .filter(lower(users::username).eq(username.to_ascii_lowercase()))
+            .filter(users::username_folded.eq(fold_case(username)))
             .select((Self::as_select(), users::password_hash))
             .first(conn)
             .optional()
@@ -101,7 +101,7 @@ impl User {
     /// Case-insensitive, as usernames are unique.
     pub fn find_by_username(conn: &mut DbConnection, username: &str) -> QueryResult<Option<Self>> {
         users::table
-            .filter(lower(users::username).eq(username.to_ascii_lowercase()))
+            .filter(users::username_folded.eq(fold_case(username)))
             .select(Self::as_select())
             .first(conn)
             .optional()
@@ -118,6 +118,7 @@ impl User {
             diesel::insert_into(users::table)
                 .values((
                     users::username.eq(input.username.as_str()),
+                    users::username_folded.eq(fold_case(input.username.as_str())),
                     users::email.eq(input.email.as_ref().map(Email::as_str).unwrap_or_default()),
                     users::first_name.eq(&input.first_name),
                     users::last_name.eq(&input.last_name),
