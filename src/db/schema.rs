@@ -52,6 +52,8 @@ diesel::table! {
     tagged_items (id) {
         id -> BigInt,
         tag_id -> BigInt,
+        /// The tag as this object spells it.
+        spelling -> Text,
         object_type -> Text,
         object_id -> BigInt,
         created_at -> Timestamp,

@@ -161,6 +161,13 @@ impl Tags {
     pub fn len(&self) -> usize {
         self.0.len()
     }
+
+    /// Whether both hold the same tags ignoring case and order: saving one over the
+    /// other changes nothing.
+    pub fn same_as(&self, other: &Tags) -> bool {
+        let folded = |tags: &Tags| tags.iter().map(Tag::folded).collect::<HashSet<String>>();
+        folded(self) == folded(other)
+    }
 }
 
 impl fmt::Display for Tags {

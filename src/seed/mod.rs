@@ -73,9 +73,9 @@ pub fn seed(conn: &mut DbConnection, count: usize, seed: u64, progress: &dyn Fn(
         taken_numbers: accounts::table.select(accounts::account_number).load::<String>(conn)?.into_iter().collect(),
     };
     let mut done = Seeded::default();
-    let tag_ids: Vec<i64> = data::TAGS
+    let tag_ids: Vec<(i64, &'static str)> = data::TAGS
         .iter()
-        .map(|t| Tag::parse(t).map_err(anyhow::Error::msg).and_then(|t| Ok(metadata::tag_id(conn, &t)?)))
+        .map(|t| Tag::parse(t).map_err(anyhow::Error::msg).and_then(|tag| Ok((metadata::tag_id(conn, &tag)?, *t))))
         .collect::<anyhow::Result<_>>()?;
     let users = seed_users(conn, &mut g, count.div_ceil(20).max(1), seed)?;
     done.users = users.len();
@@ -104,7 +104,7 @@ fn seed_batch(
     conn: &mut DbConnection,
     g: &mut Generator,
     size: usize,
-    tag_ids: &[i64],
+    tag_ids: &[(i64, &'static str)],
     users: &[i64],
     month_start: NaiveDate,
 ) -> anyhow::Result<Seeded> {
@@ -127,9 +127,10 @@ fn seed_batch(
     for row in &rows {
         let id = id_of[&row.account_number];
         let n = g.rng.random_range(0..=3);
-        for tag in tag_ids.choose_multiple(&mut g.rng, n) {
+        for (tag, spelling) in tag_ids.choose_multiple(&mut g.rng, n) {
             tagged.push(NewTaggedRow {
                 tag_id: *tag,
+                spelling,
                 object_type: metadata::ACCOUNT,
                 object_id: id,
                 created_at: at,

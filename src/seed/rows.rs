@@ -79,6 +79,7 @@ pub(super) struct NewOutboxRow {
 #[diesel(table_name = tagged_items)]
 pub(super) struct NewTaggedRow {
     pub(super) tag_id: i64,
+    pub(super) spelling: &'static str,
     pub(super) object_type: &'static str,
     pub(super) object_id: i64,
     pub(super) created_at: NaiveDateTime,

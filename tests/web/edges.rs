@@ -117,7 +117,38 @@ async fn deleting_an_account_audits_its_contacts_and_memberships(db: TestDb) {
     assert!(deleted_membership, "the membership's removal is on the record");
 }
 
+async fn each_account_keeps_its_own_tag_spelling(db: TestDb) {
+    let (app, pool, mut root) = crate::console!(support::state(&db).await);
+    let (theirs, mine) = (create(&mut TestDb::conn(&pool), "Theirs"), create(&mut TestDb::conn(&pool), "Mine"));
+    make_user(&pool, "jane", true, false, Some(&mine));
+    for (account, spelling) in [(&theirs, "ProjectKestrel"), (&mine, "projectkestrel")] {
+        let edit = format!("/accounts/{}/edit", account.account_number);
+        let mut fields = root.get(&app, &edit).await.form("form.account-form");
+        set_field(&mut fields, "tags", Some(spelling));
+        assert_eq!(root.post(&app, &edit, &as_refs(&fields)).await.status, 303);
+    }
+    let mut jane = crate::support::Browser::new();
+    jane.login(&app, "jane", crate::support::PASSWORD).await;
+    let page = jane.get(&app, &format!("/accounts/{}", mine.account_number)).await;
+    assert_eq!(page.texts("#tags li"), ["projectkestrel"]);
+    assert!(!page.body.contains("ProjectKestrel"), "no spelling typed on an account jane can't see");
+    let list = jane.get(&app, "/accounts?tag=PROJECTKESTREL").await;
+    assert!(!list.body.contains("ProjectKestrel") && list.body.contains("projectkestrel"));
+
+    // The same tags in another case: nothing changed.
+    let before = AuditEntry::for_account(&mut TestDb::conn(&pool), mine.id, 100).unwrap().len();
+    let edit = format!("/accounts/{}/edit", mine.account_number);
+    let mut fields = root.get(&app, &edit).await.form("form.account-form");
+    set_field(&mut fields, "tags", Some("PROJECTKESTREL"));
+    root.post(&app, &edit, &as_refs(&fields)).await;
+    assert!(root.get(&app, "/accounts").await.texts(".flash-success").iter().any(|m| m == "Nothing changed."));
+    let after = Account::get_by_account_number(&mut TestDb::conn(&pool), &mine.account_number).unwrap().unwrap();
+    assert_eq!(after.lock_version, 1, "one edit, not two");
+    assert_eq!(AuditEntry::for_account(&mut TestDb::conn(&pool), mine.id, 100).unwrap().len(), before);
+}
+
 on_both_databases!(
+    each_account_keeps_its_own_tag_spelling,
     control_characters_in_the_query_are_ignored_with_a_notice,
     a_repeated_parameter_keeps_its_first_value_with_a_notice,
     head_answers_every_get_route_and_other_methods_get_405,

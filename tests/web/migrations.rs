@@ -50,6 +50,7 @@ async fn migrations_undo_and_apply_again_over_existing_rows(db: TestDb) {
     let actor = smarter_accounts::db::models::Actor::system();
     AccountContact::create(&mut conn, &actor, account.id, &crate::contacts::contact("Ada", "a@BÜCHER.de", false))
         .unwrap();
+    assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000007", "the tag spellings migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000006", "the folded keys migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000005", "the sessions migration");
     let newest = db::revert_last_migration(&mut conn).unwrap();
@@ -59,6 +60,8 @@ async fn migrations_undo_and_apply_again_over_existing_rows(db: TestDb) {
     assert_eq!(totals(&mut conn), [(false, 20), (true, 12)], "counted from the rows there");
     let folded: String = account_contacts::table.select(account_contacts::email_folded).first(&mut *conn).unwrap();
     assert_eq!(folded, "a@bücher.de", "folded by the program, not by SQL lower()");
+    let spellings = smarter_accounts::db::models::metadata::load_tags(&mut conn, "account", account.id.into()).unwrap();
+    assert_eq!(spellings.to_string(), "Enterprise, EU", "each object's spelling, filled from the tags it had");
 
     let applied = folder_names("sqlite").len();
     for _ in 0..applied {

@@ -42,6 +42,31 @@ pub enum ContactError {
     Db(#[from] diesel::result::Error),
 }
 
+/// A contact's editable columns, as one insert or update value.
+#[derive(AsChangeset, Insertable)]
+#[diesel(table_name = account_contacts, treat_none_as_null = true)]
+struct ContactValues<'a> {
+    first_name: &'a str,
+    last_name: &'a str,
+    email: &'a str,
+    email_folded: String,
+    phone: Option<&'a str>,
+    is_primary: bool,
+}
+
+impl<'a> From<&'a ContactFields> for ContactValues<'a> {
+    fn from(fields: &'a ContactFields) -> Self {
+        Self {
+            first_name: fields.first_name.as_str(),
+            last_name: fields.last_name.as_str(),
+            email: fields.email.as_str(),
+            email_folded: fold_case(fields.email.as_str()),
+            phone: fields.phone.as_ref().map(|p| p.as_str()),
+            is_primary: fields.is_primary,
+        }
+    }
+}
+
 fn duplicate_email() -> ContactError {
     ContactError::Invalid(FieldErrors::single("email", "This account has a contact with this e-mail already."))
 }
@@ -156,12 +181,7 @@ impl AccountContact {
                 diesel::insert_into(account_contacts::table)
                     .values((
                         account_contacts::account_id.eq(account_id),
-                        account_contacts::first_name.eq(fields.first_name.as_str()),
-                        account_contacts::last_name.eq(fields.last_name.as_str()),
-                        account_contacts::email.eq(fields.email.as_str()),
-                        account_contacts::email_folded.eq(fold_case(fields.email.as_str())),
-                        account_contacts::phone.eq(fields.phone.as_ref().map(|p| p.as_str())),
-                        account_contacts::is_primary.eq(fields.is_primary),
+                        ContactValues::from(fields),
                         account_contacts::welcomed.eq(true),
                         account_contacts::created_at.eq(at),
                         account_contacts::updated_at.eq(at),
@@ -210,15 +230,7 @@ impl AccountContact {
             }
             let updated = conn.transaction(|conn| {
                 diesel::update(account_contacts::table.find(id))
-                    .set((
-                        account_contacts::first_name.eq(fields.first_name.as_str()),
-                        account_contacts::last_name.eq(fields.last_name.as_str()),
-                        account_contacts::email.eq(fields.email.as_str()),
-                        account_contacts::email_folded.eq(fold_case(fields.email.as_str())),
-                        account_contacts::phone.eq(fields.phone.as_ref().map(|p| p.as_str())),
-                        account_contacts::is_primary.eq(fields.is_primary),
-                        account_contacts::updated_at.eq(now()),
-                    ))
+                    .set((ContactValues::from(fields), account_contacts::updated_at.eq(now())))
                     .execute(conn)
             });
             match updated {

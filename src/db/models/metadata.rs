@@ -19,7 +19,7 @@ pub fn load_tags(conn: &mut DbConnection, object_type: &str, object_id: i64) -> 
         .filter(tagged_items::object_type.eq(object_type))
         .filter(tagged_items::object_id.eq(object_id))
         .order(tagged_items::id.asc())
-        .select(tags::name)
+        .select(tagged_items::spelling)
         .load(conn)?;
     Ok(Tags::from_stored(names))
 }
@@ -32,7 +32,7 @@ pub fn load_account_tags(conn: &mut DbConnection, accounts: &[Account]) -> Query
         .filter(tagged_items::object_type.eq(ACCOUNT))
         .filter(tagged_items::object_id.eq_any(&ids))
         .order(tagged_items::id.asc())
-        .select((tagged_items::object_id, tags::name))
+        .select((tagged_items::object_id, tagged_items::spelling))
         .load(conn)?;
     let mut grouped: HashMap<AccountId, Vec<String>> = HashMap::new();
     for (id, name) in rows {
@@ -84,6 +84,7 @@ pub fn set_tags(conn: &mut DbConnection, object_type: &str, object_id: i64, new:
         diesel::insert_into(tagged_items::table)
             .values((
                 tagged_items::tag_id.eq(id),
+                tagged_items::spelling.eq(tag.as_str()),
                 tagged_items::object_type.eq(object_type),
                 tagged_items::object_id.eq(object_id),
                 tagged_items::created_at.eq(at),

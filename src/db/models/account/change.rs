@@ -75,7 +75,7 @@ impl Account {
             let unchanged = values.matches(&old)
                 && flags.is_active == old.is_active
                 && flags.is_default_account == old.is_default_account
-                && old_tags == fields.tags
+                && old_tags.same_as(&fields.tags)
                 && old_annotations == fields.annotations;
             if unchanged {
                 return Ok(Written::leaves_cache(old));
@@ -140,7 +140,7 @@ impl Account {
         fields: &AccountFields,
         changes: &mut Vec<FieldChange>,
     ) -> AccountResult<()> {
-        if *old_tags != fields.tags {
+        if !old_tags.same_as(&fields.tags) {
             metadata::set_tags(conn, metadata::ACCOUNT, id.into(), &fields.tags)?;
             FieldChange::push_if_changed(changes, "tags", Some(&old_tags.to_string()), Some(&fields.tags.to_string()));
         }

@@ -1,0 +1,1 @@
+ALTER TABLE tagged_items DROP COLUMN spelling;
