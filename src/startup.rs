@@ -26,9 +26,6 @@ use crate::store::Store;
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "smarter_session";
 
-/// How long a session lives without use.
-const SESSION_TTL: actix_web::cookie::time::Duration = actix_web::cookie::time::Duration::hours(12);
-
 /// Opens a connection and applies pending migrations; fails with a line that names
 /// `DATABASE_URL` when the database can't be reached.
 pub fn migrate(settings: &Settings, pool: &DbPool) -> anyhow::Result<Vec<String>> {
@@ -127,13 +124,17 @@ pub fn build_app(
     >,
 > {
     let key = Key::derive_from(state.session_key.expose());
+    let state_ttl = actix_web::cookie::time::Duration::try_from(state.settings.session_max)
+        .unwrap_or(actix_web::cookie::time::Duration::days(7));
     let sessions = SessionMiddleware::builder(state.sessions.clone(), key)
         .cookie_name(SESSION_COOKIE.to_owned())
         .cookie_http_only(true)
         .cookie_same_site(SameSite::Strict)
         .cookie_secure(state.settings.secure_cookies)
         .cookie_path("/".to_owned())
-        .session_lifecycle(BrowserSession::default().state_ttl(SESSION_TTL))
+        // The session's database record enforces the idle and absolute lifetimes; a
+        // state in Redis lives as long as the longest a session may.
+        .session_lifecycle(BrowserSession::default().state_ttl(state_ttl))
         .build();
     App::new()
         .app_data(web::Data::new(state))

@@ -424,3 +424,37 @@ fn support_query(pairs: &[(&str, &str)]) -> String {
     }
     s.finish()
 }
+
+async fn the_list_filters_by_creation_and_update_day_and_shows_the_updated_day(db: TestDb) {
+    use chrono::NaiveDate;
+    use diesel::prelude::*;
+    use smarter_accounts::db::schema::accounts;
+    let (app, pool, mut root) = crate::console!(support::state(&db).await);
+    let at =
+        |day: &str, time: &str| NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap().and_time(time.parse().unwrap());
+    for (company, created, updated) in [
+        ("Early Ltd", at("2026-01-05", "23:59:59"), at("2026-03-01", "00:00:00")),
+        ("Middle Ltd", at("2026-01-06", "00:00:00"), at("2026-02-01", "12:00:00")),
+        ("Late Ltd", at("2026-02-10", "08:00:00"), at("2026-02-10", "08:00:00")),
+    ] {
+        let made = account(&pool, company);
+        diesel::update(accounts::table.find(made.id))
+            .set((accounts::created_at.eq(created), accounts::updated_at.eq(updated)))
+            .execute(&mut *TestDb::conn(&pool))
+            .unwrap();
+    }
+    let companies = |page: &crate::support::Page| page.texts("#accounts tbody tr td:nth-child(2)");
+    let page = root.get(&app, "/accounts?created_from=2026-01-06&created_to=2026-02-10&sort=company_name").await;
+    assert_eq!(companies(&page), ["Late Ltd", "Middle Ltd"], "both ends are whole days, included");
+    let page = root.get(&app, "/accounts?updated_to=2026-02-28&sort=-updated_at").await;
+    assert_eq!(companies(&page), ["Late Ltd", "Middle Ltd"]);
+    assert!(page.texts("#accounts thead th").iter().any(|h| h == "Updated"));
+    assert!(page.texts("#accounts tbody td").iter().any(|d| d == "2026-02-10"));
+    let csv = root.get(&app, "/accounts.csv?created_to=2026-01-05").await;
+    assert_eq!(csv.body.lines().count(), 2, "the export takes the same filters: {}", csv.body);
+    let page = root.get(&app, "/accounts?created_from=yesterday").await;
+    assert_eq!(page.status, 200);
+    assert!(page.texts(".notice").iter().any(|n| n.contains("created_from")));
+}
+
+on_both_databases!(the_list_filters_by_creation_and_update_day_and_shows_the_updated_day);

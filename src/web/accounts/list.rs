@@ -27,6 +27,7 @@ pub struct Row {
     pub is_default: bool,
     pub tags: Tags,
     pub created: String,
+    pub updated: String,
 }
 
 pub struct Column {
@@ -81,6 +82,7 @@ fn columns(params: &ListParams, sort: Sort) -> Vec<Column> {
         (SortField::City, "City"),
         (SortField::Country, "Country"),
         (SortField::CreatedAt, "Created"),
+        (SortField::UpdatedAt, "Updated"),
     ]
     .into_iter()
     .map(|(field, label)| {
@@ -103,6 +105,7 @@ fn row(account: Account, tags: Option<Tags>) -> Row {
     Row {
         href: href(&account),
         created: account.created_at.format("%Y-%m-%d").to_string(),
+        updated: account.updated_at.format("%Y-%m-%d").to_string(),
         account_number: account.account_number,
         company_name: account.company_name,
         name: account.name,

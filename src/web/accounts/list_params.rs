@@ -3,7 +3,9 @@
 
 use serde::Deserialize;
 
-use crate::db::models::account_list::{AccountFilter, Cursor, Search, Sort};
+use chrono::NaiveDate;
+
+use crate::db::models::account_list::{AccountFilter, Cursor, DateRange, Search, Sort};
 use crate::domain::{CountryCode, Tag};
 use crate::web::accounts::query_string;
 
@@ -24,6 +26,10 @@ pub struct ListParams {
     pub sort: String,
     pub per_page: String,
     pub cursor: String,
+    pub created_from: String,
+    pub created_to: String,
+    pub updated_from: String,
+    pub updated_to: String,
 }
 
 /// The checked parameters.
@@ -63,8 +69,14 @@ impl ListParams {
         let cursor = param(&mut n, "cursor", &self.cursor, None, |v| {
             Cursor::decode(v).map(Some).ok_or_else(|| "starting from the first page.".to_owned())
         });
+        let mut day = |name: &str, raw: &str| param(&mut n, name, raw, None, parse_day);
+        let created =
+            DateRange { from: day("created_from", &self.created_from), to: day("created_to", &self.created_to) };
+        let updated =
+            DateRange { from: day("updated_from", &self.updated_from), to: day("updated_to", &self.updated_to) };
+        let search = Search::parse(&self.q);
         ListRequest {
-            filter: AccountFilter { search: Search::parse(&self.q), active, country, tag, default_only },
+            filter: AccountFilter { search, active, country, tag, default_only, created, updated },
             sort,
             per_page,
             cursor,
@@ -80,11 +92,20 @@ impl ListParams {
             ("country", self.country.trim()),
             ("tag", self.tag.trim()),
             ("default", self.default.trim()),
+            ("created_from", self.created_from.trim()),
+            ("created_to", self.created_to.trim()),
+            ("updated_from", self.updated_from.trim()),
+            ("updated_to", self.updated_to.trim()),
             ("sort", sort),
             ("per_page", self.per_page.trim()),
             ("cursor", cursor),
         ])
     }
+}
+
+/// A whole day as `YYYY-MM-DD` (UTC).
+fn parse_day(raw: &str) -> Result<Option<NaiveDate>, String> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map(Some).map_err(|_| "use a date such as 2026-11-30.".to_owned())
 }
 
 /// One parameter: `fallback` when it is blank, its parsed value, or `fallback` and a

@@ -2,7 +2,7 @@
 //! page costs the same at a million rows as at a thousand (every order has an index,
 //! search uses a trigram index, the count stops at [`COUNT_CAP`]).
 
-use chrono::NaiveDateTime;
+use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text, Timestamp};
@@ -17,7 +17,7 @@ mod query;
 
 pub use count::count;
 use query::TIME_FORMAT;
-pub use query::{AccountFilter, AccountPage, Count, Cursor, ListQuery, Scope, Search, Sort, SortField};
+pub use query::{AccountFilter, AccountPage, Count, Cursor, DateRange, ListQuery, Scope, Search, Sort, SortField};
 
 /// Counts stop here: beyond it the list says "10 000+".
 pub const COUNT_CAP: i64 = 10_000;
@@ -89,10 +89,30 @@ fn filtered_with(is_sqlite: bool, scope: Scope, filter: &AccountFilter, plan: Se
             ),
         );
     }
+    let q = dated(q, filter);
     match &filter.search {
         None => q,
         Some(search) => searched(q, search, is_sqlite, plan),
     }
+}
+
+/// `q` narrowed to the filter's creation and update days.
+fn dated(mut q: Boxed, filter: &AccountFilter) -> Boxed {
+    let start = |day: NaiveDate| day.and_time(NaiveTime::MIN);
+    let end = |day: NaiveDate| start(day.checked_add_days(Days::new(1)).unwrap_or(day));
+    if let Some(from) = filter.created.from {
+        q = q.filter(accounts::created_at.ge(start(from)));
+    }
+    if let Some(to) = filter.created.to {
+        q = q.filter(accounts::created_at.lt(end(to)));
+    }
+    if let Some(from) = filter.updated.from {
+        q = q.filter(accounts::updated_at.ge(start(from)));
+    }
+    if let Some(to) = filter.updated.to {
+        q = q.filter(accounts::updated_at.lt(end(to)));
+    }
+    q
 }
 
 /// `q` narrowed to the accounts `search` matches.

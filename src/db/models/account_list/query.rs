@@ -2,6 +2,7 @@
 //! where, how many; and what a page of it is.
 
 use base64::Engine;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::db::UserId;
@@ -91,6 +92,13 @@ impl Sort {
     }
 }
 
+/// Whole UTC days, both ends included; an open end is unbounded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DateRange {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
 /// What the list is narrowed to.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AccountFilter {
@@ -99,6 +107,8 @@ pub struct AccountFilter {
     pub country: Option<String>,
     pub tag: Option<String>,
     pub default_only: bool,
+    pub created: DateRange,
+    pub updated: DateRange,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
