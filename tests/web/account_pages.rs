@@ -9,6 +9,11 @@ use crate::accounts::create;
 use crate::on_both_databases;
 use crate::support::{self, Browser, PASSWORD, TestDb, as_refs, make_user, set_field};
 
+/// A link without its query (rows carry `return_to`).
+fn path_only(href: &str) -> String {
+    href.split('?').next().unwrap_or_default().to_owned()
+}
+
 fn account(pool: &smarter_accounts::db::DbPool, company: &str) -> Account {
     create(&mut TestDb::conn(pool), company)
 }
@@ -27,7 +32,8 @@ async fn the_list_shows_every_account_to_a_superuser_and_only_their_own_to_staff
     assert_eq!(all.status, 200);
     assert_eq!(all.count("#accounts tbody tr"), 3);
     assert_eq!(all.texts("#count"), ["3 accounts"]);
-    assert!(all.attrs("#accounts tbody a", "href").contains(&format!("/accounts/{}", mine.account_number)));
+    let links: Vec<String> = all.attrs("#accounts tbody a", "href").iter().map(|h| path_only(h)).collect();
+    assert!(links.contains(&format!("/accounts/{}", mine.account_number)));
 
     let mut jane = Browser::new();
     jane.login(&app, "jane", PASSWORD).await;
@@ -112,7 +118,7 @@ async fn keyset_pages_walk_every_row_once_in_both_directions(db: TestDb) {
         let mut path = format!("/accounts?per_page=3&sort={sort}");
         loop {
             let page = root.get(&app, &path).await;
-            seen.extend(page.attrs("#accounts tbody td a", "href"));
+            seen.extend(page.attrs("#accounts tbody td a", "href").iter().map(|h| path_only(h)).collect::<Vec<_>>());
             pages.push(path.clone());
             match page.attrs("a[rel=next]", "href").first() {
                 Some(next) => path = next.clone(),
@@ -127,9 +133,17 @@ async fn keyset_pages_walk_every_row_once_in_both_directions(db: TestDb) {
         let last = root.get(&app, &pages[2]).await;
         let prev = last.attrs("a[rel=prev]", "href").remove(0);
         let middle = root.get(&app, &prev).await;
-        assert_eq!(middle.attrs("#accounts tbody td a", "href"), seen[3..6].to_vec(), "{sort}");
+        assert_eq!(
+            middle.attrs("#accounts tbody td a", "href").iter().map(|h| path_only(h)).collect::<Vec<_>>(),
+            seen[3..6].to_vec(),
+            "{sort}"
+        );
         let first = root.get(&app, &middle.attrs("a[rel=prev]", "href").remove(0)).await;
-        assert_eq!(first.attrs("#accounts tbody td a", "href"), seen[0..3].to_vec(), "{sort}");
+        assert_eq!(
+            first.attrs("#accounts tbody td a", "href").iter().map(|h| path_only(h)).collect::<Vec<_>>(),
+            seen[0..3].to_vec(),
+            "{sort}"
+        );
         assert_eq!(first.count("a[rel=prev]"), 0, "{sort}: the first page has no previous page");
     }
 }
@@ -458,3 +472,40 @@ async fn the_list_filters_by_creation_and_update_day_and_shows_the_updated_day(d
 }
 
 on_both_databases!(the_list_filters_by_creation_and_update_day_and_shows_the_updated_day);
+
+async fn pages_opened_from_the_list_bring_the_same_list_back(db: TestDb) {
+    let (app, pool, mut root) = crate::console!(support::state(&db).await);
+    let acme = account(&pool, "Acme Return");
+    let doomed = account(&pool, "Doomed Return");
+    let list_path = "/accounts?q=Return&sort=company_name&per_page=25";
+    let list = root.get(&app, list_path).await;
+    let row = list.attrs("#accounts tbody a", "href").into_iter().find(|h| h.contains(&acme.account_number)).unwrap();
+    assert!(row.contains("return_to="), "{row}");
+    let detail = root.get(&app, &row).await;
+    let back = detail.attrs("#back", "href").remove(0);
+    assert_eq!(back, list_path);
+
+    let edit_link = detail.attrs("a[href*='/edit']", "href").remove(0);
+    let mut fields = root.get(&app, &edit_link).await.form("form.account-form");
+    set_field(&mut fields, "city", Some("Porto"));
+    let saved = root.post(&app, &format!("/accounts/{}/edit", acme.account_number), &as_refs(&fields)).await;
+    assert_eq!(saved.location(), Some(list_path), "saving goes back to the list as it was");
+
+    let history_link = detail.attrs("a[href*='/history']", "href").remove(0);
+    let history = root.get(&app, &history_link).await;
+    assert!(history.attrs("a", "href").iter().any(|h| h.contains("return_to=")), "the way back is kept");
+
+    let doomed_number = doomed.account_number.clone();
+    let delete_page =
+        root.get(&app, &format!("/accounts/{doomed_number}/delete?return_to=%2Faccounts%3Fq%3DReturn")).await;
+    let mut fields = delete_page.form("form.stack");
+    set_field(&mut fields, "confirm", Some(&doomed_number));
+    let deleted = root.post(&app, &format!("/accounts/{doomed_number}/delete"), &as_refs(&fields)).await;
+    assert_eq!(deleted.location(), Some("/accounts?q=Return"));
+
+    let hostile =
+        root.get(&app, &format!("/accounts/{}?return_to=https%3A%2F%2Fevil.example", acme.account_number)).await;
+    assert_eq!(hostile.attrs("#back", "href"), ["/accounts"], "only a local path to the list is followed");
+}
+
+on_both_databases!(pages_opened_from_the_list_bring_the_same_list_back);

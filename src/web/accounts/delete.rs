@@ -13,7 +13,9 @@ use crate::db::models::{Account, Actor, Dependents, User};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::accounts::ManagedAccount;
+use crate::web::accounts::return_to::ReturnTo;
 use crate::web::page::{self, Layout};
+use crate::web::query::LenientQuery;
 
 #[derive(Template)]
 #[template(path = "accounts/delete.html")]
@@ -21,8 +23,15 @@ struct DeletePage {
     layout: Layout,
     account: Account,
     counts: Dependents,
-    confirm: String,
+    confirmation: Confirmation,
+}
+
+/// The confirmation field as typed, its error, and the list to go back to.
+#[derive(Default)]
+struct Confirmation {
+    typed: String,
     error: Option<String>,
+    return_to: ReturnTo,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -30,6 +39,7 @@ struct DeletePage {
 pub struct DeleteForm {
     confirm: String,
     csrf_token: String,
+    return_to: String,
 }
 
 async fn render(
@@ -37,8 +47,7 @@ async fn render(
     user: &User,
     state: &AppState,
     account: Account,
-    confirm: String,
-    error: Option<String>,
+    confirmation: Confirmation,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let id = account.id;
@@ -47,8 +56,7 @@ async fn render(
         layout: Layout::new(session, Some(user), format!("Delete {account}"), "accounts"),
         account,
         counts,
-        confirm,
-        error,
+        confirmation,
     };
     page::render(status, &page)
 }
@@ -57,11 +65,13 @@ pub async fn page(
     session: Session,
     ManagedAccount { user, account }: ManagedAccount,
     state: web::Data<AppState>,
+    return_to: LenientQuery<ReturnTo>,
 ) -> Result<HttpResponse, AppError> {
     if account.is_default_account {
         return Err(AppError::Refused("The default account can't be deleted.".to_owned()));
     }
-    render(&session, &user, &state, account, String::new(), None, StatusCode::OK).await
+    let confirmation = Confirmation { return_to: return_to.params, ..Default::default() };
+    render(&session, &user, &state, account, confirmation, StatusCode::OK).await
 }
 
 pub async fn submit(
@@ -72,12 +82,14 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let _ = &form.csrf_token;
+    let return_to = ReturnTo::list_at(&form.return_to);
     if form.confirm.trim() != account.account_number {
         let error = Some(format!("Type {} to confirm.", account.account_number));
-        return render(&session, &user, &state, account, form.confirm, error, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let confirmation = Confirmation { typed: form.confirm, error, return_to };
+        return render(&session, &user, &state, account, confirmation, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let (actor, id) = (Actor::user(user.id, &user.username), account.id);
     let deleted = state.store.write(move |conn| Account::delete(conn, &actor, id)).await?;
     session::flash(&session, "success", format!("Deleted {deleted}."));
-    Ok(page::redirect("/accounts"))
+    Ok(page::redirect(return_to.list_or_default()))
 }

@@ -16,7 +16,9 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::accounts::VisibleAccount;
 use crate::web::accounts::history::EntryView;
+use crate::web::accounts::return_to::ReturnTo;
 use crate::web::page::{self, Layout};
+use crate::web::query::LenientQuery;
 
 /// How many history entries the account page shows.
 const RECENT: i64 = 5;
@@ -43,8 +45,17 @@ struct DetailPage {
     history: Vec<EntryView>,
     can_edit: bool,
     is_superuser: bool,
-    member_username: String,
-    member_error: Option<String>,
+    member: MemberRefill,
+    /// The list to go back to, and `?return_to=…` for the pages linked from here.
+    back_href: String,
+    carry: String,
+}
+
+/// What the add-member form shows again after a refused post.
+#[derive(Debug, Default)]
+pub struct MemberRefill {
+    pub username: String,
+    pub error: Option<String>,
 }
 
 impl DetailPage {
@@ -57,19 +68,20 @@ pub async fn page(
     session: Session,
     VisibleAccount { user, account }: VisibleAccount,
     state: web::Data<AppState>,
+    return_to: LenientQuery<ReturnTo>,
 ) -> Result<HttpResponse, AppError> {
-    render(&session, &user, &state, account, String::new(), None, StatusCode::OK).await
+    let refill = MemberRefill::default();
+    render(&session, &user, &state, account, &return_to.params, refill, StatusCode::OK).await
 }
 
-/// The account page; `member_username` and `member_error` refill the add-member form
-/// after a refused post.
+/// The account page; `member` refills the add-member form after a refused post.
 pub async fn render(
     session: &Session,
     user: &User,
     state: &AppState,
     account: Account,
-    member_username: String,
-    member_error: Option<String>,
+    return_to: &ReturnTo,
+    member: MemberRefill,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let today = chrono::Utc::now().date_naive();
@@ -95,8 +107,9 @@ pub async fn render(
         .await?;
     let page = DetailPage {
         layout: Layout::new(session, Some(user), account.to_string(), "accounts"),
-        member_username,
-        member_error,
+        member,
+        back_href: return_to.list_or_default().to_owned(),
+        carry: return_to.carry(),
         can_edit: user.is_superuser || account.is_active,
         is_superuser: user.is_superuser,
         month: month_start.format("%B %Y").to_string(),

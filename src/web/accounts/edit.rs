@@ -13,8 +13,10 @@ use crate::domain::{AccountFields, FieldErrors};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::accounts::form::{self, AccountForm, Checkbox, Fieldset, Mode, label_of};
+use crate::web::accounts::return_to::ReturnTo;
 use crate::web::accounts::{EditableAccount, href};
 use crate::web::page::{self, Layout};
+use crate::web::query::LenientQuery;
 
 #[derive(Template)]
 #[template(path = "accounts/edit.html")]
@@ -25,6 +27,7 @@ struct EditPage {
     checkboxes: Vec<Checkbox>,
     lock_version: String,
     original: String,
+    return_to: ReturnTo,
     errors_count: usize,
 }
 
@@ -49,6 +52,7 @@ struct ConflictPage {
     checkboxes: Vec<Checkbox>,
     lock_version: String,
     original: String,
+    return_to: ReturnTo,
     errors_count: usize,
 }
 
@@ -80,6 +84,7 @@ fn edit_page(
         checkboxes: if user.is_superuser { form::checkboxes(form, errors) } else { Vec::new() },
         lock_version: form.lock_version.clone(),
         original: form.original.clone(),
+        return_to: ReturnTo::list_at(&form.return_to),
         errors_count: errors.len(),
         account,
     };
@@ -90,9 +95,11 @@ pub async fn page(
     session: Session,
     EditableAccount { user, account }: EditableAccount,
     state: web::Data<AppState>,
+    return_to: LenientQuery<ReturnTo>,
 ) -> Result<HttpResponse, AppError> {
     let mut form = stored_form(&state, &account).await?;
     form.original = form.encode_original();
+    form.return_to = return_to.params.value().to_owned();
     edit_page(&session, &user, account, &form, &FieldErrors::new(), StatusCode::OK)
 }
 
@@ -139,7 +146,9 @@ pub async fn submit(
         Ok(updated) => {
             let message = if updated.lock_version == based_on { "Nothing changed." } else { "Saved." };
             session::flash(&session, "success", message);
-            Ok(page::redirect(&href(&updated)))
+            // Back to the list as it was, when the edit was opened from it.
+            let back = ReturnTo::list_at(&form.return_to);
+            Ok(page::redirect(back.list().unwrap_or(&href(&updated))))
         }
         Err(AccountError::Stale { current }) => conflict(&session, &user, &state, *current, form).await,
         Err(other) => {
@@ -204,6 +213,7 @@ async fn conflict(
         checkboxes: if user.is_superuser { form::checkboxes(&merged, &errors) } else { Vec::new() },
         lock_version: merged.lock_version.clone(),
         original: merged.original.clone(),
+        return_to: ReturnTo::list_at(&submitted.return_to),
         errors_count: 0,
         account: current,
     };

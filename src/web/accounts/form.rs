@@ -73,6 +73,9 @@ macro_rules! define_form {
             pub form_token: String,
             #[serde(skip_serializing)]
             pub csrf_token: String,
+            /// The list to go back to after saving (see `return_to`).
+            #[serde(skip_serializing)]
+            pub return_to: String,
         }
 
         impl AccountForm {

@@ -11,6 +11,8 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::accounts::VisibleAccount;
 use crate::web::accounts::form::label_of;
+use crate::web::accounts::query_string;
+use crate::web::accounts::return_to::ReturnTo;
 use crate::web::page::{self, Layout};
 use crate::web::query::LenientQuery;
 
@@ -72,6 +74,7 @@ impl From<&AuditEntry> for EntryView {
 #[serde(default)]
 pub struct HistoryParams {
     before: Option<i64>,
+    return_to: String,
 }
 
 #[derive(Template)]
@@ -81,6 +84,7 @@ struct HistoryPage {
     account: Account,
     entries: Vec<EntryView>,
     older_href: Option<String>,
+    return_to: ReturnTo,
 }
 
 pub async fn page(
@@ -90,21 +94,25 @@ pub async fn page(
     params: LenientQuery<HistoryParams>,
 ) -> Result<HttpResponse, AppError> {
     let (id, before) = (account.id, params.params.before);
+    let return_to = ReturnTo::list_at(&params.params.return_to);
     let entries = state
         .store
         .read(move |conn| AuditEntry::for_account_before(conn, id, before, PAGE + 1).map_err(StoreError::from))
         .await?;
     let older_href = (entries.len() as i64 > PAGE)
         .then(|| {
-            entries
-                .get(PAGE as usize - 1)
-                .map(|e| format!("/accounts/{}/history?before={}", account.account_number, e.id))
+            entries.get(PAGE as usize - 1).map(|e| {
+                let list = return_to.value();
+                let query = query_string(&[("before", &e.id.to_string()), ("return_to", list)]);
+                format!("/accounts/{}/history?{query}", account.account_number)
+            })
         })
         .flatten();
     let page = HistoryPage {
         layout: Layout::new(&session, Some(&user), format!("History of {account}"), "accounts"),
         entries: entries.iter().take(PAGE as usize).map(EntryView::from).collect(),
         older_href,
+        return_to,
         account,
     };
     page::ok(&page)

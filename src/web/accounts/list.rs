@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::ListedAccounts;
 use crate::web::accounts::list_params::ListParams;
+use crate::web::accounts::return_to::ReturnTo;
 use crate::web::accounts::{href, scope_of};
 use crate::web::page::{self, Layout};
 use crate::web::query::LenientQuery;
@@ -101,9 +102,9 @@ fn columns(params: &ListParams, sort: Sort) -> Vec<Column> {
     .collect()
 }
 
-fn row(account: Account, tags: Option<Tags>) -> Row {
+fn row(account: Account, tags: Option<Tags>, carry: &str) -> Row {
     Row {
-        href: href(&account),
+        href: format!("{}{carry}", href(&account)),
         created: account.created_at.format("%Y-%m-%d").to_string(),
         updated: account.updated_at.format("%Y-%m-%d").to_string(),
         account_number: account.account_number,
@@ -136,6 +137,9 @@ pub async fn page(
     // generation, which every write renews.
     let ListedAccounts { page: list, count, mut tags } = state.store.account_list(query).await?;
     let sort_param = request.sort.param();
+    // Rows carry this page's address, so the account's pages can bring it back.
+    let cursor = request.cursor.as_ref().map(|c| c.encode()).unwrap_or_default();
+    let carry = ReturnTo::list_at(&format!("/accounts?{}", params.with(&sort_param, &cursor))).carry();
     let page = AccountListPage {
         layout: Layout::new(&session, Some(&user), "Accounts", "accounts"),
         next_href: list.next.as_ref().map(|c| format!("/accounts?{}", params.with(&sort_param, &c.encode()))),
@@ -147,7 +151,7 @@ pub async fn page(
             .into_iter()
             .map(|a| {
                 let t = tags.remove(&a.id);
-                row(a, t)
+                row(a, t, &carry)
             })
             .collect(),
         count_text: count_text(count),

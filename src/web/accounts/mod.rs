@@ -17,6 +17,7 @@ pub mod list_params;
 pub mod make_default;
 pub mod members;
 pub mod new;
+pub mod return_to;
 mod visible;
 
 pub use visible::{EditableAccount, ManagedAccount, VisibleAccount};

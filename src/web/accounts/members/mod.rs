@@ -45,8 +45,10 @@ pub async fn submit(
             Ok(page::redirect(&href(&account)))
         }
         Err(e) => {
-            let message = e.into_field_errors()?.get("username").map(str::to_owned);
-            detail::render(&session, &user, &state, account, typed, message, StatusCode::UNPROCESSABLE_ENTITY).await
+            let error = e.into_field_errors()?.get("username").map(str::to_owned);
+            let refill = detail::MemberRefill { username: typed, error };
+            let invalid = StatusCode::UNPROCESSABLE_ENTITY;
+            detail::render(&session, &user, &state, account, &Default::default(), refill, invalid).await
         }
     }
 }
