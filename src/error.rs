@@ -91,6 +91,10 @@ impl From<AccountError> for AppError {
             AccountError::NotFound => Self::NotFound,
             AccountError::Refused(message) => Self::Refused(message.to_owned()),
             AccountError::NumbersExhausted => Self::Refused(e.to_string()),
+            AccountError::RefusedFor(accounts) => {
+                let named: Vec<String> = accounts.iter().map(|(a, why)| format!("{a}: {why}")).collect();
+                Self::Refused(format!("Nothing was changed. {}.", named.join("; ")))
+            }
             AccountError::Invalid(errors) => Self::Invalid(errors),
             AccountError::Stale { .. } => {
                 Self::Refused("The account changed since it was loaded. Reload and try again.".to_owned())

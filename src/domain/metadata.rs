@@ -162,6 +162,20 @@ impl Tags {
         self.0.len()
     }
 
+    /// These tags and `tag`, unless it is one of them already (in any case).
+    pub fn with(&self, tag: &Tag) -> Tags {
+        let mut tags = self.clone();
+        if !tags.0.iter().any(|t| t.folded() == tag.folded()) {
+            tags.0.push(tag.clone());
+        }
+        tags
+    }
+
+    /// These tags without `tag` (in any case).
+    pub fn without(&self, tag: &Tag) -> Tags {
+        Tags(self.0.iter().filter(|t| t.folded() != tag.folded()).cloned().collect())
+    }
+
     /// Whether both hold the same tags ignoring case and order: saving one over the
     /// other changes nothing.
     pub fn same_as(&self, other: &Tags) -> bool {

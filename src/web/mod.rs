@@ -65,6 +65,7 @@ route_table! {
     post "/password/sign-out" => auth::sign_out::everywhere;
     get "/accounts" => accounts::list::page;
     get "/accounts.csv" => accounts::csv::download;
+    post "/accounts/bulk" => accounts::bulk::submit;
     get "/accounts/new" => accounts::new::page;
     post "/accounts/new" => accounts::new::submit;
     get "/accounts/{number}" => accounts::detail::page;

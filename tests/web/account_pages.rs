@@ -39,7 +39,7 @@ async fn the_list_shows_every_account_to_a_superuser_and_only_their_own_to_staff
     jane.login(&app, "jane", PASSWORD).await;
     let own = jane.get(&app, "/accounts").await;
     assert_eq!(own.count("#accounts tbody tr"), 1);
-    assert_eq!(own.texts("#accounts tbody td:nth-child(2)"), ["Mine Ltd"]);
+    assert_eq!(own.texts("#accounts tbody td.company"), ["Mine Ltd"]);
     assert_eq!(own.count("a[href='/accounts/new']"), 0, "staff can't create");
     let csv = jane.get(&app, "/accounts.csv").await;
     assert_eq!(csv.body.lines().count(), 2, "header and one row: {}", csv.body);
@@ -54,7 +54,7 @@ async fn search_finds_numbers_in_any_spacing_and_substrings_ignoring_case(db: Te
     let spaced = format!("{} {} {}", &digits[0..4], &digits[4..8], &digits[8..12]);
     for q in [digits.as_str(), spaced.as_str(), acme.account_number.as_str()] {
         let page = root.get(&app, &format!("/accounts?{}", support_query(&[("q", q)]))).await;
-        assert_eq!(page.texts("#accounts tbody td:nth-child(2)"), ["Acme Rockets GmbH"], "{q}");
+        assert_eq!(page.texts("#accounts tbody td.company"), ["Acme Rockets GmbH"], "{q}");
     }
     for (q, expected) in [
         ("ROCKET", vec!["Acme Rockets GmbH"]),
@@ -64,7 +64,7 @@ async fn search_finds_numbers_in_any_spacing_and_substrings_ignoring_case(db: Te
     ] {
         let page = root.get(&app, &format!("/accounts?{}", support_query(&[("q", q), ("sort", "-created_at")]))).await;
         assert_eq!(
-            page.texts("#accounts tbody td:nth-child(2)").iter().filter(|t| !t.is_empty()).cloned().collect::<Vec<_>>(),
+            page.texts("#accounts tbody td.company").iter().filter(|t| !t.is_empty()).cloned().collect::<Vec<_>>(),
             expected,
             "{q}"
         );
@@ -86,16 +86,16 @@ async fn filters_sorting_and_bad_parameters(db: TestDb) {
     Account::set_active(&mut conn, &Actor::system(), beta.id, false).unwrap();
     drop(conn);
     let inactive = root.get(&app, "/accounts?active=no").await;
-    assert_eq!(inactive.texts("#accounts tbody td:nth-child(2)"), ["Beta Co"]);
+    assert_eq!(inactive.texts("#accounts tbody td.company"), ["Beta Co"]);
     let default = root.get(&app, "/accounts?default=yes").await;
-    assert_eq!(default.texts("#accounts tbody td:nth-child(2)"), ["Smarter"]);
+    assert_eq!(default.texts("#accounts tbody td.company"), ["Smarter"]);
     let tagged = root.get(&app, "/accounts?tag=ENTERPRISE").await;
     assert_eq!(tagged.count("#accounts tbody td a"), 2);
     let portugal = root.get(&app, "/accounts?country=prt&sort=company_name").await;
-    assert_eq!(portugal.texts("#accounts tbody td:nth-child(2)"), ["Alpha Co", "Beta Co"]);
+    assert_eq!(portugal.texts("#accounts tbody td.company"), ["Alpha Co", "Beta Co"]);
     assert_eq!(portugal.texts("#count"), ["2 accounts"]);
     let descending = root.get(&app, "/accounts?country=PRT&sort=-company_name").await;
-    assert_eq!(descending.texts("#accounts tbody td:nth-child(2)"), ["Beta Co", "Alpha Co"]);
+    assert_eq!(descending.texts("#accounts tbody td.company"), ["Beta Co", "Alpha Co"]);
     assert_eq!(descending.attrs("th[aria-sort=descending] a", "href").len(), 1);
     let _ = alpha;
 
@@ -159,14 +159,14 @@ async fn the_count_stops_at_ten_thousand(db: TestDb) {
     // A search that matches most rows walks the sort index instead of sorting matches.
     let broad = root.get(&app, "/accounts?q=bulk&per_page=10&sort=company_name").await;
     assert_eq!(broad.texts("#count"), ["10 000+ accounts"]);
-    let first = broad.texts("#accounts tbody td:nth-child(2)");
+    let first = broad.texts("#accounts tbody td.company");
     assert_eq!(first.len(), 10);
     assert!(first.iter().all(|c| c.starts_with("Bulk ")), "{first:?}");
     let mut sorted = first.clone();
     sorted.sort();
     assert_eq!(first, sorted);
     let next = root.get(&app, &broad.attrs("a[rel=next]", "href").remove(0)).await;
-    let second = next.texts("#accounts tbody td:nth-child(2)");
+    let second = next.texts("#accounts tbody td.company");
     assert_eq!(second.len(), 10);
     assert!(second[0] > first[9], "{second:?} after {first:?}");
     let csv = root.get(&app, "/accounts.csv").await;
@@ -457,7 +457,7 @@ async fn the_list_filters_by_creation_and_update_day_and_shows_the_updated_day(d
             .execute(&mut *TestDb::conn(&pool))
             .unwrap();
     }
-    let companies = |page: &crate::support::Page| page.texts("#accounts tbody tr td:nth-child(2)");
+    let companies = |page: &crate::support::Page| page.texts("#accounts tbody td.company");
     let page = root.get(&app, "/accounts?created_from=2026-01-06&created_to=2026-02-10&sort=company_name").await;
     assert_eq!(companies(&page), ["Late Ltd", "Middle Ltd"], "both ends are whole days, included");
     let page = root.get(&app, "/accounts?updated_to=2026-02-28&sort=-updated_at").await;

@@ -196,7 +196,7 @@ async fn a_staff_day_in_a_real_browser() {
     // Search, then open the account.
     fill(&c, "#q", "acme rockets").await;
     click(&c, "form[role=search] button[type=submit]").await;
-    assert_eq!(text(&c, "#accounts tbody td:nth-child(2)").await, "Acme Rockets Lda");
+    assert_eq!(text(&c, "#accounts tbody td.company").await, "Acme Rockets Lda");
     click(&c, "#accounts tbody td a").await;
     assert!(text(&c, "h1").await.contains("Acme Rockets Lda"));
     shoot(&c, "detail-light").await;
@@ -216,7 +216,7 @@ async fn a_staff_day_in_a_real_browser() {
     assert!(text(&c, ".flash-success").await.contains("Saved"));
     // Saved, back to the list as it was (the same search), with the new name.
     assert!(text(&c, "h1").await.contains("Accounts"));
-    assert_eq!(text(&c, "#accounts tbody td:nth-child(2)").await, "Acme Rockets Portugal");
+    assert_eq!(text(&c, "#accounts tbody td.company").await, "Acme Rockets Portugal");
 
     // Two browsers edit at once: the second sees the conflict page.
     let other = browser(&driver, false).await;

@@ -8,6 +8,7 @@ mod auth;
 mod billing;
 mod bootstrap;
 mod browser;
+mod bulk;
 mod cache;
 mod cli;
 mod concurrency;

@@ -16,7 +16,7 @@ pub mod user;
 pub mod user_profile;
 pub mod written;
 
-pub use account::{Account, AccountError, AccountFlags, AccountLookup, Dependents};
+pub use account::{Account, AccountError, AccountFlags, AccountLookup, BulkChange, Dependents};
 pub use audit::{Actor, AuditEntry, FieldChange};
 pub use contact::{AccountContact, ContactError, ContactFields};
 pub use user::{NewUserInput, User, UserChanges, UserError};

@@ -57,7 +57,7 @@ fn cell(value: &str) -> String {
     if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() }
 }
 
-fn encode(
+pub(crate) fn encode(
     rows: &[Account],
     tags: &std::collections::HashMap<AccountId, crate::domain::Tags>,
     with_header: bool,

@@ -53,6 +53,8 @@ struct AccountListPage {
     sort: String,
     per_page: i64,
     is_superuser: bool,
+    /// This page's address, where bulk actions come back to.
+    list_href: String,
 }
 
 fn count_text(count: Count) -> String {
@@ -139,7 +141,8 @@ pub async fn page(
     let sort_param = request.sort.param();
     // Rows carry this page's address, so the account's pages can bring it back.
     let cursor = request.cursor.as_ref().map(|c| c.encode()).unwrap_or_default();
-    let carry = ReturnTo::list_at(&format!("/accounts?{}", params.with(&sort_param, &cursor))).carry();
+    let list_href = format!("/accounts?{}", params.with(&sort_param, &cursor));
+    let carry = ReturnTo::list_at(&list_href).carry();
     let page = AccountListPage {
         layout: Layout::new(&session, Some(&user), "Accounts", "accounts"),
         next_href: list.next.as_ref().map(|c| format!("/accounts?{}", params.with(&sort_param, &c.encode()))),
@@ -159,6 +162,7 @@ pub async fn page(
         sort: sort_param,
         per_page: request.per_page,
         is_superuser: user.is_superuser,
+        list_href,
         params,
     };
     page::ok(&page)

@@ -3,6 +3,7 @@
 //! the scope check (and the read-only and superuser checks).
 
 pub mod activate;
+pub mod bulk;
 pub mod contacts;
 pub mod csv;
 pub mod deactivate;

@@ -1,10 +1,13 @@
 //! Accounts: the read model and its lookups here; creating in `create.rs`,
 //! every other write in `change.rs`, each in one transaction with its audit entry.
 
+mod bulk;
 mod change;
 mod create;
 
 use std::fmt;
+
+pub use bulk::BulkChange;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -150,6 +153,9 @@ pub enum AccountError {
     NotFound,
     #[error("{0}")]
     Refused(&'static str),
+    /// A change many accounts can't all take: each account named, with why.
+    #[error("refused for {} accounts", .0.len())]
+    RefusedFor(Vec<(String, &'static str)>),
     #[error("no unused account number found after {MAX_NUMBER_ATTEMPTS} tries; try again")]
     NumbersExhausted,
     #[error(transparent)]

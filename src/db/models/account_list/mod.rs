@@ -207,6 +207,18 @@ pub fn list(conn: &mut DbConnection, query: &ListQuery, plan: SearchPlan) -> Que
     })
 }
 
+/// The accounts with these numbers that `scope` may see (numbers it may not see, or that
+/// no account has, are simply missing from the answer).
+pub fn by_numbers(conn: &mut DbConnection, scope: Scope, numbers: &[String]) -> QueryResult<Vec<Account>> {
+    let mut found = Vec::with_capacity(numbers.len());
+    for chunk in numbers.chunks(1_000) {
+        let filter = AccountFilter::default();
+        let q = filtered(conn.is_sqlite(), scope, &filter).filter(accounts::account_number.eq_any(chunk));
+        found.extend(q.select(Account::as_select()).load(conn)?);
+    }
+    Ok(found)
+}
+
 /// Every matching row in batches, for the CSV export: the page `query` names, and the
 /// cursor of the next one.
 pub fn batch(conn: &mut DbConnection, query: &ListQuery) -> QueryResult<(Vec<Account>, Option<Cursor>)> {
