@@ -51,7 +51,9 @@ async fn a_rule_or_a_hidden_number_changes_nothing(db: TestDb) {
     ];
     let refused = root.post(&app, "/accounts/bulk", &pairs(&fields)).await;
     assert_eq!(refused.status, 409);
-    assert!(refused.body.contains(&platform.account_number), "the page names the account");
+    assert!(refused.texts("#bulk-error")[0].contains(&platform.account_number), "the page names the account");
+    let ticked = refused.attrs("input[name=selected][checked]", "value");
+    assert!(ticked.contains(&acme.account_number) && ticked.contains(&platform.account_number), "{ticked:?}");
     assert!(Account::find(&mut conn, acme.id).unwrap().unwrap().is_active, "nothing changed");
 
     let fields = [("selected", acme.account_number.clone()), ("selected", "1111-1111-1111".to_owned())];
@@ -105,7 +107,8 @@ async fn all_matching_takes_the_filter_and_stops_at_ten_thousand(db: TestDb) {
     let fields = [("all_matching", "1"), ("q", "Many"), ("action", "tag"), ("tag", "Huge")];
     let refused = root.post(&app, "/accounts/bulk", &fields).await;
     assert_eq!(refused.status, 422);
-    assert!(refused.body.contains("narrow the filter"));
+    assert!(refused.texts("#bulk-error")[0].contains("narrow the filter"));
+    assert_eq!(refused.count("#all_matching[checked]"), 1, "the selection survives");
 }
 
 async fn delete_asks_first_and_then_takes_everything_with_it(db: TestDb) {

@@ -6,7 +6,7 @@
 //! changed; `delete` asks first; success goes back to the list as it was.
 
 use actix_session::Session;
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
@@ -17,10 +17,12 @@ use crate::db::models::{Account, Actor, BulkChange, Dependents, User, metadata};
 use crate::domain::{AccountNumber, Tag};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::accounts::list::{self, ListView};
 use crate::web::accounts::list_params::ListParams;
 use crate::web::accounts::return_to::ReturnTo;
 use crate::web::accounts::{csv, scope_of};
 use crate::web::page::{self, Layout};
+use crate::web::query::lenient_pairs;
 
 /// The most accounts one action takes.
 pub const MAX_SELECTION: usize = 10_000;
@@ -206,6 +208,33 @@ pub async fn submit(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let form = BulkForm::parse(&body);
+    let status = match run(&session, &user, &state, &form).await {
+        Err(AppError::Refused(message)) => (StatusCode::CONFLICT, message),
+        Err(AppError::Invalid(errors)) => {
+            let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+            (StatusCode::UNPROCESSABLE_ENTITY, messages.join(" "))
+        }
+        done => return done,
+    };
+    // Refused: the list as it was, the selection still ticked, and why.
+    let back = ReturnTo::list_at(form.first("return_to"));
+    let query = back.list().and_then(|l| l.split_once('?')).map_or("", |(_, q)| q);
+    let (pairs, notices) = lenient_pairs(query);
+    let cleaned = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    let params = web::Query::<ListParams>::from_query(&cleaned).map(web::Query::into_inner).unwrap_or_default();
+    let action = form.action().ok();
+    let view = ListView {
+        params,
+        notices,
+        selected: form.all("selected").into_iter().map(str::to_owned).collect(),
+        bulk_error: Some(status.1),
+        bulk_tag: action.and_then(|a| form.tag_values(a).1).unwrap_or_default().to_owned(),
+        all_matching: form.first("all_matching") == "1",
+    };
+    list::render(&session, &user, &state, view, status.0).await
+}
+
+async fn run(session: &Session, user: &User, state: &AppState, form: &BulkForm) -> Result<HttpResponse, AppError> {
     let action = form.action()?;
     if !user.is_superuser && !matches!(action, Action::Tag | Action::Untag | Action::Export) {
         return Err(AppError::Forbidden);
@@ -220,7 +249,7 @@ pub async fn submit(
             if action == Action::Tag { BulkChange::Tag(tag) } else { BulkChange::Untag(tag) }
         }
         Action::Export => {
-            let accounts = selection(&state, &user, &form, action).await?;
+            let accounts = selection(state, user, form, action).await?;
             let sent = accounts.clone();
             let tags = state
                 .store
@@ -229,9 +258,9 @@ pub async fn submit(
             return export(&accounts, &tags);
         }
     };
-    let accounts = selection(&state, &user, &form, action).await?;
+    let accounts = selection(state, user, form, action).await?;
     if action == Action::Delete && form.first("confirm") != "yes" {
-        return confirm_delete(&session, &user, &state, &form, accounts).await;
+        return confirm_delete(session, user, state, form, accounts).await;
     }
     let ids: Vec<_> = accounts.iter().map(|a| a.id).collect();
     let (actor, by_superuser, done) = (Actor::user(user.id, &user.username), user.is_superuser, change.clone());
@@ -244,6 +273,6 @@ pub async fn submit(
         BulkChange::Tag(tag) => format!("Tagged {changed} account{plural} {}.", tag.as_str()),
         BulkChange::Untag(tag) => format!("Took the tag {} off {changed} account{plural}.", tag.as_str()),
     };
-    session::flash(&session, "success", message);
+    session::flash(session, "success", message);
     Ok(page::redirect(ReturnTo::list_at(form.first("return_to")).list_or_default()))
 }

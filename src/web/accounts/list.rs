@@ -1,12 +1,13 @@
 //! `GET /accounts`: search, filters, sorting and keyset paging.
 
 use actix_session::Session;
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use crate::auth::Staff;
-use crate::db::models::Account;
 use crate::db::models::account_list::{Count, ListQuery, Sort, SortField};
+use crate::db::models::{Account, User};
 use crate::domain::Tags;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -27,6 +28,8 @@ pub struct Row {
     pub is_active: bool,
     pub is_default: bool,
     pub tags: Tags,
+    /// Ticked again after a refused bulk action.
+    pub checked: bool,
     pub created: String,
     pub updated: String,
 }
@@ -55,6 +58,9 @@ struct AccountListPage {
     is_superuser: bool,
     /// This page's address, where bulk actions come back to.
     list_href: String,
+    bulk_error: Option<String>,
+    bulk_tag: String,
+    all_matching: bool,
 }
 
 fn count_text(count: Count) -> String {
@@ -117,6 +123,7 @@ fn row(account: Account, tags: Option<Tags>, carry: &str) -> Row {
         is_active: account.is_active,
         is_default: account.is_default_account,
         tags: tags.unwrap_or_default(),
+        checked: false,
     }
 }
 
@@ -126,6 +133,31 @@ pub async fn page(
     state: web::Data<AppState>,
     LenientQuery { params, notices }: LenientQuery<ListParams>,
 ) -> Result<HttpResponse, AppError> {
+    let view = ListView { params, notices, ..Default::default() };
+    render(&session, &user, &state, view, StatusCode::OK).await
+}
+
+/// What a list page shows besides its rows: the parameters, notices about them, and,
+/// after a refused bulk action, the selection ticked again with why it was refused.
+#[derive(Debug, Default)]
+pub struct ListView {
+    pub params: ListParams,
+    pub notices: Vec<String>,
+    pub selected: Vec<String>,
+    pub bulk_error: Option<String>,
+    pub bulk_tag: String,
+    pub all_matching: bool,
+}
+
+/// The list page for `view`.
+pub async fn render(
+    session: &Session,
+    user: &User,
+    state: &AppState,
+    view: ListView,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let ListView { params, notices, selected, bulk_error, bulk_tag, all_matching } = view;
     let mut request = params.check();
     request.notices.splice(0..0, notices);
     let query = ListQuery {
@@ -144,7 +176,10 @@ pub async fn page(
     let list_href = format!("/accounts?{}", params.with(&sort_param, &cursor));
     let carry = ReturnTo::list_at(&list_href).carry();
     let page = AccountListPage {
-        layout: Layout::new(&session, Some(&user), "Accounts", "accounts"),
+        layout: Layout::new(session, Some(user), "Accounts", "accounts"),
+        bulk_error,
+        bulk_tag,
+        all_matching,
         next_href: list.next.as_ref().map(|c| format!("/accounts?{}", params.with(&sort_param, &c.encode()))),
         prev_href: list.prev.as_ref().map(|c| format!("/accounts?{}", params.with(&sort_param, &c.encode()))),
         csv_href: format!("/accounts.csv?{}", params.with(&sort_param, "")),
@@ -154,7 +189,9 @@ pub async fn page(
             .into_iter()
             .map(|a| {
                 let t = tags.remove(&a.id);
-                row(a, t, &carry)
+                let mut row = row(a, t, &carry);
+                row.checked = selected.contains(&row.account_number);
+                row
             })
             .collect(),
         count_text: count_text(count),
@@ -165,7 +202,7 @@ pub async fn page(
         list_href,
         params,
     };
-    page::ok(&page)
+    page::render(status, &page)
 }
 
 #[cfg(test)]
