@@ -161,7 +161,7 @@ pub async fn render(
     let mut request = params.check();
     request.notices.splice(0..0, notices);
     let query = ListQuery {
-        scope: scope_of(&user),
+        scope: scope_of(user),
         filter: request.filter.clone(),
         sort: request.sort,
         cursor: request.cursor.clone(),
