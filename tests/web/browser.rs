@@ -52,6 +52,11 @@ fn start_driver() -> Option<Driver> {
 }
 
 async fn browser(driver: &Driver, dark: bool) -> Client {
+    browser_with(driver, dark, true).await
+}
+
+/// A browser in the light or dark scheme, with page scripts on or off.
+async fn browser_with(driver: &Driver, dark: bool, scripts: bool) -> Client {
     let profile = tempfile::tempdir().unwrap().keep();
     let mut args = vec![
         "--headless=new".to_owned(),
@@ -70,7 +75,11 @@ async fn browser(driver: &Driver, dark: bool) -> Client {
         args.push("--blink-settings=preferredColorScheme=0".to_owned());
     }
     let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".to_owned(), serde_json::json!({ "binary": CHROMIUM, "args": args }));
+    let mut options = serde_json::json!({ "binary": CHROMIUM, "args": args });
+    if !scripts {
+        options["prefs"] = serde_json::json!({ "profile.managed_default_content_settings.javascript": 2 });
+    }
+    caps.insert("goog:chromeOptions".to_owned(), options);
     ClientBuilder::native()
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{}", driver.1))
@@ -296,4 +305,82 @@ async fn a_staff_day_in_a_real_browser() {
     for client in [c, other, dark, dark_other] {
         client.close().await.unwrap();
     }
+}
+
+/// Ticks a box (no page load).
+async fn tick(client: &Client, css: &str) {
+    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+}
+
+/// Waits (up to 20 s) until an element matching `css` is on the page.
+async fn wait_for(client: &Client, css: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            return element.text().await.unwrap();
+        }
+        assert!(Instant::now() < deadline, "no {css}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[actix_web::test]
+async fn bulk_actions_in_a_real_browser_with_and_without_script() {
+    let Some(driver) = start_driver() else { return };
+    let db = TestDb::sqlite();
+    let pool = db.pool();
+    for i in 1..=3 {
+        crate::accounts::create(&mut TestDb::conn(&pool), &format!("Batch Co {i}"));
+    }
+    crate::accounts::create(&mut TestDb::conn(&pool), "Other Co");
+    make_user(&pool, "root", true, true, None);
+    let base = start_server(&db);
+    let list = format!("{base}/accounts?q=Batch");
+
+    for dark in [false, true] {
+        let scheme = if dark { "dark" } else { "light" };
+        let c = browser(&driver, dark).await;
+        sign_in(&c, &base, "root").await;
+        c.goto(&list).await.unwrap();
+        // Select all on this page (script), announced.
+        tick(&c, "#select-page").await;
+        assert_eq!(text(&c, "#selected-count").await, "3 selected");
+        shoot(&c, &format!("bulk-selection-{scheme}")).await;
+        tick(&c, "#bulk-action option[value=delete]").await;
+        click(&c, "#bulk button[type=submit]").await;
+        assert_eq!(c.find_all(Locator::Css("#doomed tbody tr")).await.unwrap().len(), 3);
+        shoot(&c, &format!("bulk-delete-{scheme}")).await;
+        if !dark {
+            // Three rows ticked one by one, deactivated: the flash and the same list.
+            c.goto(&list).await.unwrap();
+            for row in 1..=3 {
+                tick(&c, &format!("#accounts tbody tr:nth-child({row}) input[name=selected]")).await;
+            }
+            assert_eq!(text(&c, "#selected-count").await, "3 selected");
+            tick(&c, "#bulk-action option[value=deactivate]").await;
+            click(&c, "#bulk button[type=submit]").await;
+            assert_eq!(text(&c, ".flash-success").await, "Deactivated 3 accounts.");
+            let url = c.current_url().await.unwrap();
+            assert_eq!((url.path(), url.query().unwrap_or_default().contains("q=Batch")), ("/accounts", true));
+            assert_eq!(c.find_all(Locator::Css("#accounts .badge-inactive")).await.unwrap().len(), 3);
+        }
+        c.close().await.unwrap();
+    }
+
+    // Without script the per-row boxes still work; "select all" stays hidden.
+    let plain = browser_with(&driver, false, false).await;
+    plain.goto(&format!("{base}/login")).await.unwrap();
+    fill(&plain, "#username", "root").await;
+    fill(&plain, "#password", PASSWORD).await;
+    plain.find(Locator::Css("form[action='/login'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for(&plain, "#accounts").await;
+    plain.goto(&list).await.unwrap();
+    assert!(!plain.find(Locator::Css("#select-page")).await.unwrap().is_displayed().await.unwrap());
+    for row in 1..=3 {
+        tick(&plain, &format!("#accounts tbody tr:nth-child({row}) input[name=selected]")).await;
+    }
+    tick(&plain, "#bulk-action option[value=activate]").await;
+    plain.find(Locator::Css("#bulk button[type=submit]")).await.unwrap().click().await.unwrap();
+    assert_eq!(wait_for(&plain, ".flash-success").await, "Activated 3 accounts.");
+    plain.close().await.unwrap();
 }
