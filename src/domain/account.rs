@@ -46,16 +46,16 @@ macro_rules! account_fields {
                 "Contact and address", "Postal code", "text", 20, true, "";
             country: $crate::domain::CountryCode => String
                 = |v, _| $crate::domain::or_default(v, $crate::domain::CountryCode::parse),
-                "Contact and address", "Country", "text", 3, true, "ISO 3166-1 code, e.g. USA, DE, GBR.";
+                "Contact and address", "Country", "select", 3, true, "";
             language: $crate::domain::LanguageTag => String
                 = |v, _| $crate::domain::or_default(v, $crate::domain::LanguageTag::parse),
-                "Locale", "Language", "text", 10, true, "e.g. EN, fr, en-US.";
+                "Locale", "Language", "select", 10, true, "";
             timezone: Option<$crate::domain::TimeZone> => Option<String>
                 = |v, _| $crate::domain::TimeZone::parse(v),
-                "Locale", "Time zone", "text", 64, true, "IANA name, e.g. America/New_York.";
+                "Locale", "Time zone", "select", 64, true, "";
             currency: $crate::domain::CurrencyCode => String
                 = |v, _| $crate::domain::or_default(v, $crate::domain::CurrencyCode::parse),
-                "Locale", "Currency", "text", 3, true, "ISO 4217 code, e.g. USD, EUR.";
+                "Locale", "Currency", "select", 3, true, "";
             version: $crate::domain::SemVersion => String
                 = |v, _| $crate::domain::SemVersion::parse(v),
                 "Metadata", "Version", "text", 255, false, "Semantic version, e.g. 1.0.0.";

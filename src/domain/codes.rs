@@ -3,6 +3,7 @@
 //! IANA time zone database (`chrono-tz`).
 
 use std::str::FromStr;
+use std::sync::LazyLock;
 
 use isocountry::CountryCode as Iso3166;
 
@@ -102,6 +103,66 @@ impl TimeZone {
     }
 }
 
+/// A code a `<select>` offers: the value stored, and what the option shows.
+pub type Choice = (String, String);
+
+fn letters(n: usize) -> Vec<String> {
+    let mut codes = vec![String::new()];
+    for _ in 0..n {
+        codes = codes.iter().flat_map(|c| ('A'..='Z').map(move |l| format!("{c}{l}"))).collect();
+    }
+    codes
+}
+
+/// Every ISO 3166-1 country as `DEU — Germany`, by code.
+pub fn country_choices() -> &'static [Choice] {
+    static CHOICES: LazyLock<Vec<Choice>> = LazyLock::new(|| {
+        let mut all: Vec<Choice> =
+            Iso3166::iter().map(|c| (c.alpha3().to_owned(), format!("{} — {}", c.alpha3(), c.name()))).collect();
+        all.sort();
+        all
+    });
+    &CHOICES
+}
+
+/// Every ISO 4217 currency as `EUR — Euro`, by code.
+pub fn currency_choices() -> &'static [Choice] {
+    static CHOICES: LazyLock<Vec<Choice>> = LazyLock::new(|| {
+        letters(3)
+            .into_iter()
+            .filter_map(|code| {
+                iso_currency::Currency::from_code(&code).map(|c| (code.clone(), format!("{code} — {}", c.name())))
+            })
+            .collect()
+    });
+    &CHOICES
+}
+
+/// Every ISO 639-1 language as `EN — English`, by code.
+pub fn language_choices() -> &'static [Choice] {
+    static CHOICES: LazyLock<Vec<Choice>> = LazyLock::new(|| {
+        letters(2)
+            .into_iter()
+            .filter_map(|code| {
+                let language = isolang::Language::from_639_1(&code.to_ascii_lowercase())?;
+                Some((code.clone(), format!("{code} — {}", language.to_name())))
+            })
+            .collect()
+    });
+    &CHOICES
+}
+
+/// Every IANA time zone, by name.
+pub fn time_zone_choices() -> &'static [Choice] {
+    static CHOICES: LazyLock<Vec<Choice>> = LazyLock::new(|| {
+        let mut all: Vec<Choice> =
+            chrono_tz::TZ_VARIANTS.iter().map(|tz| (tz.name().to_owned(), tz.name().to_owned())).collect();
+        all.sort();
+        all
+    });
+    &CHOICES
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +208,20 @@ mod tests {
         );
         for bad in ["Mars/Olympus", "america/new_york", "America/\nNew_York", "../etc/passwd", "+05:00"] {
             assert!(TimeZone::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_pick_lists_come_from_the_code_crates() {
+        assert!(country_choices().contains(&("DEU".to_owned(), "DEU — Germany".to_owned())));
+        assert!(currency_choices().contains(&("EUR".to_owned(), "EUR — Euro".to_owned())));
+        assert!(language_choices().iter().any(|(code, label)| code == "EN" && label.ends_with("English")));
+        assert!(time_zone_choices().iter().any(|(name, _)| name == "Europe/Lisbon"));
+        for (code, _) in country_choices() {
+            assert!(CountryCode::parse(code).is_ok(), "{code}");
+        }
+        for (code, _) in currency_choices().iter().chain(language_choices()) {
+            assert!(CurrencyCode::parse(code).is_ok() || LanguageTag::parse(code).is_ok(), "{code}");
         }
     }
 }

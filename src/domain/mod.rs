@@ -16,7 +16,10 @@ mod version;
 
 pub use account::{AccountFields, RawAccountFields, or_default};
 pub use account_number::{AccountNumber, AccountNumberInput};
-pub use codes::{CountryCode, CurrencyCode, LanguageTag, TimeZone};
+pub use codes::{
+    Choice, CountryCode, CurrencyCode, LanguageTag, TimeZone, country_choices, currency_choices, language_choices,
+    time_zone_choices,
+};
 pub use contact::{ContactFields, RawContactFields};
 pub use errors::{FieldError, FieldErrors};
 pub use metadata::{Annotation, Annotations, Tag, Tags};

@@ -213,14 +213,15 @@ async fn a_staff_day_in_a_real_browser() {
     // Edit with a validation error, then fix it.
     click(&c, "a[href*='/edit']").await;
     fill(&c, "#company_name", "").await;
-    fill(&c, "#country", "Atlantis").await;
+    fill(&c, "#version", "1.0").await;
     c.execute("document.getElementById('company_name').removeAttribute('required')", vec![]).await.unwrap();
     click(&c, "form.account-form button[type=submit]").await;
     assert!(text(&c, "#company_name-error").await.contains("required"));
-    assert!(text(&c, "#country-error").await.contains("ISO 3166"));
+    assert!(text(&c, "#version-error").await.contains("semantic version"));
     shoot(&c, "edit-errors-light").await;
     fill(&c, "#company_name", "Acme Rockets Portugal").await;
-    fill(&c, "#country", "PRT").await;
+    fill(&c, "#version", "1.0.0").await;
+    tick(&c, "#country option[value=PRT]").await;
     click(&c, "form.account-form button[type=submit]").await;
     assert!(text(&c, ".flash-success").await.contains("Saved"));
     // Saved, back to the list as it was (the same search), with the new name.

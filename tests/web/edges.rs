@@ -157,3 +157,35 @@ on_both_databases!(
     the_edit_form_shows_the_number_error_with_the_others,
     deleting_an_account_audits_its_contacts_and_memberships,
 );
+
+async fn code_fields_are_pick_lists_and_suggestions_stay_in_scope(db: TestDb) {
+    let (app, pool, mut root) = crate::console!(support::state(&db).await);
+    let (theirs, mine) = (create(&mut TestDb::conn(&pool), "Theirs"), create(&mut TestDb::conn(&pool), "Mine"));
+    make_user(&pool, "jane", true, false, Some(&mine));
+    for (account, spelling) in [(&theirs, "SecretProject"), (&mine, "ourProject")] {
+        let edit = format!("/accounts/{}/edit", account.account_number);
+        let mut fields = root.get(&app, &edit).await.form("form.account-form");
+        set_field(&mut fields, "tags", Some(spelling));
+        assert_eq!(root.post(&app, &edit, &as_refs(&fields)).await.status, 303);
+    }
+    let edit = root.get(&app, &format!("/accounts/{}/edit", mine.account_number)).await;
+    assert!(edit.texts("select#country option").iter().any(|o| o == "DEU — Germany"));
+    assert!(edit.texts("select#currency option").iter().any(|o| o == "EUR — Euro"));
+    assert!(edit.texts("select#language option").iter().any(|o| o == "EN — English"));
+    assert_eq!(edit.texts("select#timezone option[selected]"), ["Europe/Lisbon"]);
+    assert_eq!(edit.attrs("select#country option[selected]", "value"), ["PRT"]);
+    let detail = root.get(&app, &format!("/accounts/{}", mine.account_number)).await;
+    assert!(detail.attrs("#username-suggestions option", "value").contains(&"jane".to_owned()));
+
+    let mut jane = crate::support::Browser::new();
+    jane.login(&app, "jane", crate::support::PASSWORD).await;
+    let form = jane.get(&app, &format!("/accounts/{}/edit", mine.account_number)).await;
+    let suggested = form.attrs("#tags-suggestions option", "value");
+    assert!(suggested.contains(&"ourProject".to_owned()) && !suggested.contains(&"SecretProject".to_owned()));
+    let list = jane.get(&app, "/accounts").await;
+    assert!(!list.attrs("#bulk-tag-suggestions option", "value").contains(&"SecretProject".to_owned()));
+    let detail = jane.get(&app, &format!("/accounts/{}", mine.account_number)).await;
+    assert_eq!(detail.count("#username-suggestions option"), 0, "usernames only for superusers");
+}
+
+on_both_databases!(code_fields_are_pick_lists_and_suggestions_stay_in_scope);

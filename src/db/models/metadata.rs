@@ -41,6 +41,30 @@ pub fn load_account_tags(conn: &mut DbConnection, accounts: &[Account]) -> Query
     Ok(grouped.into_iter().map(|(id, names)| (id, Tags::from_stored(names))).collect())
 }
 
+/// The tags on accounts that `scope` may see, as they are spelled there (at most
+/// `limit`), for suggestions: never a spelling typed on an account the viewer can't see.
+pub fn visible_tag_spellings(
+    conn: &mut DbConnection,
+    scope: crate::db::models::account_list::Scope,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    use crate::db::models::account_list::Scope;
+    use crate::db::schema::user_profiles;
+    let Scope::MemberOf(user) = scope else {
+        // Every account is visible: the shared list of tags answers, without a scan.
+        return tags::table.select(tags::name).order(tags::name_folded.asc()).limit(limit).load(conn);
+    };
+    let theirs = user_profiles::table.filter(user_profiles::user_id.eq(user)).select(user_profiles::account_id);
+    tagged_items::table
+        .filter(tagged_items::object_type.eq(ACCOUNT))
+        .select(tagged_items::spelling)
+        .distinct()
+        .order(tagged_items::spelling.asc())
+        .limit(limit)
+        .filter(tagged_items::object_id.eq_any(theirs))
+        .load(conn)
+}
+
 /// The id of the tag spelled `tag` in any case, created with this spelling if new.
 pub fn tag_id(conn: &mut DbConnection, tag: &Tag) -> QueryResult<i64> {
     let folded = tag.folded();

@@ -98,6 +98,16 @@ impl User {
             .optional()
     }
 
+    /// Active users' names, for suggestions (at most `limit`).
+    pub fn usernames(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<String>> {
+        users::table
+            .filter(users::is_active.eq(true))
+            .order(users::username_folded.asc())
+            .limit(limit)
+            .select(users::username)
+            .load(conn)
+    }
+
     /// Case-insensitive, as usernames are unique.
     pub fn find_by_username(conn: &mut DbConnection, username: &str) -> QueryResult<Option<Self>> {
         users::table

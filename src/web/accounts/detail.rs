@@ -20,6 +20,9 @@ use crate::web::accounts::return_to::ReturnTo;
 use crate::web::page::{self, Layout};
 use crate::web::query::LenientQuery;
 
+/// How many usernames the add-member field suggests.
+const USERNAME_SUGGESTIONS: i64 = 500;
+
 /// How many history entries the account page shows.
 const RECENT: i64 = 5;
 
@@ -49,6 +52,8 @@ struct DetailPage {
     /// The list to go back to, and `?return_to=…` for the pages linked from here.
     back_href: String,
     carry: String,
+    /// Suggested for the add-member field (superusers only see it).
+    usernames: Vec<String>,
 }
 
 /// What the add-member form shows again after a refused post.
@@ -105,7 +110,13 @@ pub async fn render(
             })
         })
         .await?;
+    let usernames = if user.is_superuser {
+        state.store.read(|conn| User::usernames(conn, USERNAME_SUGGESTIONS).map_err(StoreError::from)).await?
+    } else {
+        Vec::new()
+    };
     let page = DetailPage {
+        usernames,
         layout: Layout::new(session, Some(user), account.to_string(), "accounts"),
         member,
         back_href: return_to.list_or_default().to_owned(),

@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::accounts::form::{self, AccountForm, Checkbox, Fieldset, Mode, label_of};
 use crate::web::accounts::return_to::ReturnTo;
-use crate::web::accounts::{EditableAccount, href};
+use crate::web::accounts::{EditableAccount, href, tag_suggestions};
 use crate::web::page::{self, Layout};
 use crate::web::query::LenientQuery;
 
@@ -70,9 +70,10 @@ async fn stored_form(state: &AppState, account: &Account) -> Result<AccountForm,
     Ok(AccountForm::from_account(account, &tags, &annotations))
 }
 
-fn edit_page(
+async fn edit_page(
     session: &Session,
     user: &User,
+    state: &AppState,
     account: Account,
     form: &AccountForm,
     errors: &FieldErrors,
@@ -80,7 +81,7 @@ fn edit_page(
 ) -> Result<HttpResponse, AppError> {
     let page = EditPage {
         layout: Layout::new(session, Some(user), format!("Edit {account}"), "accounts"),
-        fieldsets: form::fieldsets(form, errors, Mode::Edit),
+        fieldsets: form::fieldsets(form, errors, Mode::Edit, &tag_suggestions(state, user).await?),
         checkboxes: if user.is_superuser { form::checkboxes(form, errors) } else { Vec::new() },
         lock_version: form.lock_version.clone(),
         original: form.original.clone(),
@@ -100,7 +101,7 @@ pub async fn page(
     let mut form = stored_form(&state, &account).await?;
     form.original = form.encode_original();
     form.return_to = return_to.params.value().to_owned();
-    edit_page(&session, &user, account, &form, &FieldErrors::new(), StatusCode::OK)
+    edit_page(&session, &user, &state, account, &form, &FieldErrors::new(), StatusCode::OK).await
 }
 
 pub async fn submit(
@@ -133,7 +134,7 @@ pub async fn submit(
     let fields = AccountFields::parse(&form.raw()).map_err(|e| errors.merge(e)).ok();
     let Some(fields) = fields.filter(|_| errors.is_empty()) else {
         form.account_number = account.account_number.clone();
-        return edit_page(&session, &user, account, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY);
+        return edit_page(&session, &user, &state, account, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let actor = Actor::user(user.id, &user.username);
     let id = account.id;
@@ -154,7 +155,7 @@ pub async fn submit(
         Err(other) => {
             let errors = AppError::from(other).into_field_errors()?;
             form.account_number = account.account_number.clone();
-            edit_page(&session, &user, account, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY)
+            edit_page(&session, &user, &state, account, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
@@ -209,7 +210,7 @@ async fn conflict(
     let page = ConflictPage {
         layout: Layout::new(session, Some(user), format!("Conflict editing {current}"), "accounts"),
         rows,
-        fieldsets: form::fieldsets(&merged, &errors, Mode::Edit),
+        fieldsets: form::fieldsets(&merged, &errors, Mode::Edit, &tag_suggestions(state, user).await?),
         checkboxes: if user.is_superuser { form::checkboxes(&merged, &errors) } else { Vec::new() },
         lock_version: merged.lock_version.clone(),
         original: merged.original.clone(),

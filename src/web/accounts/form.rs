@@ -7,7 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::models::Account;
 use crate::db::models::account::ColumnText;
-use crate::domain::{Annotations, FieldErrors, RawAccountFields, Tags};
+use crate::domain::{
+    Annotations, Choice, FieldErrors, RawAccountFields, Tags, country_choices, currency_choices, language_choices,
+    time_zone_choices,
+};
 
 /// How the form shows one field.
 #[derive(Debug, Clone, Copy)]
@@ -202,6 +205,8 @@ pub struct FieldView {
     pub readonly: bool,
     /// The ids of the hint and error, for `aria-describedby`.
     pub described_by: String,
+    /// What a `select` offers, or what a text field suggests: (value, label).
+    pub options: Vec<Choice>,
 }
 
 pub struct Fieldset {
@@ -223,10 +228,14 @@ pub enum Mode {
 }
 
 /// The fieldsets of the form with `form`'s values and `errors` beside their fields.
-pub fn fieldsets(form: &AccountForm, errors: &FieldErrors, mode: Mode) -> Vec<Fieldset> {
+/// `tag_suggestions` are offered for the tags field.
+pub fn fieldsets(form: &AccountForm, errors: &FieldErrors, mode: Mode, tag_suggestions: &[String]) -> Vec<Fieldset> {
     let mut sets: Vec<Fieldset> = Vec::new();
     for spec in specs() {
-        let view = field_view(spec, form, errors, mode);
+        let mut view = field_view(spec, form, errors, mode);
+        if spec.name == "tags" {
+            view.options = tag_suggestions.iter().map(|t| (t.clone(), t.clone())).collect();
+        }
         match sets.last_mut() {
             Some(set) if set.legend == spec.group => set.fields.push(view),
             _ => sets.push(Fieldset { legend: spec.group, fields: vec![view] }),
@@ -258,7 +267,29 @@ fn field_view(spec: FieldSpec, form: &AccountForm, errors: &FieldErrors, mode: M
         required: name == "company_name",
         readonly,
         described_by: described.join(" "),
+        options: if spec.kind == "select" { options(name, &form.value(name)) } else { Vec::new() },
     }
+}
+
+/// The pick-list of a code field, from the crates that check the codes; a stored value
+/// the list spells otherwise (`DE`, `en-US`) is offered too, so it is kept.
+fn options(name: &str, current: &str) -> Vec<Choice> {
+    let (list, blank) = match name {
+        "country" => (country_choices(), false),
+        "currency" => (currency_choices(), false),
+        "language" => (language_choices(), false),
+        "timezone" => (time_zone_choices(), true),
+        _ => return Vec::new(),
+    };
+    let mut options = Vec::with_capacity(list.len() + 2);
+    if blank {
+        options.push((String::new(), "— none —".to_owned()));
+    }
+    if !current.is_empty() && !list.iter().any(|(value, _)| value == current) {
+        options.push((current.to_owned(), current.to_owned()));
+    }
+    options.extend(list.iter().cloned());
+    options
 }
 
 /// The superuser-only flags.

@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::store::ListedAccounts;
 use crate::web::accounts::list_params::ListParams;
 use crate::web::accounts::return_to::ReturnTo;
-use crate::web::accounts::{href, scope_of};
+use crate::web::accounts::{href, scope_of, tag_suggestions};
 use crate::web::page::{self, Layout};
 use crate::web::query::LenientQuery;
 
@@ -61,6 +61,8 @@ struct AccountListPage {
     bulk_error: Option<String>,
     bulk_tag: String,
     all_matching: bool,
+    /// The viewer's own tags, suggested for the bulk tag field.
+    tag_suggestions: Vec<String>,
 }
 
 fn count_text(count: Count) -> String {
@@ -180,6 +182,7 @@ pub async fn render(
         bulk_error,
         bulk_tag,
         all_matching,
+        tag_suggestions: tag_suggestions(state, user).await?,
         next_href: list.next.as_ref().map(|c| format!("/accounts?{}", params.with(&sort_param, &c.encode()))),
         prev_href: list.prev.as_ref().map(|c| format!("/accounts?{}", params.with(&sort_param, &c.encode()))),
         csv_href: format!("/accounts.csv?{}", params.with(&sort_param, "")),

@@ -23,11 +23,27 @@ mod visible;
 
 pub use visible::{EditableAccount, ManagedAccount, VisibleAccount};
 
+use crate::db::StoreError;
 use crate::db::models::account_list::Scope;
 use crate::db::models::{Account, User};
+use crate::error::AppError;
+use crate::state::AppState;
 
 pub fn scope_of(user: &User) -> Scope {
     if user.is_superuser { Scope::All } else { Scope::MemberOf(user.id) }
+}
+
+/// The tags on accounts `user` may see, as spelled there, for the tag fields to
+/// suggest. Superusers see every account: the shared tag list answers for them.
+pub async fn tag_suggestions(state: &AppState, user: &User) -> Result<Vec<String>, AppError> {
+    let scope = scope_of(user);
+    let found = state
+        .store
+        .read(move |conn| {
+            crate::db::models::metadata::visible_tag_spellings(conn, scope, 200).map_err(StoreError::from)
+        })
+        .await?;
+    Ok(found)
 }
 
 /// `/accounts/{number}`.

@@ -12,7 +12,7 @@ use crate::domain::{AccountFields, AccountNumber, AccountNumberInput, FieldError
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::accounts::form::{self, AccountForm, Checkbox, Fieldset, Mode};
-use crate::web::accounts::href;
+use crate::web::accounts::{href, tag_suggestions};
 use crate::web::page::{self, Layout};
 
 #[derive(Template)]
@@ -31,9 +31,10 @@ fn new_token() -> String {
     hex::encode(bytes)
 }
 
-fn render(
+async fn render(
     session: &Session,
     user: &User,
+    state: &AppState,
     form: &AccountForm,
     errors: &FieldErrors,
     status: StatusCode,
@@ -45,7 +46,7 @@ fn render(
     };
     let page = NewPage {
         layout: Layout::new(session, Some(user), "New account", "accounts"),
-        fieldsets: form::fieldsets(form, errors, Mode::Create),
+        fieldsets: form::fieldsets(form, errors, Mode::Create, &tag_suggestions(state, user).await?),
         checkboxes: form::checkboxes(form, errors),
         form_token: token,
         errors_count: errors.len(),
@@ -53,7 +54,11 @@ fn render(
     page::render(status, &page)
 }
 
-pub async fn page(session: Session, Superuser(user): Superuser) -> Result<HttpResponse, AppError> {
+pub async fn page(
+    session: Session,
+    Superuser(user): Superuser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let blank = AccountForm {
         country: "USA".into(),
         language: "EN".into(),
@@ -62,7 +67,7 @@ pub async fn page(session: Session, Superuser(user): Superuser) -> Result<HttpRe
         is_active: Some("on".into()),
         ..Default::default()
     };
-    render(&session, &user, &blank, &FieldErrors::new(), StatusCode::OK)
+    render(&session, &user, &state, &blank, &FieldErrors::new(), StatusCode::OK).await
 }
 
 pub async fn submit(
@@ -79,7 +84,7 @@ pub async fn submit(
         AccountFlags { is_active: form.is_active.is_some(), is_default_account: form.is_default_account.is_some() };
     errors.merge(flags.problems(false));
     let (Some(number), Some(fields), true) = (number, fields, errors.is_empty()) else {
-        return render(&session, &user, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY);
+        return render(&session, &user, &state, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let token =
         if form.form_token.trim().is_empty() { new_token() } else { form.form_token.chars().take(64).collect() };
@@ -101,7 +106,7 @@ pub async fn submit(
         }
         Err(e) => {
             let errors = AppError::from(e).into_field_errors()?;
-            render(&session, &user, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY)
+            render(&session, &user, &state, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
