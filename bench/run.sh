@@ -67,7 +67,7 @@ bench_one() {
   fi
   serve_signed_in "$BIN" "$url" "$PORT" "$WORK/server.log"
   local number
-  number=$(curl -s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/accounts" | grep -o 'href="/accounts/[0-9-]\{14\}"' | head -n1 | grep -o '[0-9-]\{14\}')
+  number=$(curl -s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/accounts" | grep -o 'href="/accounts/[0-9-]\{14\}' | head -n1 | grep -o '[0-9-]\{14\}')
   printf '\n%s: %s accounts seeded %s; detail page %s\n' "$BACKEND" "$ACCOUNTS" "$seeded" "$number"
   printf '| backend  | page    |  req/s     | p50      | p99      |\n|----------|---------|------------|----------|----------|\n'
   run_wrk list "http://127.0.0.1:$PORT/accounts"

@@ -112,6 +112,50 @@ pub struct AuditTarget<'a> {
     pub summary: &'a str,
 }
 
+/// One entry of many written at once.
+#[derive(Insertable)]
+#[diesel(table_name = audit_entries)]
+pub struct NewEntry {
+    pub actor_id: Option<UserId>,
+    pub actor_username: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: i64,
+    pub account_id: Option<AccountId>,
+    pub summary: String,
+    pub changes: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+impl NewEntry {
+    pub fn new(actor: &Actor, action: &str, target: AuditTarget<'_>, changes: &[FieldChange]) -> Self {
+        let at = now();
+        Self {
+            actor_id: actor.id,
+            actor_username: actor.username.clone(),
+            action: action.to_owned(),
+            object_type: target.object_type.to_owned(),
+            object_id: target.object_id,
+            account_id: target.account_id,
+            summary: target.summary.to_owned(),
+            changes: serde_json::to_string(changes).unwrap_or_else(|_| "[]".to_owned()),
+            created_at: at,
+            updated_at: at,
+        }
+    }
+}
+
+/// Writes many entries in multi-row inserts; call it inside the transaction of the
+/// writes they record.
+pub fn record_many(conn: &mut DbConnection, entries: &[NewEntry]) -> QueryResult<()> {
+    // Under SQLite's limit of 32 766 bound values per statement (10 a row).
+    for chunk in entries.chunks(1_000) {
+        crate::with_backend!(conn, c => diesel::insert_into(audit_entries::table).values(chunk).execute(c))?;
+    }
+    Ok(())
+}
+
 /// Writes one entry; call it inside the transaction of the write it records.
 pub fn record(
     conn: &mut DbConnection,

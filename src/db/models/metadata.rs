@@ -65,6 +65,43 @@ pub fn visible_tag_spellings(
         .load(conn)
 }
 
+/// Adds `tag` (spelled as given) to, or takes it off, every account of `ids`, in
+/// multi-row writes. The caller knows which accounts lack (or have) it.
+pub fn tag_accounts(conn: &mut DbConnection, ids: &[AccountId], tag: &Tag, add: bool) -> QueryResult<()> {
+    let id = tag_id(conn, tag)?;
+    if !add {
+        for chunk in ids.chunks(1_000) {
+            let objects: Vec<i64> = chunk.iter().map(|a| i64::from(*a)).collect();
+            diesel::delete(
+                tagged_items::table
+                    .filter(tagged_items::object_type.eq(ACCOUNT))
+                    .filter(tagged_items::tag_id.eq(id))
+                    .filter(tagged_items::object_id.eq_any(objects)),
+            )
+            .execute(conn)?;
+        }
+        return Ok(());
+    }
+    let at = now();
+    let rows: Vec<_> = ids
+        .iter()
+        .map(|account| {
+            (
+                tagged_items::tag_id.eq(id),
+                tagged_items::spelling.eq(tag.as_str()),
+                tagged_items::object_type.eq(ACCOUNT),
+                tagged_items::object_id.eq(i64::from(*account)),
+                tagged_items::created_at.eq(at),
+                tagged_items::updated_at.eq(at),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(1_000) {
+        crate::with_backend!(conn, c => diesel::insert_into(tagged_items::table).values(chunk).execute(c))?;
+    }
+    Ok(())
+}
+
 /// The id of the tag spelled `tag` in any case, created with this spelling if new.
 pub fn tag_id(conn: &mut DbConnection, tag: &Tag) -> QueryResult<i64> {
     let folded = tag.folded();

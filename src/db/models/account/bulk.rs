@@ -6,8 +6,7 @@
 use diesel::prelude::*;
 
 use super::{Account, AccountError, AccountResult, StaleRow, Written};
-use crate::db::models::CacheEffect;
-use crate::db::models::audit::{self, Actor, FieldChange};
+use crate::db::models::audit::{self, Actor, FieldChange, NewEntry};
 use crate::db::models::metadata;
 use crate::db::schema::accounts;
 use crate::db::{AccountId, DbConnection, now, write_transaction};
@@ -60,49 +59,109 @@ impl Account {
             if !refused.is_empty() {
                 return Err(AccountError::RefusedFor(refused));
             }
-            let (mut stale, mut changed) = (Vec::new(), 0);
-            for account in &targets {
-                let written = match change {
-                    BulkChange::Activate => Self::set_active(conn, actor, account.id, true)?.map(|_| ()),
-                    BulkChange::Deactivate => Self::set_active(conn, actor, account.id, false)?.map(|_| ()),
-                    BulkChange::Delete => Self::delete(conn, actor, account.id)?.map(|_| ()),
-                    BulkChange::Tag(tag) => Self::retag(conn, actor, account, |tags| tags.with(tag))?,
-                    BulkChange::Untag(tag) => Self::retag(conn, actor, account, |tags| tags.without(tag))?,
-                };
-                if let CacheEffect::Stale(rows) = written.effect {
-                    changed += 1;
-                    stale.extend(rows);
+            let stale = match change {
+                BulkChange::Activate => Self::set_active_all(conn, actor, &targets, true)?,
+                BulkChange::Deactivate => Self::set_active_all(conn, actor, &targets, false)?,
+                BulkChange::Tag(tag) => Self::retag_all(conn, actor, &targets, tag, true)?,
+                BulkChange::Untag(tag) => Self::retag_all(conn, actor, &targets, tag, false)?,
+                BulkChange::Delete => {
+                    let mut stale = Vec::new();
+                    for account in &targets {
+                        stale.extend(Self::delete(conn, actor, account.id)?.stale_rows().iter().cloned());
+                    }
+                    stale
                 }
-            }
+            };
+            // The flag and tag changes name each account changed twice (before and after).
+            let changed = if matches!(change, BulkChange::Delete) { targets.len() } else { stale.len() / 2 };
             Ok(Written::makes_stale(changed, stale))
         })
     }
 
-    /// Gives `account` the tags `retagged` makes of its own, audited, with a version bump;
-    /// nothing when they come out the same.
-    fn retag(
+    /// Activates or deactivates every account of `targets` that isn't so already: one
+    /// update per thousand accounts and the audit entries in multi-row inserts. Returns
+    /// the old and new version of each account changed.
+    fn set_active_all(
         conn: &mut DbConnection,
         actor: &Actor,
-        account: &Account,
-        retagged: impl FnOnce(&Tags) -> Tags,
-    ) -> AccountResult<Written<()>> {
-        let old = metadata::load_tags(conn, metadata::ACCOUNT, account.id.into())?;
-        let new = retagged(&old);
-        if new.same_as(&old) {
-            return Ok(Written::leaves_cache(()));
+        targets: &[Account],
+        active: bool,
+    ) -> AccountResult<Vec<StaleRow>> {
+        let changing: Vec<&Account> = targets.iter().filter(|a| a.is_active != active).collect();
+        let at = now();
+        for chunk in changing.chunks(1_000) {
+            let ids: Vec<AccountId> = chunk.iter().map(|a| a.id).collect();
+            diesel::update(accounts::table.filter(accounts::id.eq_any(&ids)))
+                .set((
+                    accounts::is_active.eq(active),
+                    accounts::lock_version.eq(accounts::lock_version + 1),
+                    accounts::updated_at.eq(at),
+                ))
+                .execute(conn)?;
         }
-        if new.len() > Tags::MAX_TAGS {
-            return Err(AccountError::RefusedFor(vec![(account.to_string(), "it has the most tags an account may")]));
+        let action = if active { "activate" } else { "deactivate" };
+        let mut entries = Vec::with_capacity(changing.len());
+        let mut stale = Vec::with_capacity(changing.len() * 2);
+        for old in changing {
+            let new = Account { is_active: active, lock_version: old.lock_version + 1, updated_at: at, ..old.clone() };
+            let summary = new.audit_target();
+            entries.push(NewEntry::new(actor, action, new.target(&summary), &Self::diff(Some(old), &new)));
+            stale.extend([StaleRow::account(old), StaleRow::account(&new)]);
         }
-        metadata::set_tags(conn, metadata::ACCOUNT, account.id.into(), &new)?;
-        diesel::update(accounts::table.find(account.id))
-            .set((accounts::lock_version.eq(accounts::lock_version + 1), accounts::updated_at.eq(now())))
-            .execute(conn)?;
-        let updated = Self::find(conn, account.id)?.ok_or(AccountError::NotFound)?;
-        let mut changes = Vec::new();
-        FieldChange::push_if_changed(&mut changes, "tags", Some(&old.to_string()), Some(&new.to_string()));
-        let summary = updated.audit_target();
-        audit::record(conn, actor, "update", updated.target(&summary), &changes)?;
-        Ok(Written::makes_stale((), vec![StaleRow::account(account), StaleRow::account(&updated)]))
+        audit::record_many(conn, &entries)?;
+        Ok(stale)
+    }
+
+    /// Adds `tag` to (or takes it off) every account of `targets` that lacks (or has)
+    /// it: multi-row writes, a version bump and an audit entry per account changed.
+    fn retag_all(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        targets: &[Account],
+        tag: &Tag,
+        add: bool,
+    ) -> AccountResult<Vec<StaleRow>> {
+        let current = metadata::load_account_tags(conn, targets)?;
+        let mut changing = Vec::new();
+        for account in targets {
+            let old = current.get(&account.id).cloned().unwrap_or_default();
+            let new = if add { old.with(tag) } else { old.without(tag) };
+            if !new.same_as(&old) {
+                changing.push((account, old, new));
+            }
+        }
+        let full: Vec<(String, &'static str)> = changing
+            .iter()
+            .filter(|(_, _, new)| new.len() > Tags::MAX_TAGS)
+            .map(|(a, _, _)| (a.to_string(), "it has the most tags an account may"))
+            .collect();
+        if !full.is_empty() {
+            return Err(AccountError::RefusedFor(full));
+        }
+        let ids: Vec<AccountId> = changing.iter().map(|(a, _, _)| a.id).collect();
+        metadata::tag_accounts(conn, &ids, tag, add)?;
+        let at = now();
+        for chunk in ids.chunks(1_000) {
+            diesel::update(accounts::table.filter(accounts::id.eq_any(chunk)))
+                .set((accounts::lock_version.eq(accounts::lock_version + 1), accounts::updated_at.eq(at)))
+                .execute(conn)?;
+        }
+        let mut entries = Vec::with_capacity(changing.len());
+        let mut stale = Vec::with_capacity(changing.len() * 2);
+        for (old, old_tags, new_tags) in changing {
+            let new = Account { lock_version: old.lock_version + 1, updated_at: at, ..old.clone() };
+            let mut changes = Vec::new();
+            FieldChange::push_if_changed(
+                &mut changes,
+                "tags",
+                Some(&old_tags.to_string()),
+                Some(&new_tags.to_string()),
+            );
+            let summary = new.audit_target();
+            entries.push(NewEntry::new(actor, "update", new.target(&summary), &changes));
+            stale.extend([StaleRow::account(old), StaleRow::account(&new)]);
+        }
+        audit::record_many(conn, &entries)?;
+        Ok(stale)
     }
 }
