@@ -24,6 +24,8 @@ pub enum CacheKey {
     AccountCount { scope: Scope, filter: AccountFilter },
     /// One page of the account list.
     AccountList(ListQuery),
+    /// The tags a viewer's tag fields suggest.
+    TagSuggestions { scope: Scope },
     /// What the account page shows around the account, in the month it was built.
     AccountPage { account_id: AccountId, month: NaiveDate },
 }
@@ -31,7 +33,7 @@ pub enum CacheKey {
 impl CacheKey {
     /// Whether the key names a page (kept in the smaller page store) rather than a row.
     pub fn is_page(&self) -> bool {
-        matches!(self, Self::AccountList(_) | Self::AccountPage { .. })
+        matches!(self, Self::AccountList(_) | Self::AccountPage { .. } | Self::TagSuggestions { .. })
     }
 
     /// Every key whose value a write of `row` made stale.
@@ -59,6 +61,7 @@ impl fmt::Display for CacheKey {
             Self::AccountCount { scope, filter } => write!(f, "account:count:{}:{}", json(scope), json(filter)),
             Self::AccountList(query) => write!(f, "page:accounts:{}", json(query)),
             Self::AccountPage { account_id, month } => write!(f, "page:account:{account_id}:{month}"),
+            Self::TagSuggestions { scope } => write!(f, "page:tag-suggestions:{}", json(scope)),
         }
     }
 }

@@ -23,6 +23,7 @@ mod visible;
 
 pub use visible::{EditableAccount, ManagedAccount, VisibleAccount};
 
+use crate::cache::CacheKey;
 use crate::db::StoreError;
 use crate::db::models::account_list::Scope;
 use crate::db::models::{Account, User};
@@ -37,13 +38,9 @@ pub fn scope_of(user: &User) -> Scope {
 /// suggest. Superusers see every account: the shared tag list answers for them.
 pub async fn tag_suggestions(state: &AppState, user: &User) -> Result<Vec<String>, AppError> {
     let scope = scope_of(user);
-    let found = state
-        .store
-        .read(move |conn| {
-            crate::db::models::metadata::visible_tag_spellings(conn, scope, 200).map_err(StoreError::from)
-        })
-        .await?;
-    Ok(found)
+    // Tags change only with a write, which renews the cache's generation.
+    let load = move |conn: &mut _| crate::db::models::metadata::visible_tag_spellings(conn, scope, 200);
+    Ok(state.store.cached(CacheKey::TagSuggestions { scope }, move |conn| load(conn).map_err(StoreError::from)).await?)
 }
 
 /// `/accounts/{number}`.
