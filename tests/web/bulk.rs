@@ -103,6 +103,20 @@ async fn all_matching_takes_the_filter_and_stops_at_ten_thousand(db: TestDb) {
         .unwrap();
     assert_eq!(tagged, 4, "the four the filter matches, and no other");
 
+    // The date filters too: nothing was created in 2001.
+    let list = root.get(&app, "/accounts?q=Filtered&created_to=2001-12-31").await;
+    let mut fields = list.form("#bulk");
+    // The list's own bulk form carries the filter, dates included, as hidden fields.
+    fields.retain(|(k, _)| k != "action" && k != "tag");
+    assert!(fields.iter().any(|(k, v)| k == "created_to" && v == "2001-12-31"));
+    fields.extend([
+        ("all_matching".to_owned(), "1".to_owned()),
+        ("action".to_owned(), "tag".to_owned()),
+        ("tag".to_owned(), "Old".to_owned()),
+    ]);
+    let refused = root.post(&app, "/accounts/bulk", &crate::support::as_refs(&fields)).await;
+    assert_eq!(refused.status, 422, "no account matches: {}", refused.texts("#bulk-error").join(""));
+
     support::insert_accounts(&mut conn, 10_001, "6666", "Many", "TRUE");
     let fields = [("all_matching", "1"), ("q", "Many"), ("action", "tag"), ("tag", "Huge")];
     let refused = root.post(&app, "/accounts/bulk", &fields).await;

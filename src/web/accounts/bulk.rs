@@ -89,6 +89,10 @@ impl BulkForm {
             country: self.first("country").to_owned(),
             tag: self.tag_values(action).0.unwrap_or_default().to_owned(),
             default: self.first("default").to_owned(),
+            created_from: self.first("created_from").to_owned(),
+            created_to: self.first("created_to").to_owned(),
+            updated_from: self.first("updated_from").to_owned(),
+            updated_to: self.first("updated_to").to_owned(),
             ..Default::default()
         }
     }
