@@ -164,20 +164,6 @@ pub fn record(
     target: AuditTarget<'_>,
     changes: &[FieldChange],
 ) -> QueryResult<()> {
-    let at = now();
-    diesel::insert_into(audit_entries::table)
-        .values((
-            audit_entries::actor_id.eq(actor.id),
-            audit_entries::actor_username.eq(&actor.username),
-            audit_entries::action.eq(action),
-            audit_entries::object_type.eq(target.object_type),
-            audit_entries::object_id.eq(target.object_id),
-            audit_entries::account_id.eq(target.account_id),
-            audit_entries::summary.eq(target.summary),
-            audit_entries::changes.eq(serde_json::to_string(changes).unwrap_or_else(|_| "[]".to_owned())),
-            audit_entries::created_at.eq(at),
-            audit_entries::updated_at.eq(at),
-        ))
-        .execute(conn)?;
+    diesel::insert_into(audit_entries::table).values(&NewEntry::new(actor, action, target, changes)).execute(conn)?;
     Ok(())
 }
