@@ -26,6 +26,8 @@ pub enum CacheKey {
     AccountList(ListQuery),
     /// The tags a viewer's tag fields suggest.
     TagSuggestions { scope: Scope },
+    /// The usernames the add-member field suggests.
+    UsernameSuggestions,
     /// What the account page shows around the account, in the month it was built.
     AccountPage { account_id: AccountId, month: NaiveDate },
 }
@@ -33,7 +35,10 @@ pub enum CacheKey {
 impl CacheKey {
     /// Whether the key names a page (kept in the smaller page store) rather than a row.
     pub fn is_page(&self) -> bool {
-        matches!(self, Self::AccountList(_) | Self::AccountPage { .. } | Self::TagSuggestions { .. })
+        matches!(
+            self,
+            Self::AccountList(_) | Self::AccountPage { .. } | Self::TagSuggestions { .. } | Self::UsernameSuggestions
+        )
     }
 
     /// Every key whose value a write of `row` made stale.
@@ -62,6 +67,7 @@ impl fmt::Display for CacheKey {
             Self::AccountList(query) => write!(f, "page:accounts:{}", json(query)),
             Self::AccountPage { account_id, month } => write!(f, "page:account:{account_id}:{month}"),
             Self::TagSuggestions { scope } => write!(f, "page:tag-suggestions:{}", json(scope)),
+            Self::UsernameSuggestions => f.write_str("page:username-suggestions"),
         }
     }
 }

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use crate::error::AppError;
 
 /// The query parameters as `T`, and what was left out of them, as notices.
+#[derive(Debug, Default)]
 pub struct LenientQuery<T> {
     pub params: T,
     pub notices: Vec<String>,
@@ -32,17 +33,24 @@ pub fn lenient_pairs(query: &str) -> (Vec<(String, String)>, Vec<String>) {
     (pairs, notices)
 }
 
+impl<T: DeserializeOwned> LenientQuery<T> {
+    /// Reads `query` (the part after `?`) the lenient way.
+    pub fn parse(query: &str) -> Result<Self, AppError> {
+        let (pairs, notices) = lenient_pairs(query);
+        let cleaned = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        match web::Query::<T>::from_query(&cleaned) {
+            Ok(query) => Ok(Self { params: query.into_inner(), notices }),
+            Err(_) => Err(AppError::BadRequest("The address has query parameters the console can't read.".to_owned())),
+        }
+    }
+}
+
 impl<T: DeserializeOwned> FromRequest for LenientQuery<T> {
     type Error = AppError;
     type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let (pairs, notices) = lenient_pairs(req.query_string());
-        let cleaned = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
-        ready(match web::Query::<T>::from_query(&cleaned) {
-            Ok(query) => Ok(Self { params: query.into_inner(), notices }),
-            Err(_) => Err(AppError::BadRequest("The address has query parameters the console can't read.".to_owned())),
-        })
+        ready(Self::parse(req.query_string()))
     }
 }
 

@@ -121,7 +121,7 @@ impl User {
         users::table.count().get_result(conn)
     }
 
-    /// Creates a user. No cached page shows users who belong to no account yet.
+    /// Creates a user; cached pages that suggest usernames are stale.
     pub fn create(conn: &mut DbConnection, input: &NewUserInput) -> Result<Written<Self>, UserError> {
         let at = now();
         let inserted = conn.transaction(|conn| {
@@ -153,7 +153,7 @@ impl User {
             Err(e) => return Err(e.into()),
         }
         let user = Self::find_by_username(conn, input.username.as_str())?.ok_or(UserError::NotFound)?;
-        Ok(Written::leaves_cache(user))
+        Ok(Written::makes_stale(user, Vec::new()))
     }
 
     /// The row after an update that touched `changed` rows; its cached copy is stale.

@@ -22,7 +22,7 @@ use crate::web::accounts::list_params::ListParams;
 use crate::web::accounts::return_to::ReturnTo;
 use crate::web::accounts::{csv, scope_of};
 use crate::web::page::{self, Layout};
-use crate::web::query::lenient_pairs;
+use crate::web::query::LenientQuery;
 
 /// The most accounts one action takes.
 pub const MAX_SELECTION: usize = 10_000;
@@ -223,9 +223,7 @@ pub async fn submit(
     // Refused: the list as it was, the selection still ticked, and why.
     let back = ReturnTo::list_at(form.first("return_to"));
     let query = back.list().and_then(|l| l.split_once('?')).map_or("", |(_, q)| q);
-    let (pairs, notices) = lenient_pairs(query);
-    let cleaned = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
-    let params = web::Query::<ListParams>::from_query(&cleaned).map(web::Query::into_inner).unwrap_or_default();
+    let LenientQuery { params, notices } = LenientQuery::<ListParams>::parse(query).unwrap_or_default();
     let action = form.action().ok();
     let view = ListView {
         params,

@@ -111,7 +111,10 @@ pub async fn render(
         })
         .await?;
     let usernames = if user.is_superuser {
-        state.store.read(|conn| User::usernames(conn, USERNAME_SUGGESTIONS).map_err(StoreError::from)).await?
+        // Read through the cache: the account page is the busiest, and users change
+        // only with a write, which renews the cache's generation.
+        let load = |conn: &mut _| User::usernames(conn, USERNAME_SUGGESTIONS).map_err(StoreError::from);
+        state.store.cached(CacheKey::UsernameSuggestions, load).await?
     } else {
         Vec::new()
     };

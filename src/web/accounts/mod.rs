@@ -26,7 +26,7 @@ pub use visible::{EditableAccount, ManagedAccount, VisibleAccount};
 use crate::cache::CacheKey;
 use crate::db::StoreError;
 use crate::db::models::account_list::Scope;
-use crate::db::models::{Account, User};
+use crate::db::models::{Account, User, metadata};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -39,8 +39,8 @@ pub fn scope_of(user: &User) -> Scope {
 pub async fn tag_suggestions(state: &AppState, user: &User) -> Result<Vec<String>, AppError> {
     let scope = scope_of(user);
     // Tags change only with a write, which renews the cache's generation.
-    let load = move |conn: &mut _| crate::db::models::metadata::visible_tag_spellings(conn, scope, 200);
-    Ok(state.store.cached(CacheKey::TagSuggestions { scope }, move |conn| load(conn).map_err(StoreError::from)).await?)
+    let load = move |conn: &mut _| metadata::visible_tag_spellings(conn, scope, 200).map_err(StoreError::from);
+    Ok(state.store.cached(CacheKey::TagSuggestions { scope }, load).await?)
 }
 
 /// `/accounts/{number}`.

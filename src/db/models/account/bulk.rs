@@ -59,7 +59,7 @@ impl Account {
             if !refused.is_empty() {
                 return Err(AccountError::RefusedFor(refused));
             }
-            let stale = match change {
+            let (changed, stale) = match change {
                 BulkChange::Activate => Self::set_active_all(conn, actor, &targets, true)?,
                 BulkChange::Deactivate => Self::set_active_all(conn, actor, &targets, false)?,
                 BulkChange::Tag(tag) => Self::retag_all(conn, actor, &targets, tag, true)?,
@@ -69,24 +69,22 @@ impl Account {
                     for account in &targets {
                         stale.extend(Self::delete(conn, actor, account.id)?.stale_rows().iter().cloned());
                     }
-                    stale
+                    (targets.len(), stale)
                 }
             };
-            // The flag and tag changes name each account changed twice (before and after).
-            let changed = if matches!(change, BulkChange::Delete) { targets.len() } else { stale.len() / 2 };
             Ok(Written::makes_stale(changed, stale))
         })
     }
 
     /// Activates or deactivates every account of `targets` that isn't so already: one
     /// update per thousand accounts and the audit entries in multi-row inserts. Returns
-    /// the old and new version of each account changed.
+    /// how many changed, with the old and new version of each.
     fn set_active_all(
         conn: &mut DbConnection,
         actor: &Actor,
         targets: &[Account],
         active: bool,
-    ) -> AccountResult<Vec<StaleRow>> {
+    ) -> AccountResult<(usize, Vec<StaleRow>)> {
         let changing: Vec<&Account> = targets.iter().filter(|a| a.is_active != active).collect();
         let at = now();
         for chunk in changing.chunks(1_000) {
@@ -100,7 +98,8 @@ impl Account {
                 .execute(conn)?;
         }
         let action = if active { "activate" } else { "deactivate" };
-        let mut entries = Vec::with_capacity(changing.len());
+        let changed = changing.len();
+        let mut entries = Vec::with_capacity(changed);
         let mut stale = Vec::with_capacity(changing.len() * 2);
         for old in changing {
             let new = Account { is_active: active, lock_version: old.lock_version + 1, updated_at: at, ..old.clone() };
@@ -109,18 +108,19 @@ impl Account {
             stale.extend([StaleRow::account(old), StaleRow::account(&new)]);
         }
         audit::record_many(conn, &entries)?;
-        Ok(stale)
+        Ok((changed, stale))
     }
 
     /// Adds `tag` to (or takes it off) every account of `targets` that lacks (or has)
     /// it: multi-row writes, a version bump and an audit entry per account changed.
+    /// Returns how many changed, with the old and new version of each.
     fn retag_all(
         conn: &mut DbConnection,
         actor: &Actor,
         targets: &[Account],
         tag: &Tag,
         add: bool,
-    ) -> AccountResult<Vec<StaleRow>> {
+    ) -> AccountResult<(usize, Vec<StaleRow>)> {
         let current = metadata::load_account_tags(conn, targets)?;
         let mut changing = Vec::new();
         for account in targets {
@@ -146,7 +146,8 @@ impl Account {
                 .set((accounts::lock_version.eq(accounts::lock_version + 1), accounts::updated_at.eq(at)))
                 .execute(conn)?;
         }
-        let mut entries = Vec::with_capacity(changing.len());
+        let changed = changing.len();
+        let mut entries = Vec::with_capacity(changed);
         let mut stale = Vec::with_capacity(changing.len() * 2);
         for (old, old_tags, new_tags) in changing {
             let new = Account { lock_version: old.lock_version + 1, updated_at: at, ..old.clone() };
@@ -162,6 +163,6 @@ impl Account {
             stale.extend([StaleRow::account(old), StaleRow::account(&new)]);
         }
         audit::record_many(conn, &entries)?;
-        Ok(stale)
+        Ok((changed, stale))
     }
 }
