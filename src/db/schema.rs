@@ -169,6 +169,7 @@ diesel::table! {
         changes -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        account_number -> Nullable<Text>,
     }
 }
 

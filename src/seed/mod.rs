@@ -201,6 +201,7 @@ fn seed_batch(
             object_type: "account",
             object_id: id,
             account_id: Some(id),
+            account_number: Some(row.account_number.clone()),
             summary: format!("{} - {}", row.account_number, row.company_name),
             changes: "[]".to_owned(),
             created_at: row.created_at,

@@ -149,6 +149,7 @@ pub(super) struct NewAuditRow {
     pub(super) object_type: &'static str,
     pub(super) object_id: i64,
     pub(super) account_id: Option<i64>,
+    pub(super) account_number: Option<String>,
     pub(super) summary: String,
     pub(super) changes: String,
     pub(super) created_at: NaiveDateTime,

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::db::schema::audit_entries;
+use crate::db::schema::{accounts, audit_entries};
 use crate::db::{AccountId, DbConnection, UserId, now};
 
 /// Who made a change: a signed-in user, or the program itself (bootstrap, commands).
@@ -55,6 +55,8 @@ pub struct AuditEntry {
     pub changes: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The number of `account_id`'s account, kept after the account is deleted.
+    pub account_number: Option<String>,
 }
 
 impl AuditEntry {
@@ -109,6 +111,8 @@ pub struct AuditTarget<'a> {
     pub object_type: &'a str,
     pub object_id: i64,
     pub account_id: Option<AccountId>,
+    /// The account's number when the writer has it at hand; else it is looked up.
+    pub account_number: Option<&'a str>,
     pub summary: &'a str,
 }
 
@@ -126,6 +130,7 @@ pub struct NewEntry {
     pub changes: String,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
+    pub account_number: Option<String>,
 }
 
 impl NewEntry {
@@ -142,13 +147,42 @@ impl NewEntry {
             changes: serde_json::to_string(changes).unwrap_or_else(|_| "[]".to_owned()),
             created_at: at,
             updated_at: at,
+            account_number: target.account_number.map(str::to_owned),
         }
     }
 }
 
+/// Gives each entry that names an account but not its number the number of that
+/// account (one query for all of them).
+fn fill_account_numbers(conn: &mut DbConnection, entries: &mut [NewEntry]) -> QueryResult<()> {
+    let mut missing: Vec<AccountId> =
+        entries.iter().filter(|e| e.account_number.is_none()).filter_map(|e| e.account_id).collect();
+    missing.sort_unstable();
+    missing.dedup();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut numbers: Vec<(AccountId, String)> = Vec::with_capacity(missing.len());
+    for chunk in missing.chunks(1_000) {
+        numbers.extend(
+            accounts::table
+                .filter(accounts::id.eq_any(chunk))
+                .select((accounts::id, accounts::account_number))
+                .load::<(AccountId, String)>(conn)?,
+        );
+    }
+    for entry in entries.iter_mut().filter(|e| e.account_number.is_none()) {
+        if let Some(id) = entry.account_id {
+            entry.account_number = numbers.iter().find(|(n, _)| *n == id).map(|(_, number)| number.clone());
+        }
+    }
+    Ok(())
+}
+
 /// Writes many entries in multi-row inserts; call it inside the transaction of the
 /// writes they record.
-pub fn record_many(conn: &mut DbConnection, entries: &[NewEntry]) -> QueryResult<()> {
+pub fn record_many(conn: &mut DbConnection, mut entries: Vec<NewEntry>) -> QueryResult<()> {
+    fill_account_numbers(conn, &mut entries)?;
     // Under SQLite's limit of 32 766 bound values per statement (10 a row).
     for chunk in entries.chunks(1_000) {
         crate::with_backend!(conn, c => diesel::insert_into(audit_entries::table).values(chunk).execute(c))?;
@@ -164,6 +198,5 @@ pub fn record(
     target: AuditTarget<'_>,
     changes: &[FieldChange],
 ) -> QueryResult<()> {
-    diesel::insert_into(audit_entries::table).values(&NewEntry::new(actor, action, target, changes)).execute(conn)?;
-    Ok(())
+    record_many(conn, vec![NewEntry::new(actor, action, target, changes)])
 }

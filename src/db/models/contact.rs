@@ -109,6 +109,7 @@ impl AccountContact {
             object_type: "account_contact",
             object_id: self.id.0,
             account_id: Some(self.account_id),
+            account_number: None,
             summary: &summary,
         };
         audit::record(conn, actor, action, target, changes)

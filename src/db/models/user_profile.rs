@@ -167,6 +167,12 @@ impl UserProfile {
     }
 
     fn target<'a>(&self, summary: &'a str) -> AuditTarget<'a> {
-        AuditTarget { object_type: "user_profile", object_id: self.id, account_id: Some(self.account_id), summary }
+        AuditTarget {
+            object_type: "user_profile",
+            object_id: self.id,
+            account_id: Some(self.account_id),
+            account_number: None,
+            summary,
+        }
     }
 }

@@ -107,7 +107,7 @@ impl Account {
             entries.push(NewEntry::new(actor, action, new.target(&summary), &Self::diff(Some(old), &new)));
             stale.extend([StaleRow::account(old), StaleRow::account(&new)]);
         }
-        audit::record_many(conn, &entries)?;
+        audit::record_many(conn, entries)?;
         Ok((changed, stale))
     }
 
@@ -162,7 +162,7 @@ impl Account {
             entries.push(NewEntry::new(actor, "update", new.target(&summary), &changes));
             stale.extend([StaleRow::account(old), StaleRow::account(&new)]);
         }
-        audit::record_many(conn, &entries)?;
+        audit::record_many(conn, entries)?;
         Ok((changed, stale))
     }
 }

@@ -225,8 +225,14 @@ impl Account {
         Err(AccountError::NumbersExhausted)
     }
 
-    fn target<'a>(&self, summary: &'a str) -> AuditTarget<'a> {
-        AuditTarget { object_type: "account", object_id: self.id.into(), account_id: Some(self.id), summary }
+    fn target<'a>(&'a self, summary: &'a str) -> AuditTarget<'a> {
+        AuditTarget {
+            object_type: "account",
+            object_id: self.id.into(),
+            account_id: Some(self.id),
+            account_number: Some(&self.account_number),
+            summary,
+        }
     }
 }
 

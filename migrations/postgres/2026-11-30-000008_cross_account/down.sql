@@ -1,0 +1,11 @@
+DROP INDEX audit_entries_action;
+DROP INDEX audit_entries_type_action;
+DROP INDEX audit_entries_actor;
+DROP INDEX audit_entries_account_number;
+DROP INDEX audit_entries_created_id;
+ALTER TABLE audit_entries DROP COLUMN account_number;
+DROP INDEX daily_billing_records_date_id;
+DROP INDEX account_contacts_search_trgm;
+DROP INDEX account_contacts_created_id;
+DROP INDEX account_contacts_email_id;
+DROP INDEX account_contacts_name_id;
