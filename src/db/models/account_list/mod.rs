@@ -2,10 +2,10 @@
 //! page costs the same at a million rows as at a thousand (every order has an index,
 //! search uses a trigram index, the count stops at [`COUNT_CAP`]).
 
-use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Days, NaiveDate, NaiveTime};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Text, Timestamp};
+use diesel::sql_types::{Bool, Text};
 
 use crate::db::DbConnection;
 use crate::db::MultiBackend;
@@ -16,8 +16,10 @@ mod count;
 mod query;
 
 pub use count::count;
-use query::TIME_FORMAT;
-pub use query::{AccountFilter, AccountPage, Count, Cursor, DateRange, ListQuery, Scope, Search, Sort, SortField};
+pub use query::{AccountFilter, AccountPage, Count, DateRange, ListQuery, Scope, Search, Sort, SortField};
+
+use super::keyset::{self, Direction, KeyType, Page};
+pub use super::keyset::Cursor;
 
 /// Counts stop here: beyond it the list says "10 000+".
 pub const COUNT_CAP: i64 = 10_000;
@@ -161,50 +163,24 @@ fn ordered(q: Boxed, field: SortField, descending: bool) -> Boxed {
     if descending { q.order((key.desc(), accounts::id.desc())) } else { q.order((key.asc(), accounts::id.asc())) }
 }
 
-fn after(q: Boxed, field: SortField, cursor: &Cursor, op: &str) -> Option<Boxed> {
-    let head = sql::<Bool>(&format!("({}, accounts.id) {op} (", field.sql()));
-    if field.is_time() {
-        let at = NaiveDateTime::parse_from_str(&cursor.value, TIME_FORMAT).ok()?;
-        Some(q.filter(head.bind::<Timestamp, _>(at).sql(", ").bind::<BigInt, _>(cursor.id).sql(")")))
-    } else {
-        Some(q.filter(head.bind::<Text, _>(cursor.value.clone()).sql(", ").bind::<BigInt, _>(cursor.id).sql(")")))
-    }
-}
-
 /// One page of the list, with a plan for text searches on SQLite (see [`SearchPlan`]).
 /// A cursor that doesn't fit the sort (tampered, or from another sort order) starts
 /// from the top.
 pub fn list(conn: &mut DbConnection, query: &ListQuery, plan: SearchPlan) -> QueryResult<AccountPage> {
     let ListQuery { scope, filter, sort, cursor, per_page } = query;
-    let (scope, sort, cursor, per_page) = (*scope, *sort, cursor.as_ref(), *per_page);
     let is_sqlite = conn.is_sqlite();
-    let filtered = |scope, filter: &AccountFilter| filtered_with(is_sqlite, scope, filter, plan);
-    let backwards = cursor.is_some_and(|c| c.backwards);
-    let mut q = ordered(filtered(scope, filter), sort.field, sort.descending != backwards);
-    let mut positioned = false;
-    if let Some(c) = cursor {
-        let op = if sort.descending != backwards { "<" } else { ">" };
-        if let Some(narrowed) = after(q, sort.field, c, op) {
-            q = narrowed;
-            positioned = true;
-        } else {
-            q = ordered(filtered(scope, filter), sort.field, sort.descending);
-        }
+    let beyond = cursor.as_ref().and_then(|c| {
+        let op = Direction::of(Some(c), true).operator(sort.descending);
+        let kind = if sort.field.is_time() { KeyType::Timestamp } else { KeyType::Text };
+        keyset::beyond::<accounts::table>(sort.field.sql(), "accounts.id", kind, c, op)
+    });
+    let direction = Direction::of(cursor.as_ref(), beyond.is_some());
+    let mut q = ordered(filtered_with(is_sqlite, *scope, filter, plan), sort.field, direction.reversed(sort.descending));
+    if let Some(condition) = beyond {
+        q = q.filter(condition);
     }
-    let mut rows: Vec<Account> = q.limit(per_page + 1).select(Account::as_select()).load(conn)?;
-    let more = rows.len() as i64 > per_page;
-    rows.truncate(per_page as usize);
-    let backwards = backwards && positioned;
-    if backwards {
-        rows.reverse();
-    }
-    let cursor_at = |a: &Account, backwards: bool| Cursor { value: sort.field.value_of(a), id: a.id.into(), backwards };
-    let (has_next, has_prev) = if backwards { (true, more) } else { (more, positioned) };
-    Ok(AccountPage {
-        next: rows.last().filter(|_| has_next).map(|a| cursor_at(a, false)),
-        prev: rows.first().filter(|_| has_prev).map(|a| cursor_at(a, true)),
-        rows,
-    })
+    let rows: Vec<Account> = q.limit(per_page + 1).select(Account::as_select()).load(conn)?;
+    Ok(Page::from_rows(rows, *per_page, direction, |a| (sort.field.value_of(a), a.id.into())))
 }
 
 /// The accounts with these numbers that `scope` may see (numbers it may not see, or that

@@ -1,12 +1,12 @@
 //! What the account list is asked for: whose accounts, narrowed how, sorted how, from
 //! where, how many; and what a page of it is.
 
-use base64::Engine;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::db::UserId;
 use crate::db::models::Account;
+use crate::db::models::keyset::{Cursor, Page};
 use crate::domain::AccountNumber;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -57,13 +57,12 @@ impl SortField {
             Self::CompanyName => a.company_name.clone(),
             Self::City => a.city.clone().unwrap_or_default(),
             Self::Country => a.country.clone(),
-            Self::CreatedAt => a.created_at.format(TIME_FORMAT).to_string(),
-            Self::UpdatedAt => a.updated_at.format(TIME_FORMAT).to_string(),
+            Self::CreatedAt => Cursor::time(a.created_at),
+            Self::UpdatedAt => Cursor::time(a.updated_at),
         }
     }
 }
 
-pub(super) const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6f";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Sort {
@@ -139,42 +138,14 @@ pub enum Scope {
     MemberOf(UserId),
 }
 
-/// A position in the list: after (or, going back, before) the row with this sort value
-/// and id. Opaque to users: base64 of JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Cursor {
-    #[serde(rename = "v")]
-    pub value: String,
-    #[serde(rename = "i")]
-    pub id: i64,
-    #[serde(rename = "b", default)]
-    pub backwards: bool,
-}
-
-impl Cursor {
-    pub fn encode(&self) -> String {
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
-    }
-
-    pub fn decode(raw: &str) -> Option<Self> {
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw.trim()).ok()?;
-        serde_json::from_slice(&bytes).ok()
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Count {
     Exact(i64),
     AtLeast(i64),
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AccountPage {
-    pub rows: Vec<Account>,
-    pub next: Option<Cursor>,
-    pub prev: Option<Cursor>,
-}
+/// A page of the list.
+pub type AccountPage = Page<Account>;
 
 /// One request of the list: everything that shapes a page (and its cache key).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
