@@ -63,7 +63,7 @@ pub fn run(conn: &mut DbConnection, settings: &Settings) -> anyhow::Result<Boots
                 is_staff: true,
                 is_superuser: true,
             };
-            let user = User::create(conn, &input)?.value;
+            let user = User::create(conn, &actor, &input)?.value;
             if let Some(platform) = Account::default_account(conn)? {
                 UserProfile::add(conn, &actor, &user, &platform)?;
             }

@@ -62,7 +62,7 @@ pub fn create_user(settings: &Settings, args: &CreateUserArgs, password: Option<
             ),
             None => None,
         };
-        let user = User::create(conn, &input)
+        let user = User::create(conn, &Actor::system(), &input)
             .map_err(|e| match e {
                 UserError::Invalid(errors) => {
                     anyhow::anyhow!("--username: {}", errors.get("username").unwrap_or("invalid"))

@@ -231,6 +231,15 @@ pub fn lock_default_account_flag(conn: &mut DbConnection) -> QueryResult<()> {
     }
 }
 
+/// Serialises changes that could leave no active superuser for the rest of the
+/// transaction (PostgreSQL; SQLite's writers are serialised already).
+pub fn lock_superusers(conn: &mut DbConnection) -> QueryResult<()> {
+    match conn {
+        DbConnection::Postgresql(c) => c.batch_execute("SELECT pg_advisory_xact_lock(161803398874)"),
+        DbConnection::Sqlite(_) => Ok(()),
+    }
+}
+
 /// Serialises the sign-in throttle's reservations for the rest of the transaction
 /// (PostgreSQL; SQLite's writers are serialised already).
 pub fn lock_throttle(conn: &mut DbConnection) -> QueryResult<()> {

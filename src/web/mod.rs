@@ -5,6 +5,7 @@ mod auth;
 pub mod client_address;
 pub mod fields;
 mod health;
+mod listing;
 pub mod page;
 pub mod query;
 pub mod security;
@@ -90,6 +91,8 @@ route_table! {
     get "/users/{id}/edit" => users::edit::page;
     post "/users/{id}/edit" => users::edit::submit;
     post "/users/{id}/sign-out" => users::sign_out::submit;
+    post "/users/{id}/activate" => users::activation::activate;
+    post "/users/{id}/deactivate" => users::activation::deactivate;
 }
 
 async fn root() -> HttpResponse {

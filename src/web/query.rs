@@ -6,7 +6,10 @@ use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
+use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
+
+use crate::db::models::keyset::Cursor;
 
 use crate::error::AppError;
 
@@ -52,6 +55,56 @@ impl<T: DeserializeOwned> FromRequest for LenientQuery<T> {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(Self::parse(req.query_string()))
     }
+}
+
+/// `pairs` as a query string, leaving out the blank ones.
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+        out.append_pair(k, v);
+    }
+    out.finish()
+}
+
+/// One parameter: `fallback` when it is blank, its parsed value, or `fallback` and a
+/// notice saying why it was ignored.
+pub fn param<T>(
+    notices: &mut Vec<String>,
+    name: &str,
+    raw: &str,
+    fallback: T,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> T {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return fallback;
+    }
+    parse(raw).unwrap_or_else(|why| {
+        let shown: String = raw.chars().take(40).collect();
+        notices.push(format!("Ignored {name}={shown:?}: {why}"));
+        fallback
+    })
+}
+
+/// A `yes`/`no` filter; blank (or ignored) is no filter.
+pub fn yes_no(notices: &mut Vec<String>, name: &str, raw: &str) -> Option<bool> {
+    param(notices, name, raw, None, |v| match v {
+        "yes" => Ok(Some(true)),
+        "no" => Ok(Some(false)),
+        _ => Err("use yes or no.".to_owned()),
+    })
+}
+
+/// A list's `cursor`; one that can't be read starts from the first page.
+pub fn cursor_param(notices: &mut Vec<String>, raw: &str) -> Option<Cursor> {
+    param(notices, "cursor", raw, None, |v| {
+        Cursor::decode(v).map(Some).ok_or_else(|| "starting from the first page.".to_owned())
+    })
+}
+
+/// A whole day as `YYYY-MM-DD` (UTC).
+pub fn parse_day(raw: &str) -> Result<Option<NaiveDate>, String> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map(Some).map_err(|_| "use a date such as 2026-11-30.".to_owned())
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Sign-in, sessions, CSRF, headers and who may do what.
 
 use actix_web::test as at;
-use smarter_accounts::db::models::User;
+use smarter_accounts::db::models::{Actor, User};
 use smarter_accounts::startup;
 use smarter_accounts::web::ROUTES;
 
@@ -199,7 +199,7 @@ async fn deactivating_a_user_ends_their_sessions(db: TestDb) {
     let mut browser = Browser::new();
     browser.login(&app, "jane", PASSWORD).await;
     assert_eq!(browser.get(&app, "/password").await.status, 200);
-    state.store.write(move |conn| User::set_active(conn, jane.id, false)).await.unwrap();
+    state.store.write(move |conn| User::set_active(conn, &Actor::system(), jane.id, false)).await.unwrap();
     assert_eq!(browser.get(&app, "/password").await.status, 303);
     assert_eq!(Browser::new().login(&app, "jane", PASSWORD).await.status, 401);
 }

@@ -1,7 +1,7 @@
 use smarter_accounts::auth::password;
 use smarter_accounts::db::models::session;
 use smarter_accounts::db::models::user::UserError;
-use smarter_accounts::db::models::{Account, AuditEntry, MembershipError, NewUserInput, User, UserProfile};
+use smarter_accounts::db::models::{Account, Actor, AuditEntry, MembershipError, NewUserInput, User, UserProfile};
 use smarter_accounts::domain::{Password, Username};
 
 use crate::accounts::{actor, create};
@@ -18,7 +18,7 @@ pub fn user(conn: &mut smarter_accounts::db::DbConnection, name: &str) -> User {
         is_staff: true,
         is_superuser: false,
     };
-    User::create(conn, &input).unwrap().value
+    User::create(conn, &Actor::system(), &input).unwrap().value
 }
 
 async fn memberships_are_unique_audited_and_go_with_their_account(db: TestDb) {
@@ -66,11 +66,11 @@ async fn usernames_are_unique_ignoring_case(db: TestDb) {
         is_staff: false,
         is_superuser: false,
     };
-    assert!(matches!(User::create(&mut conn, &input), Err(UserError::Invalid(_))));
+    assert!(matches!(User::create(&mut conn, &Actor::system(), &input), Err(UserError::Invalid(_))));
     assert_eq!(User::find_by_username(&mut conn, "jane").unwrap().unwrap().username, "Jane");
     let id = User::find_by_username(&mut conn, "jane").unwrap().unwrap().id;
     let (first, second) = (session::start(&mut conn, id).unwrap(), session::start(&mut conn, id).unwrap());
-    User::set_password_hash(&mut conn, id, "new-hash", Some(&first)).unwrap();
+    User::set_password_hash(&mut conn, &Actor::system(), id, "new-hash", Some(&first)).unwrap();
     let forever = session::Lifetime { idle: std::time::Duration::MAX, max: std::time::Duration::MAX };
     assert!(session::resolve(&mut conn, &first, forever).unwrap().is_some(), "the session that changed it stays");
     assert!(session::resolve(&mut conn, &second, forever).unwrap().is_none(), "a new password ends other sessions");

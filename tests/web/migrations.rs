@@ -50,6 +50,7 @@ async fn migrations_undo_and_apply_again_over_existing_rows(db: TestDb) {
     let actor = smarter_accounts::db::models::Actor::system();
     AccountContact::create(&mut conn, &actor, account.id, &crate::contacts::contact("Ada", "a@BÜCHER.de", false))
         .unwrap();
+    assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000008", "the cross-account migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000007", "the tag spellings migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000006", "the folded keys migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000005", "the sessions migration");

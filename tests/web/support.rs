@@ -328,7 +328,7 @@ pub fn make_user(
         is_staff: staff,
         is_superuser: superuser,
     };
-    let user = User::create(&mut conn, &input).unwrap().value;
+    let user = User::create(&mut conn, &Actor::system(), &input).unwrap().value;
     if let Some(account) = account {
         UserProfile::add(&mut conn, &Actor::system(), &user, account).unwrap();
     }

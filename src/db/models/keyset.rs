@@ -63,9 +63,9 @@ pub type Condition<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = B
 pub fn beyond<QS: 'static>(key: &str, id: &str, kind: KeyType, cursor: &Cursor, op: &str) -> Option<Condition<QS>> {
     let head = sql::<Bool>(&format!("({key}, {id}) {op} ("));
     Some(match kind {
-        KeyType::Text => Box::new(
-            head.bind::<Text, _>(cursor.value.clone()).sql(", ").bind::<BigInt, _>(cursor.id).sql(")"),
-        ),
+        KeyType::Text => {
+            Box::new(head.bind::<Text, _>(cursor.value.clone()).sql(", ").bind::<BigInt, _>(cursor.id).sql(")"))
+        }
         KeyType::Timestamp => {
             let at = NaiveDateTime::parse_from_str(&cursor.value, TIME_FORMAT).ok()?;
             Box::new(head.bind::<Timestamp, _>(at).sql(", ").bind::<BigInt, _>(cursor.id).sql(")"))
@@ -114,12 +114,7 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// Makes a page of up to `per_page + 1` rows read in `direction` (the extra row says
     /// there is more that way); `key` gives a row's sort value and id for its cursor.
-    pub fn from_rows(
-        mut rows: Vec<T>,
-        per_page: i64,
-        direction: Direction,
-        key: impl Fn(&T) -> (String, i64),
-    ) -> Self {
+    pub fn from_rows(mut rows: Vec<T>, per_page: i64, direction: Direction, key: impl Fn(&T) -> (String, i64)) -> Self {
         let more = rows.len() as i64 > per_page;
         rows.truncate(usize::try_from(per_page).unwrap_or(0));
         if direction.backwards {

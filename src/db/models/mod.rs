@@ -20,7 +20,7 @@ pub mod written;
 pub use account::{Account, AccountError, AccountFlags, AccountLookup, BulkChange, Dependents};
 pub use audit::{Actor, AuditEntry, FieldChange};
 pub use contact::{AccountContact, ContactError, ContactFields};
-pub use user::{NewUserInput, User, UserChanges, UserError};
+pub use user::{NewUserInput, User, UserChanges, UserError, UserFilter, UserQuery};
 pub use user_profile::{MembershipError, UserProfile};
 pub use written::{CacheEffect, StaleRow, Written};
 
@@ -51,6 +51,12 @@ pub fn fold_keys_again(conn: &mut crate::db::DbConnection) -> diesel::QueryResul
         }
     }
     Ok(())
+}
+
+/// `text` as a `LIKE` pattern (with `ESCAPE '\'`) for a case-insensitive substring.
+pub fn contains_pattern(text: &str) -> String {
+    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
 }
 
 /// True for a unique-constraint violation on either backend.

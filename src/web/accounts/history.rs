@@ -11,10 +11,10 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::accounts::VisibleAccount;
 use crate::web::accounts::form::label_of;
-use crate::web::accounts::query_string;
 use crate::web::accounts::return_to::ReturnTo;
 use crate::web::page::{self, Layout};
 use crate::web::query::LenientQuery;
+use crate::web::query::query_string;
 
 const PAGE: i64 = 100;
 

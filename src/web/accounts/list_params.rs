@@ -3,11 +3,9 @@
 
 use serde::Deserialize;
 
-use chrono::NaiveDate;
-
 use crate::db::models::account_list::{AccountFilter, Cursor, DateRange, Search, Sort};
 use crate::domain::{CountryCode, Tag};
-use crate::web::accounts::query_string;
+use crate::web::query::{cursor_param, param, parse_day, query_string, yes_no};
 
 pub const DEFAULT_PER_PAGE: i64 = 50;
 
@@ -45,11 +43,7 @@ pub struct ListRequest {
 impl ListParams {
     pub fn check(&self) -> ListRequest {
         let mut n = Vec::new();
-        let active = param(&mut n, "active", &self.active, None, |v| match v {
-            "yes" => Ok(Some(true)),
-            "no" => Ok(Some(false)),
-            _ => Err("use yes or no.".to_owned()),
-        });
+        let active = yes_no(&mut n, "active", &self.active);
         let country =
             param(&mut n, "country", &self.country, None, |v| CountryCode::parse(v).map(|c| Some(c.into_inner())));
         let tag = param(&mut n, "tag", &self.tag, None, |v| Tag::parse(v).map(|t| Some(t.as_str().to_owned())));
@@ -66,9 +60,7 @@ impl ListParams {
                 .filter(|n| (1..=MAX_PER_PAGE).contains(n))
                 .ok_or_else(|| "use a number from 1 to 500.".to_owned())
         });
-        let cursor = param(&mut n, "cursor", &self.cursor, None, |v| {
-            Cursor::decode(v).map(Some).ok_or_else(|| "starting from the first page.".to_owned())
-        });
+        let cursor = cursor_param(&mut n, &self.cursor);
         let mut day = |name: &str, raw: &str| param(&mut n, name, raw, None, parse_day);
         let created =
             DateRange { from: day("created_from", &self.created_from), to: day("created_to", &self.created_to) };
@@ -101,31 +93,6 @@ impl ListParams {
             ("cursor", cursor),
         ])
     }
-}
-
-/// A whole day as `YYYY-MM-DD` (UTC).
-fn parse_day(raw: &str) -> Result<Option<NaiveDate>, String> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map(Some).map_err(|_| "use a date such as 2026-11-30.".to_owned())
-}
-
-/// One parameter: `fallback` when it is blank, its parsed value, or `fallback` and a
-/// notice saying why it was ignored.
-fn param<T>(
-    notices: &mut Vec<String>,
-    name: &str,
-    raw: &str,
-    fallback: T,
-    parse: impl FnOnce(&str) -> Result<T, String>,
-) -> T {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return fallback;
-    }
-    parse(raw).unwrap_or_else(|why| {
-        let shown: String = raw.chars().take(40).collect();
-        notices.push(format!("Ignored {name}={shown:?}: {why}"));
-        fallback
-    })
 }
 
 #[cfg(test)]

@@ -47,12 +47,3 @@ pub async fn tag_suggestions(state: &AppState, user: &User) -> Result<Vec<String
 pub fn href(account: &Account) -> String {
     format!("/accounts/{}", account.account_number)
 }
-
-/// Encodes query parameters, leaving out empty values.
-pub fn query_string(pairs: &[(&str, &str)]) -> String {
-    let mut out = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
-        out.append_pair(k, v);
-    }
-    out.finish()
-}

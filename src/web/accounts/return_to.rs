@@ -5,8 +5,8 @@
 
 use serde::Deserialize;
 
-use crate::web::accounts::query_string;
 use crate::web::page;
+use crate::web::query::query_string;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::auth::throttle::{self, Attempt};
 use crate::auth::{Staff, password, session};
-use crate::db::models::{User, UserError, Written};
+use crate::db::models::{Actor, User, UserError, Written};
 use crate::domain::Password;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -64,6 +64,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let (id, username, keep) = (user.id, user.username.clone(), session::token(&session));
+    let actor = Actor::user(user.id, &user.username);
     let address =
         client_address(&req, &state.settings.trusted_proxies).map_or_else(|| "unknown".to_owned(), |a| a.to_string());
     let change = state
@@ -87,7 +88,7 @@ pub async fn submit(
             }
             match new {
                 Some(new) if errors.is_empty() => {
-                    Ok(User::set_password_hash(conn, id, &password::hash(&new), keep.as_deref())?
+                    Ok(User::set_password_hash(conn, &actor, id, &password::hash(&new), keep.as_deref())?
                         .map(|_| Change::Changed))
                 }
                 _ => Ok(Written::leaves_cache(Change::Rejected(errors))),

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 
 use super::{UserForm, check_common, render};
 use crate::auth::{Superuser, password, session};
-use crate::db::models::{Account, User, UserChanges, UserProfile};
+use crate::db::models::{Account, Actor, User, UserChanges, UserProfile};
 use crate::db::{StoreError, UserId};
 use crate::domain::FieldErrors;
 use crate::error::AppError;
@@ -64,6 +64,7 @@ pub async fn submit(
     let (is_active, is_staff, is_superuser) =
         (form.is_active.is_some(), form.is_staff.is_some(), form.is_superuser.is_some());
     // A superuser changing their own password stays signed in here.
+    let actor = Actor::user(user.id, &user.username);
     let keep = (target_id == user.id).then(|| session::token(&session)).flatten();
     let updated = state
         .store
@@ -71,7 +72,7 @@ pub async fn submit(
             let password_hash = password.as_ref().map(password::hash);
             let changes =
                 UserChanges { email, first_name, last_name, is_active, is_staff, is_superuser, password_hash };
-            User::update(conn, target_id, &changes, keep.as_deref())
+            User::update(conn, &actor, target_id, &changes, keep.as_deref())
         })
         .await;
     match updated {

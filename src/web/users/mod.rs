@@ -2,6 +2,7 @@
 //! last two share. Deactivating a user or setting a password ends their sessions; the
 //! last active superuser keeps the role.
 
+pub mod activation;
 pub mod edit;
 pub mod list;
 pub mod new;
@@ -42,6 +43,8 @@ struct FormPage {
     action: String,
     /// Where "sign out everywhere" posts, when editing.
     sign_out_action: String,
+    /// The edited user's id and whether they are active, when editing.
+    target: Option<(crate::db::UserId, bool)>,
     fields: Vec<Field>,
     accounts: Vec<Account>,
     editing: bool,
@@ -135,6 +138,7 @@ pub async fn render(
         layout: Layout::new(session, Some(user), heading.clone(), "users"),
         fields: form_fields(form, errors, editing),
         sign_out_action: target.map(|t| format!("/users/{}/sign-out", t.id)).unwrap_or_default(),
+        target: target.map(|t| (t.id, t.is_active)),
         heading,
         action,
         accounts,

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 
 use super::{UserForm, check_common, render};
 use crate::auth::{Superuser, password, session};
-use crate::db::models::{NewUserInput, User};
+use crate::db::models::{Actor, NewUserInput, User};
 use crate::domain::{FieldErrors, Username};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -35,12 +35,13 @@ pub async fn submit(
         return render(&session, &user, None, &form, &errors, Vec::new(), invalid).await;
     }
     let (is_staff, is_superuser) = (form.is_staff.is_some(), form.is_superuser.is_some());
+    let actor = Actor::user(user.id, &user.username);
     let created = state
         .store
         .write(move |conn| {
             let password_hash = password::hash(&password);
             let input = NewUserInput { username, email, first_name, last_name, password_hash, is_staff, is_superuser };
-            User::create(conn, &input)
+            User::create(conn, &actor, &input)
         })
         .await;
     match created {

@@ -9,7 +9,7 @@ use diesel::sql_types::{Bool, Text};
 
 use crate::db::DbConnection;
 use crate::db::MultiBackend;
-use crate::db::models::Account;
+use crate::db::models::{Account, contains_pattern};
 use crate::db::schema::{accounts, tagged_items, tags, user_profiles};
 
 mod count;
@@ -18,8 +18,8 @@ mod query;
 pub use count::count;
 pub use query::{AccountFilter, AccountPage, Count, DateRange, ListQuery, Scope, Search, Sort, SortField};
 
-use super::keyset::{self, Direction, KeyType, Page};
 pub use super::keyset::Cursor;
+use super::keyset::{self, Direction, KeyType, Page};
 
 /// Counts stop here: beyond it the list says "10 000+".
 pub const COUNT_CAP: i64 = 10_000;
@@ -31,11 +31,6 @@ type Boxed = accounts::BoxedQuery<'static, MultiBackend>;
 /// `text` as one FTS5 phrase: a trigram phrase matches it as a substring.
 fn fts_phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
-}
-
-fn like_pattern(text: &str) -> String {
-    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 /// How SQLite should run a text search: look up each match and sort them (few matches),
@@ -138,11 +133,11 @@ fn searched(q: Boxed, search: &Search, is_sqlite: bool, plan: SearchPlan) -> Box
                 sql::<Bool>(
                     "lower(accounts.company_name || ' ' || accounts.name || ' ' || coalesce(accounts.city, '') || ' ' || accounts.account_number) LIKE ",
                 )
-                .bind::<Text, _>(like_pattern(text))
+                .bind::<Text, _>(contains_pattern(text))
                 .sql(" ESCAPE '\\'"),
         ),
         Search::Text(text) => {
-            let pattern = like_pattern(text);
+            let pattern = contains_pattern(text);
             q.filter(
                 sql::<Bool>("(lower(accounts.company_name) LIKE ")
                     .bind::<Text, _>(pattern.clone())
@@ -175,7 +170,8 @@ pub fn list(conn: &mut DbConnection, query: &ListQuery, plan: SearchPlan) -> Que
         keyset::beyond::<accounts::table>(sort.field.sql(), "accounts.id", kind, c, op)
     });
     let direction = Direction::of(cursor.as_ref(), beyond.is_some());
-    let mut q = ordered(filtered_with(is_sqlite, *scope, filter, plan), sort.field, direction.reversed(sort.descending));
+    let mut q =
+        ordered(filtered_with(is_sqlite, *scope, filter, plan), sort.field, direction.reversed(sort.descending));
     if let Some(condition) = beyond {
         q = q.filter(condition);
     }

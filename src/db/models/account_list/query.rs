@@ -63,7 +63,6 @@ impl SortField {
     }
 }
 
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Sort {
     pub field: SortField,
