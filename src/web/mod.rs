@@ -3,6 +3,8 @@
 mod accounts;
 mod auth;
 pub mod client_address;
+mod contacts;
+mod csv;
 pub mod fields;
 mod health;
 mod listing;
@@ -85,6 +87,8 @@ route_table! {
     post "/accounts/{number}/contacts/{id}/delete" => accounts::contacts::delete::submit;
     post "/accounts/{number}/members" => accounts::members::submit;
     post "/accounts/{number}/members/{user_id}/remove" => accounts::members::remove::submit;
+    get "/contacts" => contacts::list::page;
+    get "/contacts.csv" => contacts::csv::download;
     get "/users" => users::list::page;
     get "/users/new" => users::new::page;
     post "/users/new" => users::new::submit;

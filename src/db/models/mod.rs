@@ -9,6 +9,7 @@ pub mod audit;
 pub mod billing;
 pub mod charge;
 pub mod contact;
+pub mod contact_list;
 pub mod keyset;
 pub mod login_failure;
 pub mod metadata;
