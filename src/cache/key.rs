@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::db::models::AccountLookup;
 use crate::db::models::StaleRow;
 use crate::db::models::account_list::{AccountFilter, ListQuery, Scope};
+use crate::db::models::billing_ledger::BillingFilter;
 use crate::db::{AccountId, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +31,9 @@ pub enum CacheKey {
     UsernameSuggestions,
     /// What the account page shows around the account, in the month it was built.
     AccountPage { account_id: AccountId, month: NaiveDate },
+    /// The totals and tokens per day of a billing filter (records change only with a
+    /// write or a command, which renew the cache).
+    BillingSummary(BillingFilter),
 }
 
 impl CacheKey {
@@ -37,7 +41,11 @@ impl CacheKey {
     pub fn is_page(&self) -> bool {
         matches!(
             self,
-            Self::AccountList(_) | Self::AccountPage { .. } | Self::TagSuggestions { .. } | Self::UsernameSuggestions
+            Self::AccountList(_)
+                | Self::AccountPage { .. }
+                | Self::TagSuggestions { .. }
+                | Self::UsernameSuggestions
+                | Self::BillingSummary(_)
         )
     }
 
@@ -68,6 +76,7 @@ impl fmt::Display for CacheKey {
             Self::AccountPage { account_id, month } => write!(f, "page:account:{account_id}:{month}"),
             Self::TagSuggestions { scope } => write!(f, "page:tag-suggestions:{}", json(scope)),
             Self::UsernameSuggestions => f.write_str("page:username-suggestions"),
+            Self::BillingSummary(filter) => write!(f, "page:billing-summary:{}", json(filter)),
         }
     }
 }

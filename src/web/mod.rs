@@ -2,6 +2,8 @@
 
 mod accounts;
 mod auth;
+mod billing;
+mod chart;
 pub mod client_address;
 mod contacts;
 mod csv;
@@ -89,6 +91,8 @@ route_table! {
     post "/accounts/{number}/members/{user_id}/remove" => accounts::members::remove::submit;
     get "/contacts" => contacts::list::page;
     get "/contacts.csv" => contacts::csv::download;
+    get "/billing" => billing::list::page;
+    get "/billing.csv" => billing::csv::download;
     get "/users" => users::list::page;
     get "/users/new" => users::new::page;
     post "/users/new" => users::new::submit;

@@ -7,6 +7,7 @@ pub mod account_list;
 pub mod app_setting;
 pub mod audit;
 pub mod billing;
+pub mod billing_ledger;
 pub mod charge;
 pub mod contact;
 pub mod contact_list;

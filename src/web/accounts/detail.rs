@@ -10,6 +10,7 @@ use chrono::Datelike;
 use crate::cache::CacheKey;
 use crate::db::StoreError;
 use crate::db::models::billing::{self, BillingLine, MonthLine};
+use crate::web::chart::BarChart;
 use crate::db::models::{Account, AccountContact, AuditEntry, User, UserProfile, metadata};
 use crate::domain::{Annotations, Tags};
 use crate::error::AppError;
@@ -54,6 +55,9 @@ struct DetailPage {
     carry: String,
     /// Suggested for the add-member field (superusers only see it).
     usernames: Vec<String>,
+    /// Total tokens per month, the last twelve months, oldest first.
+    per_month: Vec<(String, i64)>,
+    chart: BarChart,
 }
 
 /// What the add-member form shows again after a refused post.
@@ -67,6 +71,18 @@ impl DetailPage {
     fn opt<'a>(&self, value: &'a Option<String>) -> &'a str {
         value.as_deref().unwrap_or("—")
     }
+}
+
+/// The twelve months from `first` on (`YYYY-MM`) with their total tokens.
+fn tokens_per_month(lines: &[MonthLine], first: chrono::NaiveDate) -> Vec<(String, i64)> {
+    (0..12)
+        .filter_map(|i| first.checked_add_months(chrono::Months::new(i)))
+        .map(|m| {
+            let month = m.format("%Y-%m").to_string();
+            let total = lines.iter().filter(|l| l.month == month).map(|l| l.total_tokens).sum();
+            (month, total)
+        })
+        .collect()
 }
 
 pub async fn page(
@@ -118,7 +134,11 @@ pub async fn render(
     } else {
         Vec::new()
     };
+    let per_month = tokens_per_month(&around.months, year_ago);
+    let chart = BarChart::new("tokens-per-month", "Total tokens per month, last twelve months".to_owned(), "tokens", &per_month);
     let page = DetailPage {
+        per_month,
+        chart,
         usernames,
         layout: Layout::new(session, Some(user), account.to_string(), "accounts"),
         member,
