@@ -1,6 +1,7 @@
 //! The HTTP surface: one route table, then one module per resource.
 
 mod accounts;
+mod audit;
 mod auth;
 mod billing;
 mod chart;
@@ -91,6 +92,7 @@ route_table! {
     post "/accounts/{number}/members/{user_id}/remove" => accounts::members::remove::submit;
     get "/contacts" => contacts::list::page;
     get "/contacts.csv" => contacts::csv::download;
+    get "/audit" => audit::page;
     get "/billing" => billing::list::page;
     get "/billing.csv" => billing::csv::download;
     get "/users" => users::list::page;

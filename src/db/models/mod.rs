@@ -6,6 +6,7 @@ pub mod account;
 pub mod account_list;
 pub mod app_setting;
 pub mod audit;
+pub mod audit_list;
 pub mod billing;
 pub mod billing_ledger;
 pub mod charge;

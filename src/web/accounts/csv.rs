@@ -71,21 +71,19 @@ impl CsvSource for AccountRows {
         let tags = metadata::load_account_tags(conn, &rows)?;
         let records =
             rows.iter().map(|a| record(a, &tags.get(&a.id).map(ToString::to_string).unwrap_or_default())).collect();
-        Ok((records, next.map(|cursor| {
-            query.cursor = Some(cursor);
-            Self(query)
-        })))
+        Ok((
+            records,
+            next.map(|cursor| {
+                query.cursor = Some(cursor);
+                Self(query)
+            }),
+        ))
     }
 }
 
 pub async fn download(Staff(user): Staff, state: web::Data<AppState>, query: LenientQuery<ListParams>) -> HttpResponse {
     let request = query.params.check();
-    let query = ListQuery {
-        scope: scope_of(&user),
-        filter: request.filter,
-        sort: request.sort,
-        cursor: None,
-        per_page: BATCH,
-    };
+    let query =
+        ListQuery { scope: scope_of(&user), filter: request.filter, sort: request.sort, cursor: None, per_page: BATCH };
     export::download(state, AccountRows(query), "accounts.csv")
 }

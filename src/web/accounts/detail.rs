@@ -10,7 +10,6 @@ use chrono::Datelike;
 use crate::cache::CacheKey;
 use crate::db::StoreError;
 use crate::db::models::billing::{self, BillingLine, MonthLine};
-use crate::web::chart::BarChart;
 use crate::db::models::{Account, AccountContact, AuditEntry, User, UserProfile, metadata};
 use crate::domain::{Annotations, Tags};
 use crate::error::AppError;
@@ -18,6 +17,7 @@ use crate::state::AppState;
 use crate::web::accounts::VisibleAccount;
 use crate::web::accounts::history::EntryView;
 use crate::web::accounts::return_to::ReturnTo;
+use crate::web::chart::BarChart;
 use crate::web::page::{self, Layout};
 use crate::web::query::LenientQuery;
 
@@ -135,7 +135,12 @@ pub async fn render(
         Vec::new()
     };
     let per_month = tokens_per_month(&around.months, year_ago);
-    let chart = BarChart::new("tokens-per-month", "Total tokens per month, last twelve months".to_owned(), "tokens", &per_month);
+    let chart = BarChart::new(
+        "tokens-per-month",
+        "Total tokens per month, last twelve months".to_owned(),
+        "tokens",
+        &per_month,
+    );
     let page = DetailPage {
         per_month,
         chart,

@@ -27,6 +27,10 @@ pub struct EntryView {
     pub what: String,
     pub summary: String,
     pub changes: Vec<ChangeView>,
+    /// The entry's account, on pages that span accounts.
+    pub account_number: Option<String>,
+    /// Where the object can be seen now, when it still exists and the page links it.
+    pub href: Option<String>,
 }
 
 pub struct ChangeView {
@@ -40,6 +44,7 @@ fn object_label(object_type: &str) -> &str {
         "account" => "Account",
         "account_contact" => "Contact",
         "user_profile" => "Membership",
+        "user" => "User",
         other => other,
     }
 }
@@ -66,6 +71,8 @@ impl From<&AuditEntry> for EntryView {
                     new: show(&c.new),
                 })
                 .collect(),
+            account_number: None,
+            href: None,
         }
     }
 }

@@ -55,7 +55,11 @@ impl CsvSource for LedgerRows {
     }
 }
 
-pub async fn download(Staff(user): Staff, state: web::Data<AppState>, query: LenientQuery<BillingParams>) -> HttpResponse {
+pub async fn download(
+    Staff(user): Staff,
+    state: web::Data<AppState>,
+    query: LenientQuery<BillingParams>,
+) -> HttpResponse {
     let LenientQuery { params, mut notices } = query;
     let request = params.request(&user, &mut notices);
     export::download(state, LedgerRows { filter: request.filter, cursor: None }, "billing.csv")

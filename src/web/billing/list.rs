@@ -62,8 +62,11 @@ pub async fn page(
         .await?;
     let (from, to) = (request.filter.from, request.filter.to);
     let tokens: std::collections::HashMap<_, _> = summary.per_day.iter().copied().collect();
-    let days: Vec<(String, i64)> =
-        from.iter_days().take_while(|d| *d <= to).map(|d| (d.to_string(), tokens.get(&d).copied().unwrap_or(0))).collect();
+    let days: Vec<(String, i64)> = from
+        .iter_days()
+        .take_while(|d| *d <= to)
+        .map(|d| (d.to_string(), tokens.get(&d).copied().unwrap_or(0)))
+        .collect();
     let title = format!("Total tokens per day, {from} to {to}");
     let filters = filters(&params, &request.filter);
     let page = BillingPage {

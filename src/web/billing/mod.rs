@@ -9,11 +9,11 @@ use serde::Deserialize;
 
 use crate::db::models::User;
 use crate::db::models::billing_ledger::BillingFilter;
+use crate::db::models::keyset::Cursor;
 use crate::domain::AccountNumber;
 use crate::web::accounts::scope_of;
 use crate::web::listing::{FilterField, Filters};
 use crate::web::query::{cursor_param, param, parse_day};
-use crate::db::models::keyset::Cursor;
 
 pub const PROVIDERS: [&str; 3] = ["openai", "metaai", "googleai"];
 pub const CHARGE_TYPES: [&str; 3] = ["completion", "plugin", "tool"];
@@ -39,7 +39,9 @@ pub struct BillingRequest {
 }
 
 fn one_of(list: &'static [&'static str]) -> impl Fn(&str) -> Result<Option<String>, String> {
-    move |v| list.iter().find(|p| **p == v).map(|p| Some((*p).to_owned())).ok_or_else(|| format!("use {}.", list.join(", ")))
+    move |v| {
+        list.iter().find(|p| **p == v).map(|p| Some((*p).to_owned())).ok_or_else(|| format!("use {}.", list.join(", ")))
+    }
 }
 
 impl BillingParams {

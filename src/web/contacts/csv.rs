@@ -15,16 +15,7 @@ struct ContactRows(ContactQuery);
 
 impl CsvSource for ContactRows {
     fn header(&self) -> Vec<&'static str> {
-        vec![
-            "account_number",
-            "company_name",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "is_primary",
-            "created_at",
-        ]
+        vec!["account_number", "company_name", "first_name", "last_name", "email", "phone", "is_primary", "created_at"]
     }
 
     fn next_batch(self, conn: &mut DbConnection) -> Result<(Vec<Vec<String>>, Option<Self>), StoreError> {
@@ -57,7 +48,11 @@ impl CsvSource for ContactRows {
     }
 }
 
-pub async fn download(Staff(user): Staff, state: web::Data<AppState>, query: LenientQuery<ContactParams>) -> HttpResponse {
+pub async fn download(
+    Staff(user): Staff,
+    state: web::Data<AppState>,
+    query: LenientQuery<ContactParams>,
+) -> HttpResponse {
     let LenientQuery { params, mut notices } = query;
     let mut request = params.query(&user, BATCH, &mut notices);
     request.cursor = None;

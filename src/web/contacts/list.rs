@@ -34,8 +34,7 @@ pub async fn page(
     let LenientQuery { params, mut notices } = query;
     let request = params.query(&user, PER_PAGE, &mut notices);
     let filters = params.filters(request.sort);
-    let found =
-        state.store.read(move |conn| contact_list::list(conn, &request).map_err(StoreError::from)).await?;
+    let found = state.store.read(move |conn| contact_list::list(conn, &request).map_err(StoreError::from)).await?;
     let csv_href = filters.href(&[]).replacen("/contacts", "/contacts.csv", 1);
     let page = ContactListPage {
         layout: Layout::new(&session, Some(&user), "Contacts", "contacts"),

@@ -41,9 +41,9 @@ impl ContactParams {
     pub fn query(&self, user: &User, per_page: i64, notices: &mut Vec<String>) -> ContactQuery {
         let search = Some(self.q.trim().chars().take(200).collect::<String>()).filter(|q| !q.is_empty());
         let account = param(notices, "account", &self.account, None, |v| {
-            AccountNumber::normalize(v).map(|n| Some(n.as_str().to_owned())).ok_or_else(|| {
-                "not an account number (12 digits).".to_owned()
-            })
+            AccountNumber::normalize(v)
+                .map(|n| Some(n.as_str().to_owned()))
+                .ok_or_else(|| "not an account number (12 digits).".to_owned())
         });
         let filter = ContactFilter { search, primary: yes_no(notices, "primary", &self.primary), account };
         let sort = param(notices, "sort", &self.sort, ContactSort::default(), |v| {

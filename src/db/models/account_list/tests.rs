@@ -27,5 +27,5 @@ fn cursors_round_trip_and_reject_junk() {
 
 #[test]
 fn like_patterns_escape_wildcards() {
-    assert_eq!(like_pattern("50%_A\\"), "%50\\%\\_a\\\\%");
+    assert_eq!(contains_pattern("50%_A\\"), "%50\\%\\_a\\\\%");
 }
