@@ -4,6 +4,7 @@ mod support;
 
 mod account_pages;
 mod accounts;
+mod across;
 mod auth;
 mod billing;
 mod bootstrap;
