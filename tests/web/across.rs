@@ -23,14 +23,14 @@ fn add_contact(pool: &DbPool, account: &Account, first: &str, email: &str, prima
 }
 
 /// The `href` of the link with `rel`, if the page has one.
-fn rel(page: &Page, rel: &str) -> Option<String> {
+pub fn rel(page: &Page, rel: &str) -> Option<String> {
     page.attrs(&format!("a[rel={rel}]"), "href").into_iter().next()
 }
 
 /// Follows `rel=next` from `first` to the end, then `rel=prev` back to the start,
 /// collecting the rows `selector` names on each page; checks that the way back
 /// shows the same pages.
-async fn walk<S, B>(browser: &mut Browser, app: &S, first: &str, selector: &str) -> Vec<String>
+pub async fn walk<S, B>(browser: &mut Browser, app: &S, first: &str, selector: &str) -> Vec<String>
 where
     S: actix_web::dev::Service<
             actix_http::Request,

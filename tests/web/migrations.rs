@@ -3,7 +3,7 @@ use std::path::Path;
 
 use diesel::prelude::*;
 use smarter_accounts::db::models::AccountContact;
-use smarter_accounts::db::schema::account_contacts;
+use smarter_accounts::db::schema::{account_contacts, audit_entries};
 use smarter_accounts::db::{self, schema::account_totals};
 
 use crate::on_both_databases;
@@ -50,6 +50,10 @@ async fn migrations_undo_and_apply_again_over_existing_rows(db: TestDb) {
     let actor = smarter_accounts::db::models::Actor::system();
     AccountContact::create(&mut conn, &actor, account.id, &crate::contacts::contact("Ada", "a@BÜCHER.de", false))
         .unwrap();
+    let gone = crate::accounts::create(&mut conn, "Gone Ltd");
+    AccountContact::create(&mut conn, &actor, gone.id, &crate::contacts::contact("Bo", "bo@gone.example", false))
+        .unwrap();
+    smarter_accounts::db::models::Account::delete(&mut conn, &actor, gone.id).unwrap();
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000008", "the cross-account migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000007", "the tag spellings migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000006", "the folded keys migration");
@@ -63,6 +67,19 @@ async fn migrations_undo_and_apply_again_over_existing_rows(db: TestDb) {
     assert_eq!(folded, "a@bücher.de", "folded by the program, not by SQL lower()");
     let spellings = smarter_accounts::db::models::metadata::load_tags(&mut conn, "account", account.id.into()).unwrap();
     assert_eq!(spellings.to_string(), "Enterprise, EU", "each object's spelling, filled from the tags it had");
+    let numbers: Vec<Option<String>> = audit_entries::table
+        .filter(audit_entries::account_id.eq(gone.id))
+        .select(audit_entries::account_number)
+        .load(&mut *conn)
+        .unwrap();
+    assert_eq!(numbers.len(), 4, "create, contact create, contact delete, delete");
+    assert!(numbers.iter().all(|n| n.as_deref() == Some(gone.account_number.as_str())), "{numbers:?}");
+    let live: Option<String> = audit_entries::table
+        .filter(audit_entries::account_id.eq(account.id))
+        .select(audit_entries::account_number)
+        .first(&mut *conn)
+        .unwrap();
+    assert_eq!(live.as_deref(), Some(account.account_number.as_str()), "a live account's entries from the account");
 
     let applied = folder_names("sqlite").len();
     for _ in 0..applied {
