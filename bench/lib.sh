@@ -4,8 +4,8 @@
 BENCH_PASSWORD="benchmark password 1"
 
 # serve_signed_in BIN DATABASE_URL PORT LOG: starts `BIN serve` in the background (its pid
-# in SERVER, its log in LOG), waits for /healthz, signs in as `bench` with curl and leaves
-# the session cookie header value in COOKIE.
+# in SERVER, its log in LOG), waits for /healthz, signs in as BENCH_USER (default `bench`)
+# with curl and leaves the session cookie header value in COOKIE.
 serve_signed_in() {
   local bin=$1 url=$2 port=$3 log=$4 jar token
   DATABASE_URL=$url SMARTER_BIND=127.0.0.1:$port SMARTER_CACHE_TTL_SECONDS=${SMARTER_CACHE_TTL_SECONDS:-60} \
@@ -14,8 +14,31 @@ serve_signed_in() {
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
   jar=$(mktemp)
   token=$(curl -s -c "$jar" -b "$jar" "http://127.0.0.1:$port/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -n1 | sed 's/.*value="//; s/"$//')
-  curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "username=bench" --data-urlencode "password=$BENCH_PASSWORD" \
+  curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "username=${BENCH_USER:-bench}" --data-urlencode "password=$BENCH_PASSWORD" \
     --data-urlencode "csrf_token=$token" "http://127.0.0.1:$port/login"
   COOKIE="smarter_session=$(awk '$6=="smarter_session" {print $7}' "$jar")"
   rm -f "$jar"
+}
+
+# bench_database sqlite|postgres: the kept database of ACCOUNTS demo accounts (SQLite in
+# KEEP, PostgreSQL as smarter_bench_<ACCOUNTS>), seeded now with a `bench` superuser
+# unless REUSE=1. Leaves its URL in URL and how long seeding took in SEEDED.
+bench_database() {
+  local file="$KEEP/bench-$ACCOUNTS.db" pg_db="smarter_bench_$ACCOUNTS" started
+  if [ "$1" = sqlite ]; then
+    URL="sqlite://$PWD/$file"
+  else
+    URL="${PG_ADMIN_URL%/*}/$pg_db"
+  fi
+  SEEDED="(reused)"
+  [ "${REUSE:-0}" = 1 ] && return
+  if [ "$1" = sqlite ]; then
+    rm -f "$file" "$file-wal" "$file-shm"
+  else
+    psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" -c "CREATE DATABASE $pg_db" >/dev/null
+  fi
+  started=$(date +%s.%N)
+  DATABASE_URL=$URL RUST_LOG=warn "$BIN" seed-demo --accounts "$ACCOUNTS" --seed 1 2>/dev/null
+  SEEDED="in $(printf '%.1f' "$(echo "$(date +%s.%N) - $started" | bc)") s"
+  DATABASE_URL=$URL SMARTER_NEW_PASSWORD=$BENCH_PASSWORD RUST_LOG=warn "$BIN" create-user --username bench --superuser 2>/dev/null
 }

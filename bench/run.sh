@@ -47,28 +47,11 @@ run_wrk() { # name url
 
 bench_one() {
   BACKEND=$1
-  local url file="$KEEP/bench-$ACCOUNTS.db" pg_db="smarter_bench_$ACCOUNTS" seeded="(reused)"
-  if [ "$BACKEND" = sqlite ]; then
-    url="sqlite://$PWD/$file"
-  else
-    url="${PG_ADMIN_URL%/*}/$pg_db"
-  fi
-  if [ "$REUSE" != 1 ]; then
-    if [ "$BACKEND" = sqlite ]; then
-      rm -f "$file" "$file-wal" "$file-shm"
-    else
-      psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" -c "CREATE DATABASE $pg_db" >/dev/null
-    fi
-    local started
-    started=$(date +%s.%N)
-    DATABASE_URL=$url RUST_LOG=warn "$BIN" seed-demo --accounts "$ACCOUNTS" --seed 1 2>/dev/null
-    seeded="in $(printf '%.1f' "$(echo "$(date +%s.%N) - $started" | bc)") s"
-    DATABASE_URL=$url SMARTER_NEW_PASSWORD=$BENCH_PASSWORD RUST_LOG=warn "$BIN" create-user --username bench --superuser 2>/dev/null
-  fi
-  serve_signed_in "$BIN" "$url" "$PORT" "$WORK/server.log"
+  bench_database "$BACKEND"
+  serve_signed_in "$BIN" "$URL" "$PORT" "$WORK/server.log"
   local number
   number=$(curl -s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/accounts" | grep -o 'href="/accounts/[0-9-]\{14\}' | head -n1 | grep -o '[0-9-]\{14\}')
-  printf '\n%s: %s accounts seeded %s; detail page %s\n' "$BACKEND" "$ACCOUNTS" "$seeded" "$number"
+  printf '\n%s: %s accounts seeded %s; detail page %s\n' "$BACKEND" "$ACCOUNTS" "$SEEDED" "$number"
   printf '| backend  | page    |  req/s     | p50      | p99      |\n|----------|---------|------------|----------|----------|\n'
   run_wrk list "http://127.0.0.1:$PORT/accounts"
   run_wrk search "http://127.0.0.1:$PORT/accounts?q=robotics"

@@ -385,3 +385,91 @@ async fn bulk_actions_in_a_real_browser_with_and_without_script() {
     assert_eq!(wait_for(&plain, ".flash-success").await, "Activated 3 accounts.");
     plain.close().await.unwrap();
 }
+
+#[actix_web::test]
+async fn across_accounts_in_a_real_browser() {
+    use diesel::prelude::*;
+    use smarter_accounts::db::schema::{accounts, daily_billing_records as records};
+
+    let Some(driver) = start_driver() else { return };
+    let db = TestDb::sqlite();
+    let pool = db.pool();
+    let (acme, billed, month) = {
+        let mut conn = TestDb::conn(&pool);
+        smarter_accounts::seed::seed(&mut conn, 80, 5, &|_| {}).unwrap();
+        let acme = crate::accounts::create(&mut conn, "Acme Rockets Lda");
+        AccountContact::create(&mut conn, &Actor::system(), acme.id, &contact("Jane", "jane@acme.example", true))
+            .unwrap();
+        // The account with the most recent billing record, and that record's month.
+        let (account_id, day): (i64, chrono::NaiveDate) = records::table
+            .order((records::date.desc(), records::id.desc()))
+            .select((records::account_id, records::date))
+            .first(&mut *conn)
+            .unwrap();
+        let number: String =
+            accounts::table.find(account_id).select(accounts::account_number).first(&mut *conn).unwrap();
+        let first = chrono::Datelike::with_day(&day, 1).unwrap();
+        let last = first.checked_add_months(chrono::Months::new(1)).unwrap().pred_opt().unwrap();
+        let count: i64 = records::table
+            .filter(records::account_id.eq(account_id))
+            .filter(records::date.between(first, last))
+            .count()
+            .get_result(&mut *conn)
+            .unwrap();
+        (acme, (number, count), (first, last))
+    };
+    make_user(&pool, "root", true, true, None);
+    let base = start_server(&db);
+
+    let c = browser(&driver, false).await;
+    sign_in(&c, &base, "root").await;
+    // Who is jane@acme.example, and which account is she on?
+    click(&c, ".main-nav a[href='/contacts']").await;
+    fill(&c, "#q", "jane@acme").await;
+    click(&c, "form[role=search] button[type=submit]").await;
+    assert_eq!(text(&c, "#contacts tbody td:nth-child(2)").await, "jane@acme.example");
+    click(&c, "#contacts tbody a.account-link").await;
+    assert_eq!(c.current_url().await.unwrap().path(), format!("/accounts/{}", acme.account_number));
+    assert!(text(&c, "h1").await.contains("Acme Rockets Lda"));
+    // A change for the audit log's screenshot.
+    click(&c, "a[href*='/edit']").await;
+    fill(&c, "#city", "Lisboa").await;
+    click(&c, "form.account-form button[type=submit]").await;
+
+    // How many tokens did this customer use that month?
+    let (number, count) = billed;
+    c.goto(&format!("{base}/accounts/{number}")).await.unwrap();
+    click(&c, "#billing-ledger-link").await;
+    let set = format!(
+        "document.getElementById('from').value = '{}'; document.getElementById('to').value = '{}';",
+        month.0, month.1
+    );
+    c.execute(&set, vec![]).await.unwrap();
+    click(&c, "form[role=search] button[type=submit]").await;
+    let query = c.current_url().await.unwrap().query().unwrap_or_default().to_owned();
+    assert!(query.contains(&format!("from={}", month.0)) && query.contains(&number), "{query}");
+    let shown: i64 = text(&c, "[data-total=records]")
+        .await
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap();
+    assert_eq!(shown, count);
+    assert!(count > 0);
+    c.close().await.unwrap();
+
+    let since = month.0.checked_sub_months(chrono::Months::new(2)).unwrap();
+    for dark in [false, true] {
+        let scheme = if dark { "dark" } else { "light" };
+        let c = browser(&driver, dark).await;
+        sign_in(&c, &base, "root").await;
+        c.goto(&format!("{base}/billing?from={since}&to={}", month.1)).await.unwrap();
+        assert_eq!(c.find_all(Locator::Css("#tokens-per-day title")).await.unwrap().len() > 1, true);
+        shoot(&c, &format!("billing-{scheme}")).await;
+        c.goto(&format!("{base}/audit")).await.unwrap();
+        assert!(text(&c, ".history li .diff-new").await.contains("Lisboa"));
+        shoot(&c, &format!("audit-{scheme}")).await;
+        c.close().await.unwrap();
+    }
+}
