@@ -242,9 +242,12 @@ async fn navigation_shows_each_page_to_those_who_may_open_it(db: TestDb) {
 
 on_both_databases!(navigation_shows_each_page_to_those_who_may_open_it);
 
-/// A ledger of random records and a random filter.
-fn ledger_case() -> impl Strategy<Value = (Vec<(usize, usize, usize, u64, i64)>, u64, u64, Option<usize>, Option<usize>)>
-{
+/// Records as (account, provider, charge type, days ago, tokens).
+type Records = Vec<(usize, usize, usize, u64, i64)>;
+
+/// A ledger of random records and a random filter: the range's two ends in days ago,
+/// a provider and an account.
+fn ledger_case() -> impl Strategy<Value = (Records, u64, u64, Option<usize>, Option<usize>)> {
     (
         prop::collection::vec((0..2usize, 0..3usize, 0..3usize, 0..20u64, 0..5_000i64), 0..40),
         0..20u64,
