@@ -89,19 +89,12 @@ bench_one() {
   url_set "$WORK/urls" "$number"
   first_views superuser "$WORK/urls"
   random_load superuser "$WORK/urls"
-  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
-  SERVER=
+  stop_server
   BENCH_USER=staffbench serve_signed_in "$BIN" "$URL" "$PORT" "$WORK/server.log"
   grep -E '^/(contacts|billing)' "$WORK/urls" >"$WORK/staff-urls"
   first_views staff "$WORK/staff-urls"
   random_load staff "$WORK/staff-urls"
-  printf 'server peak memory (VmHWM): %s\n' "$(awk '/VmHWM/ {print $2 " " $3}' /proc/$SERVER/status)"
-  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
-  SERVER=
+  stop_server
 }
 
-case "$BACKENDS" in
-  sqlite|postgres) bench_one "$BACKENDS" ;;
-  both) bench_one sqlite; bench_one postgres ;;
-  *) echo "usage: $0 [sqlite|postgres|both]"; exit 2 ;;
-esac
+on_backends "$BACKENDS"

@@ -42,3 +42,19 @@ bench_database() {
   SEEDED="in $(printf '%.1f' "$(echo "$(date +%s.%N) - $started" | bc)") s"
   DATABASE_URL=$URL SMARTER_NEW_PASSWORD=$BENCH_PASSWORD RUST_LOG=warn "$BIN" create-user --username bench --superuser 2>/dev/null
 }
+
+# stop_server: prints the server's peak resident memory, then stops it.
+stop_server() {
+  printf 'server peak memory (VmHWM): %s\n' "$(awk '/VmHWM/ {print $2 " " $3}' /proc/$SERVER/status)"
+  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+  SERVER=
+}
+
+# on_backends sqlite|postgres|both: runs bench_one (the caller's) on each.
+on_backends() {
+  case "$1" in
+    sqlite|postgres) bench_one "$1" ;;
+    both) bench_one sqlite; bench_one postgres ;;
+    *) echo "usage: $0 [sqlite|postgres|both]"; exit 2 ;;
+  esac
+}

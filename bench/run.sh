@@ -56,13 +56,7 @@ bench_one() {
   run_wrk list "http://127.0.0.1:$PORT/accounts"
   run_wrk search "http://127.0.0.1:$PORT/accounts?q=robotics"
   run_wrk detail "http://127.0.0.1:$PORT/accounts/$number"
-  printf 'server peak memory (VmHWM): %s\n' "$(awk '/VmHWM/ {print $2 " " $3}' /proc/$SERVER/status)"
-  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
-  SERVER=
+  stop_server
 }
 
-case "$BACKENDS" in
-  sqlite|postgres) bench_one "$BACKENDS" ;;
-  both) bench_one sqlite; bench_one postgres ;;
-  *) echo "usage: $0 [sqlite|postgres|both]"; exit 2 ;;
-esac
+on_backends "$BACKENDS"
