@@ -11,7 +11,8 @@
 #   bench/across.sh [sqlite|postgres|both]     (default: both)
 #
 # Environment as bench/run.sh: ACCOUNTS (default 1000000), DURATION (default 10s),
-# PG_ADMIN_URL, PORT, REUSE=1. Needs wrk, curl and bc.
+# PG_ADMIN_URL, PORT, REUSE=1, BIN (a binary to measure instead of building one). Needs
+# wrk, curl and bc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -21,12 +22,14 @@ ACCOUNTS=${ACCOUNTS:-1000000}
 DURATION=${DURATION:-10s}
 PORT=${PORT:-18182}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
-BIN=target/release/smarter-accounts
 KEEP=target/bench
 export SMARTER_CACHE_TTL_SECONDS=0
 
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)"; exit 1; }
-cargo build --release --quiet
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN=target/release/smarter-accounts
+fi
 mkdir -p "$KEEP"
 WORK=$(mktemp -d)
 SERVER=

@@ -11,6 +11,7 @@
 # REUSE=1 (measure the database a previous run seeded with the same ACCOUNTS instead of
 # seeding it again: they are kept, SQLite in target/bench/, PostgreSQL as
 # smarter_bench_<ACCOUNTS>).
+# BIN=PATH measures that binary instead of building one.
 # Needs wrk and curl (Debian: apt-get install wrk curl).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,11 +23,13 @@ DURATION=${DURATION:-15s}
 PORT=${PORT:-18181}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 REUSE=${REUSE:-0}
-BIN=target/release/smarter-accounts
 KEEP=target/bench
 
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)"; exit 1; }
-cargo build --release --quiet
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN=target/release/smarter-accounts
+fi
 mkdir -p "$KEEP"
 WORK=$(mktemp -d)
 SERVER=
