@@ -15,6 +15,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
+use crate::db::models::revert::RevertError;
 use crate::db::models::{AccountError, ContactError, MembershipError, UserError};
 use crate::db::{StoreError, Unavailable};
 use crate::domain::FieldErrors;
@@ -112,6 +113,29 @@ impl From<ContactError> for AppError {
             ContactError::NotFound => Self::NotFound,
             ContactError::Unavailable(u) => Self::Unavailable(u),
             ContactError::Db(d) => Self::from(d),
+        }
+    }
+}
+
+impl From<RevertError> for AppError {
+    fn from(e: RevertError) -> Self {
+        let broken = |errors: FieldErrors| {
+            Self::Refused(format!("The revert would break a rule, so nothing was changed: {errors}"))
+        };
+        match e {
+            RevertError::NotFound => Self::NotFound,
+            RevertError::NotRevertible(why) => Self::Refused(why.to_owned()),
+            RevertError::Conflict(_) => Self::Refused("Fields changed since the entry: choose for each.".to_owned()),
+            RevertError::Batch(refused) => {
+                let named: Vec<String> = refused.iter().map(|(a, why)| format!("{a}: {why}")).collect();
+                Self::Refused(format!("Nothing was changed. {}.", named.join("; ")))
+            }
+            RevertError::Account(AccountError::Invalid(errors))
+            | RevertError::Contact(ContactError::Invalid(errors)) => broken(errors),
+            RevertError::Account(e) => e.into(),
+            RevertError::Contact(e) => e.into(),
+            RevertError::Unavailable(u) => Self::Unavailable(u),
+            RevertError::Db(d) => Self::from(d),
         }
     }
 }

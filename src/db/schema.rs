@@ -170,6 +170,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         account_number -> Nullable<Text>,
+        batch_id -> Nullable<Text>,
+        snapshot -> Nullable<Text>,
     }
 }
 

@@ -89,6 +89,23 @@ macro_rules! define_fields {
             pub tags: Tags,
         }
 
+        impl RawAccountFields {
+            /// Sets the field named `field` (an editable column, `tags` or
+            /// `annotations`); false when no field has that name.
+            pub fn set(&mut self, field: &str, value: String) -> bool {
+                $(if field == stringify!($field) {
+                    self.$field = value;
+                    return true;
+                })*
+                match field {
+                    "tags" => self.tags = value,
+                    "annotations" => self.annotations = value,
+                    _ => return false,
+                }
+                true
+            }
+        }
+
         impl AccountFields {
             /// Parses every field and reports every problem at once. Blank country,
             /// language, currency and version take their defaults; a blank name is

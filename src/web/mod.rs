@@ -92,7 +92,12 @@ route_table! {
     post "/accounts/{number}/members/{user_id}/remove" => accounts::members::remove::submit;
     get "/contacts" => contacts::list::page;
     get "/contacts.csv" => contacts::csv::download;
-    get "/audit" => audit::page;
+    get "/audit" => audit::list::page;
+    get "/audit/{id}/revert" => audit::revert::page;
+    post "/audit/{id}/revert" => audit::revert::submit;
+    post "/audit/batch/{batch}/revert" => audit::batch::submit;
+    get "/audit/{id}/restore" => audit::restore::page;
+    post "/audit/{id}/restore" => audit::restore::submit;
     get "/billing" => billing::list::page;
     get "/billing.csv" => billing::csv::download;
     get "/users" => users::list::page;

@@ -54,6 +54,8 @@ async fn migrations_undo_and_apply_again_over_existing_rows(db: TestDb) {
     AccountContact::create(&mut conn, &actor, gone.id, &crate::contacts::contact("Bo", "bo@gone.example", false))
         .unwrap();
     smarter_accounts::db::models::Account::delete(&mut conn, &actor, gone.id).unwrap();
+    let history: i64 = audit_entries::table.count().get_result(&mut *conn).unwrap();
+    assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000009", "the revert migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000008", "the cross-account migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000007", "the tag spellings migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000006", "the folded keys migration");
@@ -67,6 +69,11 @@ async fn migrations_undo_and_apply_again_over_existing_rows(db: TestDb) {
     assert_eq!(folded, "a@bücher.de", "folded by the program, not by SQL lower()");
     let spellings = smarter_accounts::db::models::metadata::load_tags(&mut conn, "account", account.id.into()).unwrap();
     assert_eq!(spellings.to_string(), "Enterprise, EU", "each object's spelling, filled from the tags it had");
+    let after: i64 = audit_entries::table.count().get_result(&mut *conn).unwrap();
+    assert_eq!(after, history, "the batch id and snapshot columns lose no history");
+    let batched: i64 =
+        audit_entries::table.filter(audit_entries::batch_id.is_not_null()).count().get_result(&mut *conn).unwrap();
+    assert_eq!(batched, 0, "existing entries belong to no bulk action");
     let numbers: Vec<Option<String>> = audit_entries::table
         .filter(audit_entries::account_id.eq(gone.id))
         .select(audit_entries::account_number)

@@ -57,6 +57,10 @@ pub struct AuditEntry {
     pub updated_at: NaiveDateTime,
     /// The number of `account_id`'s account, kept after the account is deleted.
     pub account_number: Option<String>,
+    /// Shared by the entries of one bulk action.
+    pub batch_id: Option<String>,
+    /// What a deleted account was, for restoring it (JSON; delete entries only).
+    pub snapshot: Option<String>,
 }
 
 impl AuditEntry {
@@ -101,6 +105,20 @@ impl AuditEntry {
             .load(conn)
     }
 
+    pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Self>> {
+        audit_entries::table.find(id).select(Self::as_select()).first(conn).optional()
+    }
+
+    /// The account entries of one bulk action, in the order they were written.
+    pub fn of_batch(conn: &mut DbConnection, batch: &str) -> QueryResult<Vec<Self>> {
+        audit_entries::table
+            .filter(audit_entries::batch_id.eq(batch))
+            .filter(audit_entries::object_type.eq("account"))
+            .order(audit_entries::id.asc())
+            .select(Self::as_select())
+            .load(conn)
+    }
+
     pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
         audit_entries::table.count().get_result(conn)
     }
@@ -131,6 +149,8 @@ pub struct NewEntry {
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
     pub account_number: Option<String>,
+    pub batch_id: Option<String>,
+    pub snapshot: Option<String>,
 }
 
 impl NewEntry {
@@ -148,8 +168,46 @@ impl NewEntry {
             created_at: at,
             updated_at: at,
             account_number: target.account_number.map(str::to_owned),
+            batch_id: None,
+            snapshot: None,
         }
     }
+
+    /// This entry as one of the bulk action `batch`.
+    pub fn in_batch(mut self, batch: Option<&str>) -> Self {
+        self.batch_id = batch.map(str::to_owned);
+        self
+    }
+}
+
+/// How a write goes on the record: its action, a note after the summary (a revert names
+/// the entry it reverts), and the bulk action it is part of.
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    pub action: &'a str,
+    pub note: Option<&'a str>,
+    pub batch: Option<&'a str>,
+}
+
+impl<'a> Record<'a> {
+    pub fn plain(action: &'a str) -> Self {
+        Self { action, note: None, batch: None }
+    }
+
+    /// `summary` with the note, if any.
+    pub fn summary(&self, summary: &str) -> String {
+        match self.note {
+            Some(note) => format!("{summary} · {note}"),
+            None => summary.to_owned(),
+        }
+    }
+}
+
+/// A new batch id for the entries of one bulk action.
+pub fn new_batch_id() -> String {
+    let mut bytes = [0u8; 12];
+    rand::fill(&mut bytes);
+    hex::encode(bytes)
 }
 
 /// Gives each entry that names an account but not its number the number of that

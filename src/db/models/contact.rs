@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::models::audit::{self, Actor, AuditTarget, FieldChange};
+use crate::db::models::audit::{self, Actor, AuditTarget, FieldChange, NewEntry, Record};
 use crate::db::models::is_unique_violation;
 use crate::db::models::written::Written;
 use crate::db::schema::{account_contacts, accounts, email_outbox};
@@ -83,7 +83,8 @@ impl AccountContact {
         format!("{} {} <{}>", self.first_name, self.last_name, self.email)
     }
 
-    fn audited_fields(&self) -> [(&'static str, Option<String>); 5] {
+    /// The field values an audit entry compares.
+    pub fn audited_fields(&self) -> [(&'static str, Option<String>); 5] {
         [
             ("first_name", Some(self.first_name.clone())),
             ("last_name", Some(self.last_name.clone())),
@@ -103,8 +104,36 @@ impl AccountContact {
         changes
     }
 
-    fn record(&self, conn: &mut DbConnection, actor: &Actor, action: &str, changes: &[FieldChange]) -> QueryResult<()> {
+    /// The entry of this contact restored with `account`.
+    pub(crate) fn restored_entry(
+        &self,
+        actor: &Actor,
+        account: &crate::db::models::Account,
+        batch: Option<&str>,
+    ) -> NewEntry {
         let summary = self.summary();
+        let target = AuditTarget {
+            object_type: "account_contact",
+            object_id: self.id.0,
+            account_id: Some(account.id),
+            account_number: Some(&account.account_number),
+            summary: &summary,
+        };
+        NewEntry::new(actor, "restore", target, &Self::diff(None, self)).in_batch(batch)
+    }
+
+    fn record(&self, conn: &mut DbConnection, actor: &Actor, action: &str, changes: &[FieldChange]) -> QueryResult<()> {
+        self.record_as(conn, actor, Record::plain(action), changes)
+    }
+
+    fn record_as(
+        &self,
+        conn: &mut DbConnection,
+        actor: &Actor,
+        record: Record<'_>,
+        changes: &[FieldChange],
+    ) -> QueryResult<()> {
+        let summary = record.summary(&self.summary());
         let target = AuditTarget {
             object_type: "account_contact",
             object_id: self.id.0,
@@ -112,7 +141,7 @@ impl AccountContact {
             account_number: None,
             summary: &summary,
         };
-        audit::record(conn, actor, action, target, changes)
+        audit::record_many(conn, vec![NewEntry::new(actor, record.action, target, changes).in_batch(record.batch)])
     }
 
     pub fn find(conn: &mut DbConnection, account_id: AccountId, id: ContactId) -> QueryResult<Option<Self>> {
@@ -223,6 +252,17 @@ impl AccountContact {
         id: ContactId,
         fields: &ContactFields,
     ) -> Result<Written<Self>, ContactError> {
+        Self::update_recorded(conn, actor, (account_id, id), fields, Record::plain("update"))
+    }
+
+    /// [`AccountContact::update`], on the record as `record` says.
+    pub fn update_recorded(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        (account_id, id): (AccountId, ContactId),
+        fields: &ContactFields,
+        record: Record<'_>,
+    ) -> Result<Written<Self>, ContactError> {
         write_transaction(conn, |conn| {
             lock_account_row(conn, account_id)?;
             let old = Self::find(conn, account_id, id)?.ok_or(ContactError::NotFound)?;
@@ -244,7 +284,7 @@ impl AccountContact {
             if changes.is_empty() {
                 return Ok(Written::leaves_cache(new));
             }
-            new.record(conn, actor, "update", &changes)?;
+            new.record_as(conn, actor, record, &changes)?;
             Ok(Written::makes_stale(new, Vec::new()))
         })
     }

@@ -15,12 +15,13 @@ pub mod contact_list;
 pub mod keyset;
 pub mod login_failure;
 pub mod metadata;
+pub mod revert;
 pub mod session;
 pub mod user;
 pub mod user_profile;
 pub mod written;
 
-pub use account::{Account, AccountError, AccountFlags, AccountLookup, BulkChange, Dependents};
+pub use account::{Account, AccountError, AccountFlags, AccountLookup, BulkChange, Dependents, Edit, Snapshot};
 pub use audit::{Actor, AuditEntry, FieldChange};
 pub use contact::{AccountContact, ContactError, ContactFields};
 pub use user::{NewUserInput, User, UserChanges, UserError, UserFilter, UserQuery};

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::models::audit::{self, Actor, AuditTarget, FieldChange};
+use crate::db::models::audit::{self, Actor, AuditTarget, FieldChange, NewEntry};
 use crate::db::models::written::Written;
 use crate::db::models::{Account, User, is_unique_violation, metadata};
 use crate::db::schema::{accounts, user_profiles, users};
@@ -164,6 +164,26 @@ impl UserProfile {
             audit::record(conn, actor, "delete", profile.target(&summary), &changes)?;
         }
         Ok(())
+    }
+
+    /// The entry of a membership (id `id`, of `username`) restored with `account`.
+    pub(crate) fn restored_entry(
+        actor: &Actor,
+        id: i64,
+        username: &str,
+        account: &Account,
+        batch: Option<&str>,
+    ) -> NewEntry {
+        let summary = format!("{username} in {account}");
+        let target = AuditTarget {
+            object_type: "user_profile",
+            object_id: id,
+            account_id: Some(account.id),
+            account_number: Some(&account.account_number),
+            summary: &summary,
+        };
+        let changes = [FieldChange { field: "user".to_owned(), old: None, new: Some(username.to_owned()) }];
+        NewEntry::new(actor, "restore", target, &changes).in_batch(batch)
     }
 
     fn target<'a>(&self, summary: &'a str) -> AuditTarget<'a> {

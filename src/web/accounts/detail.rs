@@ -152,7 +152,7 @@ pub async fn render(
         can_edit: user.is_superuser || account.is_active,
         is_superuser: user.is_superuser,
         month: month_start.format("%B %Y").to_string(),
-        history: around.history.iter().map(EntryView::from).collect(),
+        history: around.history.iter().map(|e| EntryView::for_viewer(e, user.is_superuser)).collect(),
         account,
         around,
     };

@@ -31,6 +31,22 @@ pub struct EntryView {
     pub account_number: Option<String>,
     /// Where the object can be seen now, when it still exists and the page links it.
     pub href: Option<String>,
+    /// Where to revert it, restore it, or revert its whole bulk action, for this viewer.
+    pub revert_href: Option<String>,
+    pub restore_href: Option<String>,
+    pub batch_action: Option<String>,
+}
+
+impl EntryView {
+    /// The entry with what this viewer may do from it.
+    pub fn for_viewer(e: &AuditEntry, superuser: bool) -> Self {
+        Self {
+            revert_href: crate::web::audit::offers_revert(e, superuser).then(|| format!("/audit/{}/revert", e.id)),
+            restore_href: crate::web::audit::offers_restore(e, superuser).then(|| format!("/audit/{}/restore", e.id)),
+            batch_action: e.batch_id.as_ref().filter(|_| superuser).map(|b| format!("/audit/batch/{b}/revert")),
+            ..Self::from(e)
+        }
+    }
 }
 
 pub struct ChangeView {
@@ -73,6 +89,9 @@ impl From<&AuditEntry> for EntryView {
                 .collect(),
             account_number: None,
             href: None,
+            revert_href: None,
+            restore_href: None,
+            batch_action: None,
         }
     }
 }
@@ -117,7 +136,7 @@ pub async fn page(
         .flatten();
     let page = HistoryPage {
         layout: Layout::new(&session, Some(&user), format!("History of {account}"), "accounts"),
-        entries: entries.iter().take(PAGE as usize).map(EntryView::from).collect(),
+        entries: entries.iter().take(PAGE as usize).map(|e| EntryView::for_viewer(e, user.is_superuser)).collect(),
         older_href,
         return_to,
         account,

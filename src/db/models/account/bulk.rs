@@ -59,15 +59,18 @@ impl Account {
             if !refused.is_empty() {
                 return Err(AccountError::RefusedFor(refused));
             }
+            // The entries of one action share a batch id: it is reverted as a whole.
+            let batch = audit::new_batch_id();
+            let batch = Some(batch.as_str());
             let (changed, stale) = match change {
-                BulkChange::Activate => Self::set_active_all(conn, actor, &targets, true)?,
-                BulkChange::Deactivate => Self::set_active_all(conn, actor, &targets, false)?,
-                BulkChange::Tag(tag) => Self::retag_all(conn, actor, &targets, tag, true)?,
-                BulkChange::Untag(tag) => Self::retag_all(conn, actor, &targets, tag, false)?,
+                BulkChange::Activate => Self::set_active_all(conn, actor, &targets, true, batch)?,
+                BulkChange::Deactivate => Self::set_active_all(conn, actor, &targets, false, batch)?,
+                BulkChange::Tag(tag) => Self::retag_all(conn, actor, &targets, tag, true, batch)?,
+                BulkChange::Untag(tag) => Self::retag_all(conn, actor, &targets, tag, false, batch)?,
                 BulkChange::Delete => {
                     let mut stale = Vec::new();
                     for account in &targets {
-                        stale.extend(Self::delete(conn, actor, account.id)?.stale_rows().iter().cloned());
+                        stale.extend(Self::delete_in(conn, actor, account.id, batch)?.stale_rows().iter().cloned());
                     }
                     (targets.len(), stale)
                 }
@@ -84,6 +87,7 @@ impl Account {
         actor: &Actor,
         targets: &[Account],
         active: bool,
+        batch: Option<&str>,
     ) -> AccountResult<(usize, Vec<StaleRow>)> {
         let changing: Vec<&Account> = targets.iter().filter(|a| a.is_active != active).collect();
         let at = now();
@@ -104,7 +108,8 @@ impl Account {
         for old in changing {
             let new = Account { is_active: active, lock_version: old.lock_version + 1, updated_at: at, ..old.clone() };
             let summary = new.audit_target();
-            entries.push(NewEntry::new(actor, action, new.target(&summary), &Self::diff(Some(old), &new)));
+            entries
+                .push(NewEntry::new(actor, action, new.target(&summary), &Self::diff(Some(old), &new)).in_batch(batch));
             stale.extend([StaleRow::account(old), StaleRow::account(&new)]);
         }
         audit::record_many(conn, entries)?;
@@ -120,6 +125,7 @@ impl Account {
         targets: &[Account],
         tag: &Tag,
         add: bool,
+        batch: Option<&str>,
     ) -> AccountResult<(usize, Vec<StaleRow>)> {
         let current = metadata::load_account_tags(conn, targets)?;
         let mut changing = Vec::new();
@@ -159,7 +165,7 @@ impl Account {
                 Some(&new_tags.to_string()),
             );
             let summary = new.audit_target();
-            entries.push(NewEntry::new(actor, "update", new.target(&summary), &changes));
+            entries.push(NewEntry::new(actor, "update", new.target(&summary), &changes).in_batch(batch));
             stale.extend([StaleRow::account(old), StaleRow::account(&new)]);
         }
         audit::record_many(conn, entries)?;

@@ -2,12 +2,23 @@
 
 use diesel::prelude::*;
 
-use super::{Account, AccountError, AccountFlags, AccountResult, FieldValues, StaleRow, Written};
-use crate::db::models::audit::{self, Actor, FieldChange};
+use super::{Account, AccountError, AccountFlags, AccountResult, FieldValues, Snapshot, StaleRow, Written};
+use crate::db::models::audit::{self, Actor, FieldChange, NewEntry, Record};
 use crate::db::models::{AccountContact, UserProfile, metadata};
 use crate::db::schema::accounts;
 use crate::db::{AccountId, DbConnection, lock_default_account_flag, now, write_transaction};
 use crate::domain::{AccountFields, Annotations, FieldErrors, Tags};
+
+/// One edit of an account: the fields (and, for a superuser, the flags) to store in the
+/// row at `based_on_version`; `submitted_number` is the number the form showed.
+#[derive(Debug, Clone, Copy)]
+pub struct Edit<'a> {
+    pub id: AccountId,
+    pub based_on_version: i64,
+    pub submitted_number: Option<&'a str>,
+    pub fields: &'a AccountFields,
+    pub flags: Option<AccountFlags>,
+}
 
 impl Account {
     /// Takes the default flag off whichever account has it, audited; returns its versions.
@@ -66,6 +77,18 @@ impl Account {
         fields: &AccountFields,
         flags: Option<AccountFlags>,
     ) -> AccountResult<Written<Self>> {
+        let edit = Edit { id, based_on_version, submitted_number, fields, flags };
+        Self::update_recorded(conn, actor, edit, Record::plain("update"))
+    }
+
+    /// [`Account::update`], on the record as `record` says.
+    pub fn update_recorded(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        edit: Edit<'_>,
+        record: Record<'_>,
+    ) -> AccountResult<Written<Self>> {
+        let Edit { id, based_on_version, submitted_number, fields, flags } = edit;
         write_transaction(conn, |conn| {
             let old = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
             let flags = old.check_edit(based_on_version, submitted_number, flags)?;
@@ -100,8 +123,9 @@ impl Account {
             let new = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
             let mut changes = Self::diff(Some(&old), &new);
             Self::update_metadata(conn, id, (&old_tags, &old_annotations), fields, &mut changes)?;
-            let summary = new.audit_target();
-            audit::record(conn, actor, "update", new.target(&summary), &changes)?;
+            let summary = record.summary(&new.audit_target());
+            let entry = NewEntry::new(actor, record.action, new.target(&summary), &changes).in_batch(record.batch);
+            audit::record_many(conn, vec![entry])?;
             stale.push(StaleRow::account(&new));
             Ok(Written::makes_stale(new, stale))
         })
@@ -215,11 +239,23 @@ impl Account {
     /// Deletes an account with its contacts, memberships, charges and billing records
     /// (the database cascades) and its metadata. The default account can't be deleted.
     pub fn delete(conn: &mut DbConnection, actor: &Actor, id: AccountId) -> AccountResult<Written<Self>> {
+        Self::delete_in(conn, actor, id, None)
+    }
+
+    /// [`Account::delete`] as part of the bulk action `batch`. Its entry keeps a
+    /// snapshot of the account and what goes with it, for a restore.
+    pub(super) fn delete_in(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        id: AccountId,
+        batch: Option<&str>,
+    ) -> AccountResult<Written<Self>> {
         write_transaction(conn, |conn| {
             let old = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
             if old.is_default_account {
                 return Err(AccountError::Refused("The default account can't be deleted."));
             }
+            let snapshot = Snapshot::take(conn, &old)?;
             // Everything that goes with the account is on the record too.
             AccountContact::audit_removal_with(conn, actor, id)?;
             UserProfile::remove_all_of(conn, actor, &old)?;
@@ -230,7 +266,9 @@ impl Account {
                 .into_iter()
                 .map(|c| FieldChange { old: c.new, new: None, field: c.field })
                 .collect::<Vec<_>>();
-            audit::record(conn, actor, "delete", old.target(&summary), &changes)?;
+            let mut entry = NewEntry::new(actor, "delete", old.target(&summary), &changes).in_batch(batch);
+            entry.snapshot = Some(snapshot.to_json());
+            audit::record_many(conn, vec![entry])?;
             Ok(Written::makes_stale(old.clone(), vec![StaleRow::account(&old)]))
         })
     }

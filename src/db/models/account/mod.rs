@@ -4,10 +4,13 @@
 mod bulk;
 mod change;
 mod create;
+mod snapshot;
 
 use std::fmt;
 
 pub use bulk::BulkChange;
+pub use change::Edit;
+pub use snapshot::{MemberSnapshot, RestorePlan, Skipped, Snapshot};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -17,7 +20,7 @@ use crate::db::models::audit::{AuditTarget, FieldChange};
 use crate::db::models::written::{StaleRow, Written};
 use crate::db::schema::accounts;
 use crate::db::{AccountId, DbConnection};
-use crate::domain::{AccountFields, AccountNumber, FieldErrors};
+use crate::domain::{AccountFields, AccountNumber, Annotations, FieldErrors, RawAccountFields, Tags};
 
 /// How many generated numbers a create tries before it gives up.
 pub const MAX_NUMBER_ATTEMPTS: u32 = 20;
@@ -54,6 +57,11 @@ macro_rules! define_account {
         }
 
         impl FieldValues {
+            /// The values `a` has stored.
+            fn of(a: &Account) -> Self {
+                Self { $($field: a.$field.clone(),)* }
+            }
+
             /// True when storing these values would change nothing.
             fn matches(&self, a: &Account) -> bool {
                 true $(&& self.$field == a.$field)*
@@ -61,9 +69,19 @@ macro_rules! define_account {
         }
 
         impl Account {
+            /// The editable fields as a form would post them, with these tags and
+            /// annotations.
+            pub fn raw_fields(&self, tags: &Tags, annotations: &Annotations) -> RawAccountFields {
+                RawAccountFields {
+                    $($field: ColumnText::form_text(&self.$field),)*
+                    tags: tags.to_string(),
+                    annotations: annotations.to_string(),
+                }
+            }
+
             /// The field values an audit entry compares: the number, every editable
             /// column in form order, then the flags.
-            fn audited_fields(&self) -> Vec<(&'static str, Option<String>)> {
+            pub fn audited_fields(&self) -> Vec<(&'static str, Option<String>)> {
                 let mut fields = vec![("account_number", Some(self.account_number.clone()))];
                 $(fields.push((stringify!($field), ColumnText::audit_value(&self.$field)));)*
                 fields.push(("is_active", Some(self.is_active.to_string())));
