@@ -24,6 +24,7 @@ mod members;
 mod migrations;
 mod people;
 mod redis;
+mod revert;
 mod schema;
 mod sessions;
 mod throttle;
