@@ -473,3 +473,58 @@ async fn across_accounts_in_a_real_browser() {
         c.close().await.unwrap();
     }
 }
+
+#[actix_web::test]
+async fn reverting_from_history_in_a_real_browser() {
+    use smarter_accounts::db::models::Account;
+
+    let Some(driver) = start_driver() else { return };
+    let db = TestDb::sqlite();
+    let pool = db.pool();
+    let batch: Vec<Account> =
+        (1..=3).map(|i| crate::accounts::create(&mut TestDb::conn(&pool), &format!("Undo Co {i}"))).collect();
+    make_user(&pool, "root", true, true, None);
+    let base = start_server(&db);
+
+    let c = browser(&driver, false).await;
+    sign_in(&c, &base, "root").await;
+    // Deactivate three accounts in bulk, from the list.
+    c.goto(&format!("{base}/accounts?q=Undo")).await.unwrap();
+    tick(&c, "#select-page").await;
+    tick(&c, "#bulk-action option[value=deactivate]").await;
+    click(&c, "#bulk button[type=submit]").await;
+    assert_eq!(text(&c, ".flash-success").await, "Deactivated 3 accounts.");
+    // Revert the whole bulk action from the audit log; all three are active again.
+    c.goto(&format!("{base}/audit?action=deactivate")).await.unwrap();
+    click(&c, "form.batch-revert button[type=submit]").await;
+    assert!(text(&c, ".flash-success").await.contains("3 changes"));
+    c.goto(&format!("{base}/accounts?q=Undo")).await.unwrap();
+    assert_eq!(c.find_all(Locator::Css("#accounts .badge-inactive")).await.unwrap().len(), 0);
+    c.close().await.unwrap();
+
+    // A revert whose field changed again since: the preview shows the conflict.
+    let first = &batch[0];
+    let edit = format!("{base}/accounts/{}/edit", first.account_number);
+    for dark in [false, true] {
+        let scheme = if dark { "dark" } else { "light" };
+        let c = browser(&driver, dark).await;
+        sign_in(&c, &base, "root").await;
+        for city in ["Porto", "Faro"] {
+            c.goto(&edit).await.unwrap();
+            fill(&c, "#city", &format!("{city} {scheme}")).await;
+            click(&c, "form.account-form button[type=submit]").await;
+        }
+        c.goto(&format!("{base}/accounts/{}/history", first.account_number)).await.unwrap();
+        // The older of the two edits.
+        let links = c.find_all(Locator::Css("a.revert-link")).await.unwrap();
+        links[1].click().await.unwrap();
+        wait_for(&c, "#revert-fields tr.conflict").await;
+        shoot(&c, &format!("revert-conflict-{scheme}")).await;
+        tick(&c, "input[name=choice_city][value=revert]").await;
+        click(&c, "#revert-form button[type=submit]").await;
+        assert!(text(&c, ".flash-success").await.starts_with("Reverted entry"));
+        c.close().await.unwrap();
+    }
+    let city = Account::find(&mut TestDb::conn(&pool), first.id).unwrap().unwrap().city;
+    assert_eq!(city.as_deref(), Some("Lisbon"), "the older edit reverted, over the newer one: as before both");
+}
