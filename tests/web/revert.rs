@@ -229,7 +229,7 @@ async fn a_deleted_account_is_restored_from_its_snapshot(db: TestDb) {
     assert_eq!(preview.count("#billing-not-restored"), 1);
     assert!(preview.texts("#restore-skipped")[0].contains("bob"), "the inactive member is named");
     let audit = root.get(&app, &format!("/audit?account={}", acme.account_number)).await;
-    assert_eq!(audit.attrs("a.restore-link", "href"), [path.clone()]);
+    assert_eq!(audit.attrs("a.restore-link", "href"), std::slice::from_ref(&path));
 
     let done = root.post(&app, &path, &[]).await;
     assert_eq!(done.status, 303, "{}", done.body);

@@ -5,13 +5,15 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::models::audit::{self, Actor, AuditTarget, FieldChange, NewEntry, Record};
+use crate::db::models::audit::{Actor, FieldChange, Record};
 use crate::db::models::is_unique_violation;
 use crate::db::models::written::Written;
 use crate::db::schema::{account_contacts, accounts, email_outbox};
 use crate::db::{AccountId, ContactId, DbConnection, now, write_transaction};
 pub use crate::domain::ContactFields;
 use crate::domain::{FieldErrors, fold_case};
+
+mod record;
 
 pub const WELCOME_SUBJECT: &str = "Welcome to Smarter!";
 
@@ -79,71 +81,6 @@ fn lock_account_row(conn: &mut DbConnection, account_id: AccountId) -> QueryResu
 }
 
 impl AccountContact {
-    fn summary(&self) -> String {
-        format!("{} {} <{}>", self.first_name, self.last_name, self.email)
-    }
-
-    /// The field values an audit entry compares.
-    pub fn audited_fields(&self) -> [(&'static str, Option<String>); 5] {
-        [
-            ("first_name", Some(self.first_name.clone())),
-            ("last_name", Some(self.last_name.clone())),
-            ("email", Some(self.email.clone())),
-            ("phone", self.phone.clone()),
-            ("is_primary", Some(self.is_primary.to_string())),
-        ]
-    }
-
-    fn diff(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
-        let mut changes = Vec::new();
-        let old_fields = old.map(Self::audited_fields);
-        for (i, (field, value)) in new.audited_fields().iter().enumerate() {
-            let before = old_fields.as_ref().and_then(|o| o[i].1.as_deref());
-            FieldChange::push_if_changed(&mut changes, field, before, value.as_deref());
-        }
-        changes
-    }
-
-    /// The entry of this contact restored with `account`.
-    pub(crate) fn restored_entry(
-        &self,
-        actor: &Actor,
-        account: &crate::db::models::Account,
-        batch: Option<&str>,
-    ) -> NewEntry {
-        let summary = self.summary();
-        let target = AuditTarget {
-            object_type: "account_contact",
-            object_id: self.id.0,
-            account_id: Some(account.id),
-            account_number: Some(&account.account_number),
-            summary: &summary,
-        };
-        NewEntry::new(actor, "restore", target, &Self::diff(None, self)).in_batch(batch)
-    }
-
-    fn record(&self, conn: &mut DbConnection, actor: &Actor, action: &str, changes: &[FieldChange]) -> QueryResult<()> {
-        self.record_as(conn, actor, Record::plain(action), changes)
-    }
-
-    fn record_as(
-        &self,
-        conn: &mut DbConnection,
-        actor: &Actor,
-        record: Record<'_>,
-        changes: &[FieldChange],
-    ) -> QueryResult<()> {
-        let summary = record.summary(&self.summary());
-        let target = AuditTarget {
-            object_type: "account_contact",
-            object_id: self.id.0,
-            account_id: Some(self.account_id),
-            account_number: None,
-            summary: &summary,
-        };
-        audit::record_many(conn, vec![NewEntry::new(actor, record.action, target, changes).in_batch(record.batch)])
-    }
-
     pub fn find(conn: &mut DbConnection, account_id: AccountId, id: ContactId) -> QueryResult<Option<Self>> {
         account_contacts::table
             .filter(account_contacts::account_id.eq(account_id))
