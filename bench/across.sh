@@ -52,7 +52,7 @@ url_set() { # file with one path per line
     "/audit?from=$year_ago&to=$year_ago"; do
     echo "$path" >>"$out"
     local next
-    next=$(get "$path" | grep -o 'rel="next" href="[^"]*"' | head -n1 | sed 's/.*href="//; s/"$//; s/&amp;/\&/g' || true)
+    next=$(get "$path" | grep -o 'rel="next" href="[^"]*"' | head -n1 | sed 's/.*href="//; s/"$//; s/&amp;/\&/g; s/&#38;/\&/g' || true)
     [ -n "$next" ] && echo "$next" >>"$out"
   done
   return 0
@@ -87,13 +87,13 @@ bench_one() {
   number=$(get /accounts | grep -o 'href="/accounts/[0-9-]\{14\}' | sed -n 2p | grep -o '[0-9-]\{14\}')
   # A staff member of that one account (created once; a reused database has them).
   DATABASE_URL=$URL SMARTER_NEW_PASSWORD=$BENCH_PASSWORD RUST_LOG=error "$BIN" create-user \
-    --username staffbench --account "$number" >/dev/null 2>&1 || true
+    --username benchstaff --staff --account "$number" >/dev/null 2>&1 || true
   printf '\n%s: %s accounts seeded %s, without the object cache\n' "$BACKEND" "$ACCOUNTS" "$SEEDED"
   url_set "$WORK/urls" "$number"
   first_views superuser "$WORK/urls"
   random_load superuser "$WORK/urls"
   stop_server
-  BENCH_USER=staffbench serve_signed_in "$BIN" "$URL" "$PORT" "$WORK/server.log"
+  BENCH_USER=benchstaff serve_signed_in "$BIN" "$URL" "$PORT" "$WORK/server.log"
   grep -E '^/(contacts|billing)' "$WORK/urls" >"$WORK/staff-urls"
   first_views staff "$WORK/staff-urls"
   random_load staff "$WORK/staff-urls"

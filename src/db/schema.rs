@@ -256,3 +256,20 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// The ledger's sums per day, provider and charge type over all accounts, kept by
+    /// triggers on `daily_billing_records` (see the billing day totals migration).
+    billing_day_totals (id) {
+        id -> BigInt,
+        date -> Date,
+        provider -> Text,
+        charge_type -> Text,
+        records -> BigInt,
+        prompt_tokens -> BigInt,
+        completion_tokens -> BigInt,
+        total_tokens -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}

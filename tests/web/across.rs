@@ -4,6 +4,8 @@
 use chrono::{Days, NaiveDate, Utc};
 use diesel::prelude::*;
 use proptest::prelude::*;
+use smarter_accounts::db::models::account_list::Scope;
+use smarter_accounts::db::models::billing_ledger::{self, BillingFilter};
 use smarter_accounts::db::models::{Account, AccountContact, Actor, User};
 use smarter_accounts::db::schema::daily_billing_records;
 use smarter_accounts::db::{DbConnection, DbPool};
@@ -210,6 +212,29 @@ async fn the_ledger_is_scoped_filtered_totalled_charted_and_paged(db: TestDb) {
     assert_eq!(too_long.count("#tokens-per-day rect.bar"), 366);
     let bad = root.get(&app, "/billing?provider=acme&from=yesterday").await;
     assert_eq!((bad.status.as_u16(), bad.count(".flash.notice")), (200, 2));
+
+    // The day totals (what a superuser's summary reads) follow every write: an update,
+    // and a delete that cascades. (Written behind the cache, so read from the database.)
+    let everything = BillingFilter {
+        scope: Scope::All,
+        from: long_ago,
+        to: today(),
+        account: None,
+        provider: None,
+        charge_type: None,
+    };
+    let mut conn = TestDb::conn(&pool);
+    let before = billing_ledger::summary(&mut conn, &everything).unwrap().totals;
+    assert_eq!(before.records, 123);
+    diesel::update(daily_billing_records::table.filter(daily_billing_records::account_id.eq(globex.id)))
+        .set(daily_billing_records::total_tokens.eq(daily_billing_records::total_tokens + 1))
+        .execute(&mut *conn)
+        .unwrap();
+    assert_eq!(billing_ledger::summary(&mut conn, &everything).unwrap().totals.total_tokens, before.total_tokens + 3);
+    Account::delete(&mut conn, &Actor::system(), globex.id).unwrap();
+    let after = billing_ledger::summary(&mut conn, &everything).unwrap().totals;
+    assert_eq!((after.total_tokens, after.records), (before.total_tokens - 2_007, 120));
+    drop(conn);
 
     // The account page: a year by month, and a link into the ledger.
     let detail = staff.get(&app, &format!("/accounts/{}", acme.account_number)).await;

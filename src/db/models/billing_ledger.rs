@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::models::account_list::Scope;
 use crate::db::models::keyset::{self, Condition, Cursor, Direction, KeyType, Page};
-use crate::db::schema::{accounts, daily_billing_records as records, user_profiles, users};
+use crate::db::schema::{accounts, billing_day_totals as days, daily_billing_records as records, user_profiles, users};
 use crate::db::{AccountId, DbConnection, MultiBackend, UserId};
 
 /// What the ledger is narrowed to; both ends of the range are included.
@@ -158,8 +158,13 @@ fn named(conn: &mut DbConnection, page: Page<RecordColumns>) -> QueryResult<Page
     Ok(Page { rows, next: page.next, prev: page.prev })
 }
 
-/// The totals of every record the filter matches, and the tokens of each day.
+/// The totals of every record the filter matches, and the tokens of each day: from the
+/// day totals when the filter spans every account, else from the records themselves
+/// (one account, or a staff member's, through the `(account_id, date)` index).
 pub fn summary(conn: &mut DbConnection, filter: &BillingFilter) -> QueryResult<BillingSummary> {
+    if filter.scope == Scope::All && filter.account.is_none() {
+        return summary_of_all(conn, filter);
+    }
     let sums = "COUNT(*), CAST(COALESCE(SUM(prompt_tokens), 0) AS BIGINT), \
                 CAST(COALESCE(SUM(completion_tokens), 0) AS BIGINT), CAST(COALESCE(SUM(total_tokens), 0) AS BIGINT)";
     let (records, prompt_tokens, completion_tokens, total_tokens) =
@@ -171,4 +176,32 @@ pub fn summary(conn: &mut DbConnection, filter: &BillingFilter) -> QueryResult<B
         .select((records::date, sql::<BigInt>("CAST(SUM(total_tokens) AS BIGINT)")))
         .load::<(NaiveDate, i64)>(conn)?;
     Ok(BillingSummary { totals: Totals { records, prompt_tokens, completion_tokens, total_tokens }, per_day })
+}
+
+fn summary_of_all(conn: &mut DbConnection, filter: &BillingFilter) -> QueryResult<BillingSummary> {
+    let mut q =
+        days::table.filter(days::date.ge(filter.from)).filter(days::date.le(filter.to)).into_boxed::<MultiBackend>();
+    if let Some(provider) = &filter.provider {
+        q = q.filter(days::provider.eq(provider.clone()));
+    }
+    if let Some(charge_type) = &filter.charge_type {
+        q = q.filter(days::charge_type.eq(charge_type.clone()));
+    }
+    let rows: Vec<(NaiveDate, i64, i64, i64, i64)> = q
+        .select((days::date, days::records, days::prompt_tokens, days::completion_tokens, days::total_tokens))
+        .order(days::date.asc())
+        .load(conn)?;
+    let mut totals = Totals::default();
+    let mut per_day: Vec<(NaiveDate, i64)> = Vec::new();
+    for (day, records, prompt, completion, total) in rows.into_iter().filter(|r| r.1 > 0) {
+        totals.records += records;
+        totals.prompt_tokens += prompt;
+        totals.completion_tokens += completion;
+        totals.total_tokens += total;
+        match per_day.last_mut() {
+            Some((last, sum)) if *last == day => *sum += total,
+            _ => per_day.push((day, total)),
+        }
+    }
+    Ok(BillingSummary { totals, per_day })
 }
