@@ -340,3 +340,86 @@ fn totals_equal_the_sum_of_the_filtered_rows() {
         })
         .unwrap();
 }
+
+// Searches on lists longer than the stretch a search walks first (5 000 rows): a broad
+// term fills its pages from the walk, a rare one beyond it comes from the index, and
+// paging stays exact both ways.
+async fn broad_and_rare_searches_past_the_first_rows(db: TestDb) {
+    use smarter_accounts::db::schema::{account_contacts, users};
+
+    let (app, pool, mut root) = crate::console!(support::state(&db).await);
+    let acme = account(&pool, "Acme");
+    let at = Utc::now().naive_utc();
+    let mut conn = TestDb::conn(&pool);
+    let rows: Vec<_> = (0..6_000)
+        .map(|i| {
+            let last = if i == 5_999 {
+                "Zzrareword".to_owned()
+            } else if i % 2 == 0 {
+                format!("Hudson{i:05}")
+            } else {
+                format!("Smith{i:05}")
+            };
+            let email = format!("c{i}@acme.example");
+            (
+                account_contacts::account_id.eq(acme.id),
+                account_contacts::first_name.eq("Pat"),
+                account_contacts::last_name.eq(last),
+                account_contacts::email_folded.eq(email.clone()),
+                account_contacts::email.eq(email),
+                account_contacts::is_primary.eq(false),
+                account_contacts::welcomed.eq(true),
+                account_contacts::created_at.eq(at),
+                account_contacts::updated_at.eq(at),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        smarter_accounts::with_backend!(&mut *conn, c => diesel::insert_into(account_contacts::table).values(chunk).execute(c)).unwrap();
+    }
+    let people: Vec<_> = (0..5_100)
+        .map(|i| {
+            let name = if i == 5_099 { "zzrareuser".to_owned() } else { format!("member{i:05}") };
+            (
+                users::username.eq(name.clone()),
+                users::username_folded.eq(name),
+                users::password_hash.eq("x"),
+                users::date_joined.eq(at),
+                users::created_at.eq(at),
+                users::updated_at.eq(at),
+            )
+        })
+        .collect();
+    for chunk in people.chunks(500) {
+        smarter_accounts::with_backend!(&mut *conn, c => diesel::insert_into(users::table).values(chunk).execute(c))
+            .unwrap();
+    }
+    drop(conn);
+
+    let broad = root.get(&app, "/contacts?q=HUDSON").await;
+    let expected: Vec<String> = (0..100).map(|k| format!("c{}@acme.example", 2 * k)).collect();
+    assert_eq!(broad.texts("#contacts tbody td:nth-child(2)"), expected[..50]);
+    let next = root.get(&app, &rel(&broad, "next").unwrap()).await;
+    assert_eq!(next.texts("#contacts tbody td:nth-child(2)"), expected[50..]);
+    let back = root.get(&app, &rel(&next, "prev").unwrap()).await;
+    assert_eq!(back.texts("#contacts tbody td:nth-child(2)"), expected[..50]);
+    let rare = root.get(&app, "/contacts?q=rarewor").await;
+    assert_eq!(rare.texts("#contacts tbody td:nth-child(2)"), ["c5999@acme.example"]);
+    let tail = root.get(&app, "/contacts?q=hudson0599&sort=-name").await;
+    assert_eq!(tail.count("#contacts tbody tr"), 5, "Hudson05990…05998 from the far end of the list");
+
+    let members = root.get(&app, "/users?q=member&per_page=25").await;
+    let names = members.texts("#users tbody td:nth-child(1)");
+    assert_eq!(names.first().map(String::as_str), Some("member00000"));
+    assert_eq!(names.len(), 25);
+    let rare = root.get(&app, "/users?q=RAREUS").await;
+    assert_eq!(rare.texts("#users tbody td:nth-child(1)"), ["zzrareuser"]);
+    let all = walk(&mut root, &app, "/users?q=member0&per_page=100", "#users tbody td:nth-child(1)").await;
+    assert_eq!(all.len(), 5_099, "member00000…member05098, every one once");
+    let mut sorted = all.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, all);
+}
+
+on_both_databases!(broad_and_rare_searches_past_the_first_rows);

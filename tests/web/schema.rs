@@ -65,8 +65,7 @@ const SQLITE_COLUMNS: &str = "
            (c.\"notnull\" = 0 AND c.pk = 0) AS nullable
     FROM sqlite_master m, pragma_table_info(m.name) c
     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '__diesel%'
-      AND m.sql NOT LIKE 'CREATE VIRTUAL TABLE%' AND m.name NOT LIKE 'accounts_search_%'
-      AND m.name NOT LIKE 'account_contacts_search_%'";
+      AND m.sql NOT LIKE 'CREATE VIRTUAL TABLE%' AND m.name NOT GLOB '*_search_*'";
 
 const POSTGRES_COLUMNS: &str = "
     SELECT table_name::text, column_name::text, data_type::text, is_nullable = 'YES' AS nullable

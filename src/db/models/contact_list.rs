@@ -12,10 +12,24 @@ use crate::db::models::account_list::Scope;
 use crate::db::models::keyset::{self, Cursor, Direction, KeyType, Page};
 use crate::db::models::{AccountContact, contains_pattern};
 use crate::db::schema::{account_contacts, accounts, user_profiles};
-use crate::db::{AccountId, DbConnection, MultiBackend};
+use crate::db::{AccountId, ContactId, DbConnection, MultiBackend};
 
 /// Below this length a search can't use the trigram index and is matched by `LIKE`.
 const TRIGRAM: usize = 3;
+/// How many rows, in the list's order, a search looks through before it asks the index.
+const WALK: i64 = 5_000;
+
+/// How a search finds its rows. A broad search (many matches) fills a page within the
+/// first rows of the list's order, so looking at those with `LIKE` is cheap, while the
+/// index would hand over every match to be sorted; a rare one is best found through the
+/// index. Rows other filters narrow to few (a staff member's or one account's) are
+/// matched with `LIKE` directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Matching {
+    Index,
+    Like,
+    FirstRows,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContactSortField {
@@ -96,7 +110,7 @@ pub struct ContactRow {
 
 type Boxed = account_contacts::BoxedQuery<'static, MultiBackend>;
 
-fn filtered(is_sqlite: bool, scope: Scope, filter: &ContactFilter) -> Boxed {
+fn filtered(is_sqlite: bool, scope: Scope, filter: &ContactFilter, matching: Matching) -> Boxed {
     let mut q = account_contacts::table.into_boxed::<MultiBackend>();
     if let Scope::MemberOf(user_id) = scope {
         let theirs = user_profiles::table.filter(user_profiles::user_id.eq(user_id)).select(user_profiles::account_id);
@@ -110,7 +124,7 @@ fn filtered(is_sqlite: bool, scope: Scope, filter: &ContactFilter) -> Boxed {
         q = q.filter(account_contacts::account_id.eq_any(numbered));
     }
     match &filter.search {
-        Some(text) if is_sqlite && text.chars().count() >= TRIGRAM => q.filter(
+        Some(text) if matching == Matching::Index && is_sqlite && text.chars().count() >= TRIGRAM => q.filter(
             sql::<Bool>(
                 "account_contacts.id IN (SELECT rowid FROM account_contacts_search WHERE account_contacts_search MATCH ",
             )
@@ -128,16 +142,17 @@ fn filtered(is_sqlite: bool, scope: Scope, filter: &ContactFilter) -> Boxed {
     }
 }
 
-/// One page of contacts.
-pub fn list(conn: &mut DbConnection, query: &ContactQuery) -> QueryResult<Page<ContactRow>> {
-    let ContactQuery { scope, filter, sort, cursor, per_page } = query;
+/// The list's rows in its order (reversed going back), from the cursor on, narrowed by
+/// `filter` matched as `matching` says.
+fn ordered(query: &ContactQuery, filter: &ContactFilter, is_sqlite: bool, matching: Matching) -> (Boxed, Direction) {
+    let ContactQuery { scope, sort, cursor, .. } = query;
     let kind = if sort.field == ContactSortField::Created { KeyType::Timestamp } else { KeyType::Text };
     let beyond = cursor.as_ref().and_then(|c| {
         let op = Direction::of(Some(c), true).operator(sort.descending);
         keyset::beyond::<account_contacts::table>(sort.field.sql(), "account_contacts.id", kind, c, op)
     });
     let direction = Direction::of(cursor.as_ref(), beyond.is_some());
-    let mut q = filtered(conn.is_sqlite(), *scope, filter);
+    let mut q = filtered(is_sqlite, *scope, filter, matching);
     let key = sql::<Text>(sort.field.sql());
     q = if direction.reversed(sort.descending) {
         q.order((key.desc(), account_contacts::id.desc()))
@@ -147,10 +162,60 @@ pub fn list(conn: &mut DbConnection, query: &ContactQuery) -> QueryResult<Page<C
     if let Some(condition) = beyond {
         q = q.filter(condition);
     }
+    (q, direction)
+}
+
+type Keyed = (AccountContact, String);
+
+/// The last of the first [`WALK`] rows from the cursor on (ignoring the search), as a
+/// cursor; `None` when fewer rows are left.
+fn walk_end(conn: &mut DbConnection, query: &ContactQuery) -> QueryResult<Option<Cursor>> {
+    let unsearched = ContactFilter { search: None, ..query.filter.clone() };
+    let (q, _) = ordered(query, &unsearched, conn.is_sqlite(), Matching::Like);
+    let q = q.offset(WALK - 1).limit(1);
+    Ok(if query.sort.field == ContactSortField::Created {
+        let row: Option<(chrono::NaiveDateTime, ContactId)> =
+            q.select((account_contacts::created_at, account_contacts::id)).first(conn).optional()?;
+        row.map(|(at, id)| Cursor { value: Cursor::time(at), id: id.0, backwards: false })
+    } else {
+        let row: Option<(String, ContactId)> =
+            q.select((sql::<Text>(query.sort.field.sql()), account_contacts::id)).first(conn).optional()?;
+        row.map(|(value, id)| Cursor { value, id: id.0, backwards: false })
+    })
+}
+
+fn rows(conn: &mut DbConnection, query: &ContactQuery, matching: Matching) -> QueryResult<(Vec<Keyed>, Direction)> {
+    let is_sqlite = conn.is_sqlite();
+    let (mut q, direction) = ordered(query, &query.filter, is_sqlite, matching);
+    if matching == Matching::FirstRows
+        && let Some(end) = walk_end(conn, query)?
+    {
+        // Up to and including the walk's last row, in the direction of travel.
+        let until = if direction.operator(query.sort.descending) == ">" { "<=" } else { ">=" };
+        let kind = if query.sort.field == ContactSortField::Created { KeyType::Timestamp } else { KeyType::Text };
+        if let Some(c) = keyset::beyond(query.sort.field.sql(), "account_contacts.id", kind, &end, until) {
+            q = q.filter(c);
+        }
+    }
     // The text key comes from the database, so a cursor compares as the index does.
-    let text_key = if kind == KeyType::Text { sort.field.sql() } else { "''" };
-    let rows: Vec<(AccountContact, String)> =
-        q.limit(per_page + 1).select((AccountContact::as_select(), sql::<Text>(text_key))).load(conn)?;
+    let text_key = if query.sort.field == ContactSortField::Created { "''" } else { query.sort.field.sql() };
+    let rows = q.limit(query.per_page + 1).select((AccountContact::as_select(), sql::<Text>(text_key))).load(conn)?;
+    Ok((rows, direction))
+}
+
+/// One page of contacts.
+pub fn list(conn: &mut DbConnection, query: &ContactQuery) -> QueryResult<Page<ContactRow>> {
+    let ContactQuery { scope, filter, sort, per_page, .. } = query;
+    let narrowed = matches!(scope, Scope::MemberOf(_)) || filter.account.is_some();
+    let (rows, direction) = match filter.search {
+        None => rows(conn, query, Matching::Index)?,
+        Some(_) if narrowed => rows(conn, query, Matching::Like)?,
+        Some(_) => match rows(conn, query, Matching::FirstRows)? {
+            (found, direction) if found.len() as i64 > *per_page => (found, direction),
+            _ => rows(conn, query, Matching::Index)?,
+        },
+    };
+    let kind = if sort.field == ContactSortField::Created { KeyType::Timestamp } else { KeyType::Text };
     let page = Page::from_rows(rows, *per_page, direction, |(c, key)| match kind {
         KeyType::Text => (key.clone(), c.id.0),
         _ => (Cursor::time(c.created_at), c.id.0),

@@ -9,7 +9,7 @@ use super::User;
 use crate::db::models::contains_pattern;
 use crate::db::models::keyset::{self, Cursor, Direction, KeyType, Page};
 use crate::db::schema::users;
-use crate::db::{DbConnection, MultiBackend};
+use crate::db::{DbConnection, MultiBackend, UserId};
 
 /// What the list is narrowed to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,19 +29,30 @@ pub struct UserQuery {
     pub per_page: i64,
 }
 
-fn filtered(filter: &UserFilter) -> users::BoxedQuery<'static, MultiBackend> {
+/// How many users, in username order, a search looks through before it asks the index:
+/// a broad search fills a page among them; a rare one is found through the index.
+const WALK: i64 = 5_000;
+const TRIGRAM: usize = 3;
+const SEARCHED: &str =
+    "lower(users.username || ' ' || users.email || ' ' || users.first_name || ' ' || users.last_name)";
+
+fn filtered(filter: &UserFilter, is_sqlite: bool, through_index: bool) -> users::BoxedQuery<'static, MultiBackend> {
     let mut q = users::table.into_boxed::<MultiBackend>();
-    if let Some(text) = &filter.search {
-        let pattern = contains_pattern(text);
-        q = q.filter(
-            sql::<Bool>("(users.username_folded LIKE ")
-                .bind::<Text, _>(pattern.clone())
-                .sql(" ESCAPE '\\' OR lower(users.email) LIKE ")
-                .bind::<Text, _>(pattern.clone())
-                .sql(" ESCAPE '\\' OR lower(users.first_name || ' ' || users.last_name) LIKE ")
-                .bind::<Text, _>(pattern)
-                .sql(" ESCAPE '\\')"),
-        );
+    match &filter.search {
+        Some(text) if through_index && is_sqlite && text.chars().count() >= TRIGRAM => {
+            let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+            q = q.filter(
+                sql::<Bool>("users.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ")
+                    .bind::<Text, _>(phrase)
+                    .sql(")"),
+            );
+        }
+        Some(text) => {
+            let like =
+                sql::<Bool>(&format!("{SEARCHED} LIKE ")).bind::<Text, _>(contains_pattern(text)).sql(" ESCAPE '\\'");
+            q = q.filter(like);
+        }
+        None => {}
     }
     if let Some(staff) = filter.staff {
         q = q.filter(users::is_staff.eq(staff));
@@ -55,24 +66,63 @@ fn filtered(filter: &UserFilter) -> users::BoxedQuery<'static, MultiBackend> {
     q
 }
 
-impl User {
-    /// One page of the list, by username.
-    pub fn list(conn: &mut DbConnection, query: &UserQuery) -> QueryResult<Page<Self>> {
-        let beyond = query.cursor.as_ref().and_then(|c| {
-            let op = Direction::of(Some(c), true).operator(false);
-            keyset::beyond::<users::table>("users.username_folded", "users.id", KeyType::Text, c, op)
-        });
-        let direction = Direction::of(query.cursor.as_ref(), beyond.is_some());
-        let mut q = filtered(&query.filter);
-        q = if direction.reversed(false) {
-            q.order((users::username_folded.desc(), users::id.desc()))
-        } else {
-            q.order((users::username_folded.asc(), users::id.asc()))
-        };
-        if let Some(condition) = beyond {
-            q = q.filter(condition);
+/// The list in username order (reversed going back) from the cursor on.
+fn ordered(
+    query: &UserQuery,
+    filter: &UserFilter,
+    is_sqlite: bool,
+    through_index: bool,
+) -> (users::BoxedQuery<'static, MultiBackend>, Direction) {
+    let beyond = query.cursor.as_ref().and_then(|c| {
+        let op = Direction::of(Some(c), true).operator(false);
+        keyset::beyond::<users::table>("users.username_folded", "users.id", KeyType::Text, c, op)
+    });
+    let direction = Direction::of(query.cursor.as_ref(), beyond.is_some());
+    let mut q = filtered(filter, is_sqlite, through_index);
+    q = if direction.reversed(false) {
+        q.order((users::username_folded.desc(), users::id.desc()))
+    } else {
+        q.order((users::username_folded.asc(), users::id.asc()))
+    };
+    if let Some(condition) = beyond {
+        q = q.filter(condition);
+    }
+    (q, direction)
+}
+
+fn rows(conn: &mut DbConnection, query: &UserQuery, through_index: bool) -> QueryResult<(Vec<User>, Direction)> {
+    let is_sqlite = conn.is_sqlite();
+    let (mut q, direction) = ordered(query, &query.filter, is_sqlite, through_index);
+    if !through_index {
+        // Only as far as the last of the first WALK users.
+        let unsearched = UserFilter { search: None, ..query.filter.clone() };
+        let (first, _) = ordered(query, &unsearched, is_sqlite, false);
+        let end: Option<(String, UserId)> =
+            first.offset(WALK - 1).limit(1).select((users::username_folded, users::id)).first(conn).optional()?;
+        if let Some((value, id)) = end {
+            let until = if direction.reversed(false) { ">=" } else { "<=" };
+            let end = Cursor { value, id: id.into(), backwards: false };
+            if let Some(c) =
+                keyset::beyond::<users::table>("users.username_folded", "users.id", KeyType::Text, &end, until)
+            {
+                q = q.filter(c);
+            }
         }
-        let rows: Vec<Self> = q.limit(query.per_page + 1).select(Self::as_select()).load(conn)?;
-        Ok(Page::from_rows(rows, query.per_page, direction, |u| (crate::domain::fold_case(&u.username), u.id.into())))
+    }
+    Ok((q.limit(query.per_page + 1).select(User::as_select()).load(conn)?, direction))
+}
+
+impl User {
+    /// One page of the list, by username. A search first looks through the next
+    /// [`WALK`] users, and asks the index only when they hold less than a page.
+    pub fn list(conn: &mut DbConnection, query: &UserQuery) -> QueryResult<Page<Self>> {
+        let (found, direction) = match query.filter.search {
+            None => rows(conn, query, true)?,
+            Some(_) => match rows(conn, query, false)? {
+                (found, direction) if found.len() as i64 > query.per_page => (found, direction),
+                _ => rows(conn, query, true)?,
+            },
+        };
+        Ok(Page::from_rows(found, query.per_page, direction, |u| (crate::domain::fold_case(&u.username), u.id.into())))
     }
 }
