@@ -22,11 +22,13 @@ const WALK: i64 = 5_000;
 /// How a search finds its rows. A broad search (many matches) fills a page within the
 /// first rows of the list's order, so looking at those with `LIKE` is cheap, while the
 /// index would hand over every match to be sorted; a rare one is best found through the
-/// index. Rows other filters narrow to few (a staff member's or one account's) are
-/// matched with `LIKE` directly.
+/// index. Between the two (a few matches among the first rows), SQLite walks the
+/// order's index and keeps the rows the trigram index matched (`IndexWalk`). Rows other
+/// filters narrow to few (a staff member's or one account's) are matched with `LIKE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Matching {
     Index,
+    IndexWalk,
     Like,
     FirstRows,
 }
@@ -124,10 +126,14 @@ fn filtered(is_sqlite: bool, scope: Scope, filter: &ContactFilter, matching: Mat
         q = q.filter(account_contacts::account_id.eq_any(numbered));
     }
     match &filter.search {
-        Some(text) if matching == Matching::Index && is_sqlite && text.chars().count() >= TRIGRAM => q.filter(
-            sql::<Bool>(
-                "account_contacts.id IN (SELECT rowid FROM account_contacts_search WHERE account_contacts_search MATCH ",
-            )
+        Some(text) if matches!(matching, Matching::Index | Matching::IndexWalk) && is_sqlite && text.chars().count() >= TRIGRAM => q.filter(
+            // A unary `+` keeps SQLite from looking the matches up by id: it walks the
+            // order's index instead.
+            sql::<Bool>(if matching == Matching::IndexWalk {
+                "+account_contacts.id IN (SELECT rowid FROM account_contacts_search WHERE account_contacts_search MATCH "
+            } else {
+                "account_contacts.id IN (SELECT rowid FROM account_contacts_search WHERE account_contacts_search MATCH "
+            })
             .bind::<Text, _>(format!("\"{}\"", text.replace('"', "\"\"")))
             .sql(")"),
         ),
@@ -184,12 +190,21 @@ fn walk_end(conn: &mut DbConnection, query: &ContactQuery) -> QueryResult<Option
     })
 }
 
-fn rows(conn: &mut DbConnection, query: &ContactQuery, matching: Matching) -> QueryResult<(Vec<Keyed>, Direction)> {
+/// The page's rows matched as `matching` says, their direction, and whether a
+/// `FirstRows` walk stopped short of the end of the list (when it didn't, its rows are
+/// every match there is).
+fn rows(
+    conn: &mut DbConnection,
+    query: &ContactQuery,
+    matching: Matching,
+) -> QueryResult<(Vec<Keyed>, Direction, bool)> {
     let is_sqlite = conn.is_sqlite();
     let (mut q, direction) = ordered(query, &query.filter, is_sqlite, matching);
+    let mut bounded = false;
     if matching == Matching::FirstRows
         && let Some(end) = walk_end(conn, query)?
     {
+        bounded = true;
         // Up to and including the walk's last row, in the direction of travel.
         let until = if direction.operator(query.sort.descending) == ">" { "<=" } else { ">=" };
         let kind = if query.sort.field == ContactSortField::Created { KeyType::Timestamp } else { KeyType::Text };
@@ -200,18 +215,19 @@ fn rows(conn: &mut DbConnection, query: &ContactQuery, matching: Matching) -> Qu
     // The text key comes from the database, so a cursor compares as the index does.
     let text_key = if query.sort.field == ContactSortField::Created { "''" } else { query.sort.field.sql() };
     let rows = q.limit(query.per_page + 1).select((AccountContact::as_select(), sql::<Text>(text_key))).load(conn)?;
-    Ok((rows, direction))
+    Ok((rows, direction, bounded))
 }
 
 /// One page of contacts.
 pub fn list(conn: &mut DbConnection, query: &ContactQuery) -> QueryResult<Page<ContactRow>> {
     let ContactQuery { scope, filter, sort, per_page, .. } = query;
     let narrowed = matches!(scope, Scope::MemberOf(_)) || filter.account.is_some();
-    let (rows, direction) = match filter.search {
+    let (rows, direction, _) = match filter.search {
         None => rows(conn, query, Matching::Index)?,
         Some(_) if narrowed => rows(conn, query, Matching::Like)?,
         Some(_) => match rows(conn, query, Matching::FirstRows)? {
-            (found, direction) if found.len() as i64 > *per_page => (found, direction),
+            (found, direction, bounded) if found.len() as i64 > *per_page || !bounded => (found, direction, bounded),
+            (found, ..) if !found.is_empty() && conn.is_sqlite() => rows(conn, query, Matching::IndexWalk)?,
             _ => rows(conn, query, Matching::Index)?,
         },
     };

@@ -58,21 +58,39 @@ pub enum KeyType {
 /// A condition on any table, as the lists build them.
 pub type Condition<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Bool>>;
 
-/// `(key, id) op (cursor)`: the rows beyond the cursor in the list's order. `None` when
-/// the cursor's value isn't of the key's type (tampered, or from another order).
+/// `(key, id) op (cursor)`: the rows beyond the cursor in the list's order (`op` one of
+/// `<`, `>`, `<=`, `>=`). The key is also compared alone (`key >= value` for `>`), which
+/// says nothing more, so that SQLite, which does not bound an index scan by a row
+/// value, starts or stops the scan there. `None` when the cursor's value isn't of the
+/// key's type (tampered, or from another order).
 pub fn beyond<QS: 'static>(key: &str, id: &str, kind: KeyType, cursor: &Cursor, op: &str) -> Option<Condition<QS>> {
-    let head = sql::<Bool>(&format!("({key}, {id}) {op} ("));
+    let alone = if op.starts_with('<') { "<=" } else { ">=" };
+    let head = sql::<Bool>(&format!("({key} {alone} "));
+    let pair = format!(" AND ({key}, {id}) {op} (");
+    let id = cursor.id;
     Some(match kind {
         KeyType::Text => {
-            Box::new(head.bind::<Text, _>(cursor.value.clone()).sql(", ").bind::<BigInt, _>(cursor.id).sql(")"))
+            let v = cursor.value.clone();
+            Box::new(
+                head.bind::<Text, _>(v.clone()).sql(&pair).bind::<Text, _>(v).sql(", ").bind::<BigInt, _>(id).sql("))"),
+            )
         }
         KeyType::Timestamp => {
             let at = NaiveDateTime::parse_from_str(&cursor.value, TIME_FORMAT).ok()?;
-            Box::new(head.bind::<Timestamp, _>(at).sql(", ").bind::<BigInt, _>(cursor.id).sql(")"))
+            Box::new(
+                head.bind::<Timestamp, _>(at)
+                    .sql(&pair)
+                    .bind::<Timestamp, _>(at)
+                    .sql(", ")
+                    .bind::<BigInt, _>(id)
+                    .sql("))"),
+            )
         }
         KeyType::Date => {
             let day = NaiveDate::parse_from_str(&cursor.value, DATE_FORMAT).ok()?;
-            Box::new(head.bind::<Date, _>(day).sql(", ").bind::<BigInt, _>(cursor.id).sql(")"))
+            Box::new(
+                head.bind::<Date, _>(day).sql(&pair).bind::<Date, _>(day).sql(", ").bind::<BigInt, _>(id).sql("))"),
+            )
         }
     })
 }
