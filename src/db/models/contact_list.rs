@@ -22,8 +22,9 @@ const WALK: i64 = 5_000;
 /// How a search finds its rows. A broad search (many matches) fills a page within the
 /// first rows of the list's order, so looking at those with `LIKE` is cheap, while the
 /// index would hand over every match to be sorted; a rare one is best found through the
-/// index. Between the two (a few matches among the first rows), SQLite walks the
-/// order's index and keeps the rows the trigram index matched (`IndexWalk`). Rows other
+/// index. Between the two (a few matches among the first rows), the order's index is
+/// walked (`IndexWalk`): SQLite keeps the rows its trigram index matched, PostgreSQL
+/// tests each row with `LIKE`. Rows other
 /// filters narrow to few (a staff member's or one account's) are matched with `LIKE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Matching {
@@ -137,6 +138,15 @@ fn filtered(is_sqlite: bool, scope: Scope, filter: &ContactFilter, matching: Mat
             .bind::<Text, _>(format!("\"{}\"", text.replace('"', "\"\"")))
             .sql(")"),
         ),
+        // PostgreSQL walks the order's index when the expression is not the one its
+        // trigram index covers (`|| ''`), and would sort every match when it is.
+        Some(text) if matching == Matching::IndexWalk => q.filter(
+            sql::<Bool>(
+                "(lower(account_contacts.first_name || ' ' || account_contacts.last_name || ' ' || account_contacts.email) || '') LIKE ",
+            )
+            .bind::<Text, _>(contains_pattern(text))
+            .sql(" ESCAPE '\\'"),
+        ),
         Some(text) => q.filter(
             sql::<Bool>(
                 "lower(account_contacts.first_name || ' ' || account_contacts.last_name || ' ' || account_contacts.email) LIKE ",
@@ -227,7 +237,7 @@ pub fn list(conn: &mut DbConnection, query: &ContactQuery) -> QueryResult<Page<C
         Some(_) if narrowed => rows(conn, query, Matching::Like)?,
         Some(_) => match rows(conn, query, Matching::FirstRows)? {
             (found, direction, bounded) if found.len() as i64 > *per_page || !bounded => (found, direction, bounded),
-            (found, ..) if !found.is_empty() && conn.is_sqlite() => rows(conn, query, Matching::IndexWalk)?,
+            (found, ..) if !found.is_empty() => rows(conn, query, Matching::IndexWalk)?,
             _ => rows(conn, query, Matching::Index)?,
         },
     };
