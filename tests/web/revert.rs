@@ -170,6 +170,15 @@ async fn a_bulk_action_reverts_whole_or_not_at_all(db: TestDb) {
         assert!(reload(&pool, x).is_active);
         assert_eq!(last_entry(&pool, "account", x.id.into()).action, "revert");
     }
+    // A bulk tag comes off again, and only the tag it added.
+    let gold = smarter_accounts::domain::Tag::parse("Gold").unwrap();
+    bulk(&pool, &[&a, &c], BulkChange::Tag(gold));
+    let batch = batch_of(&pool, &a);
+    assert_eq!(root.post(&app, &format!("/audit/batch/{batch}/revert"), &[]).await.status, 303);
+    for x in [&a, &c] {
+        let tags = metadata::load_tags(&mut TestDb::conn(&pool), metadata::ACCOUNT, x.id.into()).unwrap();
+        assert_eq!(tags.to_string(), "Enterprise, EU");
+    }
     // A bulk delete comes back whole.
     bulk(&pool, &[&a, &b], BulkChange::Delete);
     let deleted: Vec<AuditEntry> = audit_entries::table
