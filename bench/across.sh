@@ -21,19 +21,9 @@ BACKENDS=${1:-both}
 ACCOUNTS=${ACCOUNTS:-1000000}
 DURATION=${DURATION:-10s}
 PORT=${PORT:-18182}
-PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
-KEEP=target/bench
 export SMARTER_CACHE_TTL_SECONDS=0
 
-command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)"; exit 1; }
-if [ -z "${BIN:-}" ]; then
-  cargo build --release --quiet
-  BIN=target/release/smarter-accounts
-fi
-mkdir -p "$KEEP"
-WORK=$(mktemp -d)
-SERVER=
-trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
+bench_setup
 
 get() { curl -s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$1"; }
 

@@ -58,3 +58,21 @@ on_backends() {
     *) echo "usage: $0 [sqlite|postgres|both]"; exit 2 ;;
   esac
 }
+
+PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+KEEP=target/bench
+
+# bench_setup: checks for wrk, builds the release binary unless BIN names one, makes a
+# work folder (WORK) and stops a server started by the script (SERVER) when it exits.
+# (`kill 0` would signal the script's whole process group: only a server it started.)
+bench_setup() {
+  command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)"; exit 1; }
+  if [ -z "${BIN:-}" ]; then
+    cargo build --release --quiet
+    BIN=target/release/smarter-accounts
+  fi
+  mkdir -p "$KEEP"
+  WORK=$(mktemp -d)
+  SERVER=
+  trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
+}

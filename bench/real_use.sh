@@ -22,20 +22,10 @@ BACKENDS=${1:-both}
 ACCOUNTS=${ACCOUNTS:-100000}
 DURATION=${DURATION:-10s}
 PORT=${PORT:-18183}
-PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 MODES=${MODES:-on off redis}
 REDIS=${REDIS:-redis://127.0.0.1:6379}
-KEEP=target/bench
 
-command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)"; exit 1; }
-if [ -z "${BIN:-}" ]; then
-  cargo build --release --quiet
-  BIN=target/release/smarter-accounts
-fi
-mkdir -p "$KEEP"
-WORK=$(mktemp -d)
-SERVER=
-trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
+bench_setup
 
 sql() { # query: one value a line, from the bench database
   if [ "$BACKEND" = sqlite ]; then sqlite3 "${URL#sqlite://}" "$1"; else psql "$URL" -tAc "$1"; fi

@@ -21,20 +21,9 @@ BACKENDS=${1:-both}
 ACCOUNTS=${ACCOUNTS:-100000}
 DURATION=${DURATION:-15s}
 PORT=${PORT:-18181}
-PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 REUSE=${REUSE:-0}
-KEEP=target/bench
 
-command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)"; exit 1; }
-if [ -z "${BIN:-}" ]; then
-  cargo build --release --quiet
-  BIN=target/release/smarter-accounts
-fi
-mkdir -p "$KEEP"
-WORK=$(mktemp -d)
-SERVER=
-# (`kill 0` would signal this script's whole process group: only kill a server we started)
-trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
+bench_setup
 
 run_wrk() { # name url
   local out

@@ -6,7 +6,7 @@ use chrono::{Days, NaiveDate, NaiveTime};
 use diesel::prelude::*;
 
 use crate::db::models::AuditEntry;
-use crate::db::models::keyset::{self, Cursor, Direction, KeyType, Page};
+use crate::db::models::keyset::{self, Cursor, KeyType, Page};
 use crate::db::schema::{account_contacts, accounts, audit_entries as entries, user_profiles, users};
 use crate::db::{DbConnection, MultiBackend};
 
@@ -66,11 +66,8 @@ pub fn list(
     if let Some(to) = filter.to.and_then(|d| d.checked_add_days(Days::new(1))) {
         q = q.filter(entries::created_at.lt(start(to)));
     }
-    let beyond = cursor.and_then(|c| {
-        let op = Direction::of(Some(c), true).operator(true);
-        keyset::beyond::<entries::table>("audit_entries.created_at", "audit_entries.id", KeyType::Timestamp, c, op)
-    });
-    let direction = Direction::of(cursor, beyond.is_some());
+    let key = ("audit_entries.created_at", "audit_entries.id", KeyType::Timestamp);
+    let (beyond, direction) = keyset::start_at::<entries::table>(cursor, key, true);
     q = if direction.reversed(true) {
         q.order((entries::created_at.desc(), entries::id.desc()))
     } else {

@@ -11,7 +11,7 @@ use diesel::sql_types::BigInt;
 use serde::{Deserialize, Serialize};
 
 use crate::db::models::account_list::Scope;
-use crate::db::models::keyset::{self, Condition, Cursor, Direction, KeyType, Page};
+use crate::db::models::keyset::{self, Condition, Cursor, KeyType, Page};
 use crate::db::schema::{accounts, billing_day_totals as days, daily_billing_records as records, user_profiles, users};
 use crate::db::{AccountId, DbConnection, MultiBackend, UserId};
 
@@ -87,11 +87,8 @@ pub fn ledger(
     cursor: Option<&Cursor>,
     per_page: i64,
 ) -> QueryResult<Page<LedgerRow>> {
-    let beyond = cursor.and_then(|c| {
-        let op = Direction::of(Some(c), true).operator(true);
-        keyset::beyond::<records::table>("daily_billing_records.date", "daily_billing_records.id", KeyType::Date, c, op)
-    });
-    let direction = Direction::of(cursor, beyond.is_some());
+    let key = ("daily_billing_records.date", "daily_billing_records.id", KeyType::Date);
+    let (beyond, direction) = keyset::start_at::<records::table>(cursor, key, true);
     let mut q = records::table.filter(condition(filter)).into_boxed::<MultiBackend>();
     q = if direction.reversed(true) {
         q.order((records::date.desc(), records::id.desc()))

@@ -52,6 +52,10 @@ impl ContactSortField {
         }
     }
 
+    fn key_type(self) -> KeyType {
+        if self == Self::Created { KeyType::Timestamp } else { KeyType::Text }
+    }
+
     /// The SQL the list orders by: the expression its index covers.
     fn sql(self) -> &'static str {
         match self {
@@ -162,12 +166,8 @@ fn filtered(is_sqlite: bool, scope: Scope, filter: &ContactFilter, matching: Mat
 /// `filter` matched as `matching` says.
 fn ordered(query: &ContactQuery, filter: &ContactFilter, is_sqlite: bool, matching: Matching) -> (Boxed, Direction) {
     let ContactQuery { scope, sort, cursor, .. } = query;
-    let kind = if sort.field == ContactSortField::Created { KeyType::Timestamp } else { KeyType::Text };
-    let beyond = cursor.as_ref().and_then(|c| {
-        let op = Direction::of(Some(c), true).operator(sort.descending);
-        keyset::beyond::<account_contacts::table>(sort.field.sql(), "account_contacts.id", kind, c, op)
-    });
-    let direction = Direction::of(cursor.as_ref(), beyond.is_some());
+    let order = (sort.field.sql(), "account_contacts.id", sort.field.key_type());
+    let (beyond, direction) = keyset::start_at::<account_contacts::table>(cursor.as_ref(), order, sort.descending);
     let mut q = filtered(is_sqlite, *scope, filter, matching);
     let key = sql::<Text>(sort.field.sql());
     q = if direction.reversed(sort.descending) {
@@ -217,7 +217,7 @@ fn rows(
         bounded = true;
         // Up to and including the walk's last row, in the direction of travel.
         let until = if direction.operator(query.sort.descending) == ">" { "<=" } else { ">=" };
-        let kind = if query.sort.field == ContactSortField::Created { KeyType::Timestamp } else { KeyType::Text };
+        let kind = query.sort.field.key_type();
         if let Some(c) = keyset::beyond(query.sort.field.sql(), "account_contacts.id", kind, &end, until) {
             q = q.filter(c);
         }
@@ -241,7 +241,7 @@ pub fn list(conn: &mut DbConnection, query: &ContactQuery) -> QueryResult<Page<C
             _ => rows(conn, query, Matching::Index)?,
         },
     };
-    let kind = if sort.field == ContactSortField::Created { KeyType::Timestamp } else { KeyType::Text };
+    let kind = sort.field.key_type();
     let page = Page::from_rows(rows, *per_page, direction, |(c, key)| match kind {
         KeyType::Text => (key.clone(), c.id.0),
         _ => (Cursor::time(c.created_at), c.id.0),

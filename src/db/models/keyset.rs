@@ -95,6 +95,19 @@ pub fn beyond<QS: 'static>(key: &str, id: &str, kind: KeyType, cursor: &Cursor, 
     })
 }
 
+/// Where a page starts in a list ordered by `key` then `id` (`descending` or not): the
+/// condition for the rows beyond `cursor`, and the direction to read them in. A cursor
+/// whose value doesn't fit the key starts from the top.
+pub fn start_at<QS: 'static>(
+    cursor: Option<&Cursor>,
+    (key, id, kind): (&str, &str, KeyType),
+    descending: bool,
+) -> (Option<Condition<QS>>, Direction) {
+    let condition = cursor.and_then(|c| beyond(key, id, kind, c, Direction::of(Some(c), true).operator(descending)));
+    let direction = Direction::of(cursor, condition.is_some());
+    (condition, direction)
+}
+
 /// Which way the rows were read: from a cursor going back, or forward (from a cursor or
 /// the top).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -125,9 +125,9 @@ pub fn plan(conn: &mut DbConnection, entry: AuditEntry) -> Result<RevertPlan, Re
     if !REVERTIBLE.contains(&entry.action.as_str()) {
         return Err(RevertError::NotRevertible("Only changes of fields can be reverted."));
     }
-    let gone = RevertError::NotRevertible("What this entry changed no longer exists.");
+    let gone = || RevertError::NotRevertible("What this entry changed no longer exists.");
     let account_id = entry.account_id.ok_or(RevertError::NotRevertible("This entry is about no account."))?;
-    let account = Account::find(conn, account_id)?.ok_or(gone)?;
+    let account = Account::find(conn, account_id)?.ok_or_else(gone)?;
     let target = match entry.object_type.as_str() {
         "account" => Target::Account {
             tags: metadata::load_tags(conn, metadata::ACCOUNT, account.id.into())?,
@@ -135,8 +135,7 @@ pub fn plan(conn: &mut DbConnection, entry: AuditEntry) -> Result<RevertPlan, Re
             account,
         },
         "account_contact" => {
-            let gone = RevertError::NotRevertible("What this entry changed no longer exists.");
-            let contact = AccountContact::find(conn, account.id, ContactId(entry.object_id))?.ok_or(gone)?;
+            let contact = AccountContact::find(conn, account.id, ContactId(entry.object_id))?.ok_or_else(gone)?;
             Target::Contact { account, contact }
         }
         _ => return Err(RevertError::NotRevertible("Only changes of accounts and contacts can be reverted.")),

@@ -40,11 +40,13 @@ pub struct EntryView {
 impl EntryView {
     /// The entry with what this viewer may do from it.
     pub fn for_viewer(e: &AuditEntry, superuser: bool) -> Self {
+        let changes = e.field_changes();
         Self {
-            revert_href: crate::web::audit::offers_revert(e, superuser).then(|| format!("/audit/{}/revert", e.id)),
+            revert_href: crate::web::audit::offers_revert(e, &changes, superuser)
+                .then(|| format!("/audit/{}/revert", e.id)),
             restore_href: crate::web::audit::offers_restore(e, superuser).then(|| format!("/audit/{}/restore", e.id)),
             batch_action: e.batch_id.as_ref().filter(|_| superuser).map(|b| format!("/audit/batch/{b}/revert")),
-            ..Self::from(e)
+            ..Self::with_changes(e, &changes)
         }
     }
 }
@@ -67,6 +69,13 @@ fn object_label(object_type: &str) -> &str {
 
 impl From<&AuditEntry> for EntryView {
     fn from(e: &AuditEntry) -> Self {
+        Self::with_changes(e, &e.field_changes())
+    }
+}
+
+impl EntryView {
+    /// The entry with its changes, parsed once by the caller.
+    fn with_changes(e: &AuditEntry, changes: &[FieldChange]) -> Self {
         let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());
         Self {
             id: e.id,
@@ -75,10 +84,9 @@ impl From<&AuditEntry> for EntryView {
             action: e.action.replace('_', " "),
             what: object_label(&e.object_type).to_owned(),
             summary: e.summary.clone(),
-            changes: e
-                .field_changes()
+            changes: changes
                 .iter()
-                .map(|c: &FieldChange| ChangeView {
+                .map(|c| ChangeView {
                     field: match label_of(&c.field) {
                         "" => c.field.replace('_', " "),
                         label => label.to_owned(),

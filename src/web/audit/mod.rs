@@ -7,14 +7,13 @@ pub mod list;
 pub mod restore;
 pub mod revert;
 
-use crate::db::models::AuditEntry;
 use crate::db::models::revert::REVERTIBLE;
+use crate::db::models::{AuditEntry, FieldChange};
 
 /// Whether `entry` offers Revert to a viewer: any change of fields to a superuser; to
 /// staff, edits of fields other than flags (they may see the account: checked on use).
-pub fn offers_revert(entry: &AuditEntry, superuser: bool) -> bool {
+pub fn offers_revert(entry: &AuditEntry, changes: &[FieldChange], superuser: bool) -> bool {
     let about = matches!(entry.object_type.as_str(), "account" | "account_contact");
-    let changes = entry.field_changes();
     let fields = changes.iter().any(|c| c.field != "account_number");
     let revertible = about && fields && REVERTIBLE.contains(&entry.action.as_str());
     let flags = changes.iter().any(|c| crate::db::models::revert::FLAGS.contains(&c.field.as_str()));

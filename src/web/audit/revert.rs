@@ -84,7 +84,7 @@ async fn entry_for(state: &AppState, user: &User, id: i64) -> Result<AuditEntry,
         })
         .await?;
     let entry = entry.filter(|_| member).ok_or(AppError::NotFound)?;
-    if !super::offers_revert(&entry, superuser) {
+    if !super::offers_revert(&entry, &entry.field_changes(), superuser) {
         return Err(if superuser {
             AppError::Refused("Only changes of fields of accounts and contacts can be reverted.".to_owned())
         } else {

@@ -39,9 +39,8 @@ struct UserListPage {
 }
 
 fn filters(p: &UserParams, per_page: i64) -> Filters {
-    let per_page_options: Vec<(String, String)> = PER_PAGE.iter().map(|n| (n.to_string(), n.to_string())).collect();
-    let mut per_page_field = FilterField::select("per_page", "Per page", &per_page.to_string(), &[]);
-    per_page_field.options = per_page_options;
+    let sizes = PER_PAGE.map(|n| n.to_string());
+    let options: Vec<(&str, &str)> = sizes.iter().map(|n| (n.as_str(), n.as_str())).collect();
     Filters {
         action: "/users",
         label: "Find users",
@@ -50,7 +49,7 @@ fn filters(p: &UserParams, per_page: i64) -> Filters {
             FilterField::yes_no("staff", "Staff", &p.staff, "Staff", "Not staff"),
             FilterField::yes_no("superuser", "Superuser", &p.superuser, "Superusers", "Not superusers"),
             FilterField::yes_no("active", "Status", &p.active, "Active", "Inactive"),
-            per_page_field,
+            FilterField::select("per_page", "Per page", &per_page.to_string(), &options),
         ],
     }
 }

@@ -19,7 +19,7 @@ pub use count::count;
 pub use query::{AccountFilter, AccountPage, Count, DateRange, ListQuery, Scope, Search, Sort, SortField};
 
 pub use super::keyset::Cursor;
-use super::keyset::{self, Direction, KeyType, Page};
+use super::keyset::{self, KeyType, Page};
 
 /// Counts stop here: beyond it the list says "10 000+".
 pub const COUNT_CAP: i64 = 10_000;
@@ -164,12 +164,9 @@ fn ordered(q: Boxed, field: SortField, descending: bool) -> Boxed {
 pub fn list(conn: &mut DbConnection, query: &ListQuery, plan: SearchPlan) -> QueryResult<AccountPage> {
     let ListQuery { scope, filter, sort, cursor, per_page } = query;
     let is_sqlite = conn.is_sqlite();
-    let beyond = cursor.as_ref().and_then(|c| {
-        let op = Direction::of(Some(c), true).operator(sort.descending);
-        let kind = if sort.field.is_time() { KeyType::Timestamp } else { KeyType::Text };
-        keyset::beyond::<accounts::table>(sort.field.sql(), "accounts.id", kind, c, op)
-    });
-    let direction = Direction::of(cursor.as_ref(), beyond.is_some());
+    let kind = if sort.field.is_time() { KeyType::Timestamp } else { KeyType::Text };
+    let (beyond, direction) =
+        keyset::start_at::<accounts::table>(cursor.as_ref(), (sort.field.sql(), "accounts.id", kind), sort.descending);
     let mut q =
         ordered(filtered_with(is_sqlite, *scope, filter, plan), sort.field, direction.reversed(sort.descending));
     if let Some(condition) = beyond {

@@ -33,6 +33,8 @@ pub struct UserQuery {
 /// a broad search fills a page among them; a rare one is found through the index.
 const WALK: i64 = 5_000;
 const TRIGRAM: usize = 3;
+/// The list's order, as keyset paging compares it.
+const KEY: (&str, &str, KeyType) = ("users.username_folded", "users.id", KeyType::Text);
 const SEARCHED: &str =
     "lower(users.username || ' ' || users.email || ' ' || users.first_name || ' ' || users.last_name)";
 
@@ -73,11 +75,7 @@ fn ordered(
     is_sqlite: bool,
     through_index: bool,
 ) -> (users::BoxedQuery<'static, MultiBackend>, Direction) {
-    let beyond = query.cursor.as_ref().and_then(|c| {
-        let op = Direction::of(Some(c), true).operator(false);
-        keyset::beyond::<users::table>("users.username_folded", "users.id", KeyType::Text, c, op)
-    });
-    let direction = Direction::of(query.cursor.as_ref(), beyond.is_some());
+    let (beyond, direction) = keyset::start_at::<users::table>(query.cursor.as_ref(), KEY, false);
     let mut q = filtered(filter, is_sqlite, through_index);
     q = if direction.reversed(false) {
         q.order((users::username_folded.desc(), users::id.desc()))
@@ -102,9 +100,7 @@ fn rows(conn: &mut DbConnection, query: &UserQuery, through_index: bool) -> Quer
         if let Some((value, id)) = end {
             let until = if direction.reversed(false) { ">=" } else { "<=" };
             let end = Cursor { value, id: id.into(), backwards: false };
-            if let Some(c) =
-                keyset::beyond::<users::table>("users.username_folded", "users.id", KeyType::Text, &end, until)
-            {
+            if let Some(c) = keyset::beyond::<users::table>(KEY.0, KEY.1, KEY.2, &end, until) {
                 q = q.filter(c);
             }
         }
