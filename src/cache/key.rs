@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::db::models::AccountLookup;
 use crate::db::models::StaleRow;
-use crate::db::models::account_list::{AccountFilter, ListQuery, Scope};
+use crate::db::models::account_list::{AccountFilter, ListColumn, ListQuery, Scope};
 use crate::db::models::billing_ledger::BillingFilter;
 use crate::db::{AccountId, UserId};
 
@@ -54,6 +54,48 @@ impl CacheKey {
         match row {
             StaleRow::Account(account) => AccountLookup::all_of(account).into_iter().map(Self::Account).collect(),
             StaleRow::User(id) => vec![Self::User(*id)],
+        }
+    }
+}
+
+/// What a cached entry was read from, besides the cache's generation: a write that
+/// changes only some accounts renews just their stamps, and an entry stays good while
+/// none of the stamps it names was renewed after it was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stamp {
+    /// One key's own value (an account row by one of its lookups).
+    Key(String),
+    /// One account's row and tags, wherever they are shown.
+    Account(AccountId),
+    /// What only one account's own page shows: its contacts.
+    Around(AccountId),
+    /// One column of every account, as list filters and orders read it.
+    Column(ListColumn),
+}
+
+impl fmt::Display for Stamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Key(key) => write!(f, "stamp:key:{key}"),
+            Self::Account(id) => write!(f, "stamp:account:{id}"),
+            Self::Around(id) => write!(f, "stamp:around:{id}"),
+            Self::Column(column) => write!(f, "stamp:column:{}", column.name()),
+        }
+    }
+}
+
+impl CacheKey {
+    /// The stamps this key's entry depends on, as far as the key tells (a list page
+    /// also depends on the accounts it holds). Keys with none are renewed only with
+    /// the whole cache.
+    pub fn stamps(&self) -> Vec<Stamp> {
+        match self {
+            Self::Account(_) => vec![Stamp::Key(self.to_string())],
+            Self::AccountCount { filter, .. } => filter.columns().into_iter().map(Stamp::Column).collect(),
+            Self::AccountList(query) => query.columns().into_iter().map(Stamp::Column).collect(),
+            Self::AccountPage { account_id, .. } => vec![Stamp::Account(*account_id), Stamp::Around(*account_id)],
+            Self::TagSuggestions { .. } => vec![Stamp::Column(ListColumn::Tags)],
+            Self::User(_) | Self::UsernameSuggestions | Self::BillingSummary(_) => Vec::new(),
         }
     }
 }

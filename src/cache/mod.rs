@@ -3,17 +3,22 @@
 //! Request handlers use it only through the store (`src/store/`).
 //!
 //! In process, values are kept as they are (shared, cloned out on a hit); in Redis they
-//! are JSON. Writers call [`ObjectCache::invalidate`] with every key of the rows they
-//! changed, for their old and new values, before their request returns.
+//! are JSON.
 //!
 //! Deleting keys alone leaves a race: a reader that loaded a row just before a write
-//! committed could store the old row after the writer's delete. So every write also
-//! sets a new *generation* token, readers note the token before they read the
-//! database, and an entry counts only while the token it was stored under is current.
+//! committed could store the old row after the writer's delete. So readers note where
+//! the cache stands before they read the database, and an entry counts only while
+//! nothing it was read from changed since. Two marks say that:
+//! - the *generation*: a write that may touch anything renews it ([`ObjectCache::invalidate`]),
+//!   and every entry stored under an earlier one is stale;
+//! - *stamps* ([`Stamp`]): a write that changed only some accounts renews just theirs
+//!   ([`ObjectCache::renew`]), and an entry is stale when a stamp it names was renewed
+//!   after it was read. The account pages and list pages that don't show those accounts
+//!   stay.
 
 use std::any::Any;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use cached::{Cached, LruTtlCache};
 use serde::Serialize;
@@ -21,9 +26,11 @@ use serde::de::DeserializeOwned;
 
 mod key;
 mod redis;
+mod stamps;
 
-pub use key::CacheKey;
+pub use key::{CacheKey, Stamp};
 use redis::RedisStore;
+use stamps::LocalStamps;
 
 /// How many rows the in-process cache keeps before evicting the least recent.
 const LOCAL_CAPACITY: usize = 20_000;
@@ -33,13 +40,20 @@ const LOCAL_PAGE_CAPACITY: usize = 256;
 /// The cache key of the generation token.
 const GENERATION_KEY: &str = "generation";
 
-/// The generation a reader saw before it read the database.
+/// Where the cache stood when a reader looked, before it read the database: the
+/// generation, the stamp counter, and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Generation(Option<String>);
+pub struct Generation {
+    token: Option<String>,
+    count: u64,
+    at: Instant,
+}
 
 #[derive(Serialize, serde::Deserialize)]
 struct Envelope<T> {
     generation: Option<String>,
+    count: u64,
+    stamps: Vec<String>,
     value: T,
 }
 
@@ -54,6 +68,8 @@ fn fresh_token() -> String {
 #[derive(Clone)]
 struct LocalEntry {
     generation: Option<String>,
+    count: u64,
+    stamps: Arc<[String]>,
     value: Arc<dyn Any + Send + Sync>,
 }
 
@@ -61,12 +77,14 @@ type LocalStore = Mutex<LruTtlCache<String, LocalEntry>>;
 
 enum Backend {
     Off,
-    Local { rows: Box<LocalStore>, pages: Box<LocalStore> },
+    Local { rows: Box<LocalStore>, pages: Box<LocalStore>, stamps: Box<LocalStamps> },
     Redis(Box<RedisStore>),
 }
 
 pub struct ObjectCache {
     backend: Backend,
+    /// Entries live this long; a read that took longer is not kept.
+    ttl: Duration,
 }
 
 impl std::fmt::Debug for ObjectCache {
@@ -86,12 +104,14 @@ impl ObjectCache {
         let rows = LruTtlCache::builder().max_size(LOCAL_CAPACITY).ttl(ttl).build();
         let pages = LruTtlCache::builder().max_size(LOCAL_PAGE_CAPACITY).ttl(ttl).build();
         let backend = match (rows, pages) {
-            (Ok(rows), Ok(pages)) if !ttl.is_zero() => {
-                Backend::Local { rows: Box::new(Mutex::new(rows)), pages: Box::new(Mutex::new(pages)) }
-            }
+            (Ok(rows), Ok(pages)) if !ttl.is_zero() => Backend::Local {
+                rows: Box::new(Mutex::new(rows)),
+                pages: Box::new(Mutex::new(pages)),
+                stamps: Box::new(LocalStamps::new(ttl)),
+            },
             _ => Backend::Off,
         };
-        Self { backend }
+        Self { backend, ttl }
     }
 
     /// A cache in Redis under `prefix`, its entries sealed with a key derived from
@@ -105,10 +125,10 @@ impl ObjectCache {
         breaker: Arc<crate::redis_guard::Breaker>,
     ) -> anyhow::Result<Self> {
         if ttl.is_zero() {
-            return Ok(Self { backend: Backend::Off });
+            return Ok(Self { backend: Backend::Off, ttl });
         }
         let store = RedisStore::open(url, prefix, ttl, secret, breaker).await?;
-        Ok(Self { backend: Backend::Redis(Box::new(store)) })
+        Ok(Self { backend: Backend::Redis(Box::new(store)), ttl })
     }
 
     /// Whether the cache's Redis answers; `None` when the cache is not in Redis.
@@ -119,12 +139,15 @@ impl ObjectCache {
         }
     }
 
-    /// The current generation; note it before reading the database for [`Self::put`].
-    /// When there is none (first use, or the token expired) a fresh one is started and
-    /// this read is not cached: a fresh token can only invalidate, never revive, entries.
+    /// Where the cache stands; note it before reading the database for [`Self::put`].
+    /// When there is no generation (first use, or the token expired) a fresh one is
+    /// started and this read is not cached: a fresh token can only invalidate, never
+    /// revive, entries.
     pub async fn generation(&self) -> Generation {
+        let at = Instant::now();
+        let none = Generation { token: None, count: 0, at };
         if matches!(self.backend, Backend::Off) {
-            return Generation(None);
+            return none;
         }
         if let Backend::Redis(store) = &self.backend
             && store.breaker().take_pending()
@@ -133,16 +156,22 @@ impl ObjectCache {
             // before it may be served now.
             self.new_generation().await;
         }
-        let current = match &self.backend {
-            Backend::Local { rows, .. } => {
-                lock(rows).cache_get(GENERATION_KEY).and_then(|e| e.value.downcast_ref::<String>().cloned())
+        let (token, count) = match &self.backend {
+            Backend::Local { rows, stamps, .. } => {
+                let token =
+                    lock(rows).cache_get(GENERATION_KEY).and_then(|e| e.value.downcast_ref::<String>().cloned());
+                (token, stamps.count())
             }
-            _ => self.raw_get(GENERATION_KEY).await,
+            Backend::Redis(store) => match store.generation().await {
+                Some(found) => found,
+                None => return none,
+            },
+            Backend::Off => return none,
         };
-        if current.is_none() {
+        if token.is_none() {
             self.new_generation().await;
         }
-        Generation(current)
+        Generation { token, count, at }
     }
 
     /// Starts a new generation: every entry stored under an earlier one is stale.
@@ -151,57 +180,80 @@ impl ObjectCache {
         match &self.backend {
             Backend::Off => {}
             Backend::Local { rows, .. } => {
-                let entry = LocalEntry { generation: None, value: Arc::new(token) };
+                let entry = LocalEntry { generation: None, count: 0, stamps: Arc::new([]), value: Arc::new(token) };
                 lock(rows).cache_set(GENERATION_KEY.to_owned(), entry);
             }
-            Backend::Redis(_) => self.raw_put(GENERATION_KEY, token).await,
+            Backend::Redis(store) => {
+                if !store.set_generation(&token).await {
+                    store.breaker().mark_pending();
+                }
+            }
         }
     }
 
     /// The value under `key`, if it was stored in generation `current` (which the
-    /// caller just read with [`Self::generation`]).
+    /// caller just read with [`Self::generation`]) and none of its stamps was renewed
+    /// since it was read.
     pub async fn get<T: Cacheable>(&self, key: &CacheKey, current: &Generation) -> Option<T> {
-        let current = current.0.as_ref()?;
+        let token = current.token.as_ref()?;
         let spelled = key.to_string();
-        if let Backend::Local { rows, pages } = &self.backend {
-            let value = {
-                let mut store = lock(local_store(key, rows, pages));
-                let entry = store.cache_get(&spelled)?;
-                (entry.generation.as_deref() == Some(current.as_str())).then(|| entry.value.clone())?
-            };
-            return value.downcast_ref::<T>().cloned();
+        if let Backend::Local { rows, pages, stamps } = &self.backend {
+            let entry = lock(local_store(key, rows, pages)).cache_get(&spelled).cloned()?;
+            let good = entry.generation.as_deref() == Some(token.as_str()) && stamps.fresh(&entry.stamps, entry.count);
+            return good.then(|| entry.value.downcast_ref::<T>().cloned())?;
         }
-        let envelope: Envelope<T> = serde_json::from_str(&self.raw_get(&spelled).await?).ok()?;
-        (envelope.generation.as_deref() == Some(current.as_str())).then_some(envelope.value)
+        let Backend::Redis(store) = &self.backend else { return None };
+        let envelope: Envelope<T> = serde_json::from_str(&store.get(&spelled).await?).ok()?;
+        if envelope.generation.as_deref() != Some(token.as_str()) {
+            return None;
+        }
+        store.fresh(&envelope.stamps, envelope.count).await.then_some(envelope.value)
     }
 
-    /// Stores `value` as read in generation `seen`.
+    /// Stores `value` as read since `seen`, depending on its key's stamps.
     pub async fn put<T: Cacheable>(&self, key: &CacheKey, value: &T, seen: &Generation) {
-        if seen.0.is_none() {
+        self.put_with(key, value, seen, Vec::new()).await;
+    }
+
+    /// Stores `value` as read since `seen`, depending on its key's stamps and `more`
+    /// (what only the value tells: the accounts a list page holds).
+    pub async fn put_with<T: Cacheable>(&self, key: &CacheKey, value: &T, seen: &Generation, more: Vec<Stamp>) {
+        // A read slower than an entry's life is not kept: stamps are remembered for
+        // twice that, which must cover every entry read before their renewal.
+        if seen.token.is_none() || seen.at.elapsed() >= self.ttl {
             return;
         }
-        if let Backend::Local { rows, pages } = &self.backend {
-            let entry = LocalEntry { generation: seen.0.clone(), value: Arc::new(value.clone()) };
+        let stamps: Vec<String> = key.stamps().iter().chain(&more).map(Stamp::to_string).collect();
+        if let Backend::Local { rows, pages, .. } = &self.backend {
+            let entry = LocalEntry {
+                generation: seen.token.clone(),
+                count: seen.count,
+                stamps: stamps.into(),
+                value: Arc::new(value.clone()),
+            };
             lock(local_store(key, rows, pages)).cache_set(key.to_string(), entry);
             return;
         }
-        let envelope = Envelope { generation: seen.0.clone(), value };
+        let Backend::Redis(store) = &self.backend else { return };
+        let envelope = Envelope { generation: seen.token.clone(), count: seen.count, stamps, value };
         if let Ok(json) = serde_json::to_string(&envelope) {
-            self.raw_put(&key.to_string(), json).await;
+            store.put(&key.to_string(), &json).await;
         }
     }
 
-    /// A Redis read (the in-process store needs no text).
-    async fn raw_get(&self, key: &str) -> Option<String> {
-        let Backend::Redis(store) = &self.backend else { return None };
-        store.get(key).await
-    }
-
-    /// A Redis write; a lost one is noted, so the next reader starts a new generation.
-    async fn raw_put(&self, key: &str, json: String) {
-        let Backend::Redis(store) = &self.backend else { return };
-        if !store.put(key, &json).await && key == GENERATION_KEY {
-            store.breaker().mark_pending();
+    /// Renews `stamps` after a write that changed only what they name: entries that
+    /// depend on one of them are stale, the rest stay. A failure in Redis is noted, so
+    /// the next reader starts a new generation.
+    pub async fn renew(&self, stamps: &[Stamp]) {
+        let names: Vec<String> = stamps.iter().map(Stamp::to_string).collect();
+        match &self.backend {
+            Backend::Off => {}
+            Backend::Local { stamps, .. } => stamps.renew(&names),
+            Backend::Redis(store) => {
+                if !store.renew(&names).await {
+                    store.breaker().mark_pending();
+                }
+            }
         }
     }
 
@@ -214,7 +266,7 @@ impl ObjectCache {
         self.new_generation().await;
         match &self.backend {
             Backend::Off => {}
-            Backend::Local { rows, pages } => {
+            Backend::Local { rows, pages, .. } => {
                 for key in keys {
                     let _ = lock(local_store(key, rows, pages)).cache_remove(&key.to_string());
                 }

@@ -2,18 +2,32 @@
 //! content, so a Redis writer can't forge or move one), every call under the time limit
 //! and circuit breaker of `redis_guard`, and an auto-reconnecting connection, so a Redis
 //! outage costs cache hits, never an answer.
+//!
+//! The generation, the stamp counter and the stamps are plain values beside the
+//! entries, read together in one `MGET`; a narrow write renews its stamps in one script,
+//! so a reader sees all of a write's stamps or none.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use cached::{AsyncRedisCache, ConcurrentCachedAsync};
+use redis::aio::ConnectionManager;
 
 use crate::redis_guard::{Breaker, Seal};
+
+/// Advances the counter (`KEYS[1]`) and sets every other key to its new value for
+/// `ARGV[1]` seconds, as one step.
+const RENEW: &str = "local n = redis.call('INCR', KEYS[1]) \
+    for i = 2, #KEYS do redis.call('SET', KEYS[i], n, 'EX', ARGV[1]) end return n";
 
 pub struct RedisStore {
     cache: AsyncRedisCache<String, String>,
     seal: Seal,
     breaker: Arc<Breaker>,
+    conn: ConnectionManager,
+    prefix: String,
+    ttl: Duration,
+    renew: redis::Script,
 }
 
 impl RedisStore {
@@ -34,7 +48,89 @@ impl RedisStore {
             .build()
             .await
             .map_err(|e| anyhow::anyhow!("REDIS_URL: could not open the object cache: {e}"))?;
-        Ok(Self { cache, seal: Seal::new(secret, "object-cache"), breaker })
+        let client = redis::Client::open(url).map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?;
+        let conn = client
+            .get_connection_manager()
+            .await
+            .map_err(|e| anyhow::anyhow!("REDIS_URL: could not open the object cache: {e}"))?;
+        let seal = Seal::new(secret, "object-cache");
+        let (prefix, renew) = (format!("{prefix}:objects:"), redis::Script::new(RENEW));
+        Ok(Self { cache, seal, breaker, conn, prefix, ttl, renew })
+    }
+
+    fn plain_key(&self, name: &str) -> String {
+        format!("{}{name}", self.prefix)
+    }
+
+    /// The generation token and the stamp counter, in one round trip; `None` when
+    /// Redis did not answer.
+    pub async fn generation(&self) -> Option<(Option<String>, u64)> {
+        let keys = [self.plain_key("generation"), self.plain_key("count")];
+        let mut mget = redis::cmd("MGET");
+        mget.arg(&keys);
+        match self.query::<Vec<Option<String>>>(mget).await {
+            Ok(mut values) if values.len() == 2 => {
+                let count = values.pop().flatten().and_then(|v| v.parse().ok()).unwrap_or(0);
+                Some((values.pop().flatten(), count))
+            }
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "object cache read failed; reading the database");
+                None
+            }
+        }
+    }
+
+    /// Starts generation `token`; false when Redis did not take it.
+    pub async fn set_generation(&self, token: &str) -> bool {
+        let mut set = redis::cmd("SET");
+        set.arg(self.plain_key("generation")).arg(token).arg("EX").arg(self.ttl.as_secs().max(1));
+        self.outcome(self.query::<()>(set).await)
+    }
+
+    /// Renews these stamps; false when Redis did not take it.
+    pub async fn renew(&self, names: &[String]) -> bool {
+        let mut invocation = self.renew.key(self.plain_key("count"));
+        for name in names {
+            invocation.key(self.plain_key(name));
+        }
+        invocation.arg(self.ttl.saturating_mul(2).as_secs().max(2));
+        let mut conn = self.conn.clone();
+        let call = invocation.invoke_async::<u64>(&mut conn);
+        self.outcome(self.breaker.call(call).await)
+    }
+
+    /// Whether none of these stamps was renewed after the counter stood at `count`
+    /// (false when Redis did not answer).
+    pub async fn fresh(&self, names: &[String], count: u64) -> bool {
+        if names.is_empty() {
+            return true;
+        }
+        let keys: Vec<String> = names.iter().map(|n| self.plain_key(n)).collect();
+        let mut mget = redis::cmd("MGET");
+        mget.arg(&keys);
+        match self.query::<Vec<Option<u64>>>(mget).await {
+            Ok(renewed) => renewed.into_iter().all(|r| r.is_none_or(|r| r <= count)),
+            Err(e) => {
+                tracing::warn!(error = %e, "object cache read failed; reading the database");
+                false
+            }
+        }
+    }
+
+    async fn query<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Result<T, crate::redis_guard::RedisDown> {
+        let mut conn = self.conn.clone();
+        self.breaker.call(async move { cmd.query_async::<T>(&mut conn).await }).await
+    }
+
+    fn outcome<T>(&self, done: Result<T, crate::redis_guard::RedisDown>) -> bool {
+        match done {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::error!(error = %e, "object cache invalidation failed");
+                false
+            }
+        }
     }
 
     /// The value under `key` if Redis answers in time and its seal holds.
@@ -78,9 +174,10 @@ impl RedisStore {
         }
     }
 
-    /// Whether Redis answers now (for the health check).
+    /// Whether Redis answers now on both connections (for the health check).
     pub async fn answers(&self) -> bool {
         self.breaker.call(self.cache.async_cache_get(&"health".to_owned())).await.is_ok()
+            && self.query::<String>(redis::cmd("PING")).await.is_ok()
     }
 
     /// The breaker, whose pending note says a write's invalidation was lost.

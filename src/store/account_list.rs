@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::Store;
-use crate::cache::CacheKey;
+use crate::cache::{CacheKey, Stamp};
 use crate::db::models::account_list::{self, AccountPage, Count, ListQuery, SearchPlan};
 use crate::db::models::metadata;
 use crate::db::{AccountId, StoreError};
@@ -49,7 +49,9 @@ impl Store {
             .await?;
         self.cache.put(&count_key, &fresh.count, &seen).await;
         if cacheable {
-            self.cache.put(&page_key, &fresh, &seen).await;
+            // The page shows its accounts: a change to any of them retires it.
+            let shown = fresh.page.rows.iter().map(|a| Stamp::Account(a.id)).collect();
+            self.cache.put_with(&page_key, &fresh, &seen, shown).await;
         }
         Ok(fresh)
     }

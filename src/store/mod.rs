@@ -9,8 +9,9 @@ use std::sync::Arc;
 
 pub use account_list::ListedAccounts;
 
-use crate::cache::{CacheKey, Cacheable, ObjectCache};
-use crate::db::models::{Account, AccountLookup, CacheEffect, User, Written};
+use crate::cache::{CacheKey, Cacheable, ObjectCache, Stamp};
+use crate::db::models::account_list::ListColumn;
+use crate::db::models::{Account, AccountLookup, CacheEffect, Change, User, Written};
 use crate::db::{DbConnection, DbPool, StoreError, Unavailable, UserId};
 
 #[derive(Clone)]
@@ -55,7 +56,8 @@ impl Store {
     }
 
     /// Runs a write and, before returning, applies what it says it did to the cache:
-    /// the keys of every stale row go and a new generation starts, or nothing happens.
+    /// the keys of every stale row go and a new generation starts; or the stamps of the
+    /// accounts it changed are renewed; or nothing happens.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<Written<T>, E> + Send + 'static,
@@ -63,9 +65,15 @@ impl Store {
         E: From<Unavailable> + Send + 'static,
     {
         let written = self.read(f).await?;
-        if let CacheEffect::Stale(rows) = &written.effect {
-            let keys: Vec<CacheKey> = rows.iter().flat_map(CacheKey::stale).collect();
-            self.cache.invalidate(&keys).await;
+        match &written.effect {
+            CacheEffect::None => {}
+            CacheEffect::Stale(rows) => {
+                let keys: Vec<CacheKey> = rows.iter().flat_map(CacheKey::stale).collect();
+                self.cache.invalidate(&keys).await;
+            }
+            CacheEffect::Changed(changes) => {
+                self.cache.renew(&changes.iter().flat_map(stamps_of).collect::<Vec<_>>()).await
+            }
         }
         Ok(written.value)
     }
@@ -91,15 +99,22 @@ impl Store {
     /// upstream `Account.get_cached_object`). A miss is `None`, and is not kept.
     pub async fn get_cached_object(&self, lookup: AccountLookup) -> Result<Option<Account>, StoreError> {
         let key = CacheKey::Account(lookup.clone());
-        self.cached_row(key, move |conn| Account::find_by(conn, &lookup)).await
+        // Any change to the account found retires the entry, whichever lookup found it.
+        let shown = |account: &Account| vec![Stamp::Account(account.id)];
+        self.cached_row(key, move |conn| Account::find_by(conn, &lookup), shown).await
     }
 
     /// A user by id, through the object cache (the session's user on every request).
     pub async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        self.cached_row(CacheKey::User(id), move |conn| User::find(conn, id)).await
+        self.cached_row(CacheKey::User(id), move |conn| User::find(conn, id), |_| Vec::new()).await
     }
 
-    async fn cached_row<T, F>(&self, key: CacheKey, find: F) -> Result<Option<T>, StoreError>
+    async fn cached_row<T, F>(
+        &self,
+        key: CacheKey,
+        find: F,
+        stamps: impl FnOnce(&T) -> Vec<Stamp>,
+    ) -> Result<Option<T>, StoreError>
     where
         T: Cacheable,
         F: FnOnce(&mut DbConnection) -> diesel::QueryResult<Option<T>> + Send + 'static,
@@ -110,8 +125,26 @@ impl Store {
         }
         let found = self.read(move |conn| find(conn).map_err(StoreError::from)).await?;
         if let Some(row) = &found {
-            self.cache.put(&key, row, &seen).await;
+            self.cache.put_with(&key, row, &seen, stamps(row)).await;
         }
         Ok(found)
+    }
+}
+
+/// The stamps one change renews: its account, the keys of its old and new row, and the
+/// list columns whose values it changed.
+fn stamps_of(change: &Change) -> Vec<Stamp> {
+    match change {
+        Change::Around(id) => vec![Stamp::Around(*id)],
+        Change::Account { old, new, tags } => {
+            let keys = [old, new].into_iter().flat_map(|a| AccountLookup::all_of(a)).map(CacheKey::Account);
+            let mut stamps: Vec<Stamp> = keys.map(|key| Stamp::Key(key.to_string())).collect();
+            stamps.push(Stamp::Account(old.id));
+            stamps.extend(ListColumn::changed(old, new).into_iter().map(Stamp::Column));
+            if *tags {
+                stamps.push(Stamp::Column(ListColumn::Tags));
+            }
+            stamps
+        }
     }
 }

@@ -4,10 +4,12 @@ use std::time::Duration;
 use diesel::prelude::*;
 use smarter_accounts::cache::{CacheKey, ObjectCache};
 use smarter_accounts::db::AccountId;
-use smarter_accounts::db::models::{Account, AccountError, AccountLookup};
+use smarter_accounts::db::models::account_list::{AccountFilter, ListQuery, Scope, Search, Sort};
+use smarter_accounts::db::models::{Account, AccountContact, AccountError, AccountLookup, ContactError};
 use smarter_accounts::db::schema::accounts;
+use smarter_accounts::db::{DbConnection, StoreError};
 use smarter_accounts::domain::AccountFields;
-use smarter_accounts::store::Store;
+use smarter_accounts::store::{ListedAccounts, Store};
 
 use crate::accounts::{actor, create, raw};
 use crate::on_both_databases;
@@ -88,9 +90,103 @@ async fn two_instances_sharing_redis_see_each_others_writes(db: TestDb) {
     check_lookups_and_invalidation(&first, &second).await;
 }
 
+fn query(filter: AccountFilter, sort: &str) -> ListQuery {
+    ListQuery { scope: Scope::All, filter, sort: Sort::parse(sort).unwrap(), cursor: None, per_page: 50 }
+}
+
+fn search(text: &str) -> ListQuery {
+    query(AccountFilter { search: Search::parse(text), ..AccountFilter::default() }, "-created_at")
+}
+
+fn companies(listed: &ListedAccounts) -> Vec<&str> {
+    listed.page.rows.iter().map(|a| a.company_name.as_str()).collect()
+}
+
+/// What the account page keeps around an account, here just its company name as read.
+async fn around(store: &Store, id: AccountId) -> String {
+    let key = CacheKey::AccountPage { account_id: id, month: chrono::NaiveDate::MIN };
+    let load = move |conn: &mut DbConnection| {
+        let row = Account::find(conn, id).map_err(StoreError::from)?;
+        Ok::<_, StoreError>(row.map(|a| a.company_name).unwrap_or_default())
+    };
+    store.cached(key, load).await.unwrap()
+}
+
+async fn check_writes_keep_what_they_did_not_change(reader: &Store, writer: &Store) {
+    let mut conn = TestDb::conn(writer.pool());
+    let moved = create(&mut conn, "Narrow Moved");
+    let kept = create(&mut conn, "Narrow Kept");
+    drop(conn);
+    let active = query(AccountFilter { active: Some(true), ..AccountFilter::default() }, "company_name");
+    // Twice: the very first read only starts the cache's generation.
+    for _ in 0..2 {
+        reader.get_cached_object(AccountLookup::Pk(kept.id)).await.unwrap();
+        around(reader, kept.id).await;
+        for listed in [search("Narrow Kept"), search("Narrow Moved"), active.clone()] {
+            reader.account_list(listed).await.unwrap();
+        }
+    }
+    rename_directly(writer, kept.id, "Narrow Kept Behind");
+
+    // Deactivating one account retires what shows it and what filters by status...
+    let id = moved.id;
+    writer.write(move |conn| Account::set_active(conn, &actor(), id, false)).await.unwrap();
+    let shown = reader.account_list(search("Narrow Moved")).await.unwrap();
+    assert!(!shown.page.rows[0].is_active, "the page holding the account is read again");
+    let by_status = reader.account_list(active.clone()).await.unwrap();
+    assert!(companies(&by_status).contains(&"Narrow Kept Behind"), "the status filter is read again");
+    assert!(!companies(&by_status).contains(&"Narrow Moved"));
+    assert!(!reader.get_cached_object(AccountLookup::Pk(id)).await.unwrap().unwrap().is_active);
+    // ... and keeps the rest: the other account's row, page and searches.
+    let row = reader.get_cached_object(AccountLookup::Pk(kept.id)).await.unwrap().unwrap();
+    assert_eq!(row.company_name, "Narrow Kept", "another account's row stays cached");
+    assert_eq!(around(reader, kept.id).await, "Narrow Kept", "another account's page stays cached");
+    assert_eq!(companies(&reader.account_list(search("Narrow Kept")).await.unwrap()), ["Narrow Kept"]);
+
+    // Renaming retires searches (they read the name), even those not showing the account.
+    update_company(writer, &shown.page.rows[0], "Narrow Renamed").await;
+    assert_eq!(companies(&reader.account_list(search("Narrow Kept")).await.unwrap()), ["Narrow Kept Behind"]);
+    assert_eq!(around(reader, kept.id).await, "Narrow Kept", "not the other account's page");
+
+    // A contact added to an account retires that account's page, and no list or row.
+    let holding = reader.account_list(search("Narrow Kept")).await.unwrap();
+    rename_directly(writer, kept.id, "Narrow Kept Again");
+    let contact = crate::contacts::contact("Ada", "ada@narrow.example", false);
+    let account_id = kept.id;
+    writer
+        .write(move |conn| AccountContact::create(conn, &actor(), account_id, &contact))
+        .await
+        .unwrap_or_else(|e: ContactError| panic!("{e:?}"));
+    assert_eq!(around(reader, kept.id).await, "Narrow Kept Again", "its page is read again");
+    let listed = reader.account_list(search("Narrow Kept")).await.unwrap();
+    assert_eq!(companies(&listed), companies(&holding), "the list holding it is kept");
+    let row = reader.get_cached_object(AccountLookup::Pk(kept.id)).await.unwrap().unwrap();
+    assert_eq!(row.company_name, "Narrow Kept", "its row did not change");
+}
+
+async fn writes_keep_what_they_did_not_change_in_process(db: TestDb) {
+    let store = support::store(&db.pool());
+    check_writes_keep_what_they_did_not_change(&store, &store).await;
+}
+
+async fn writes_keep_what_they_did_not_change_across_instances(db: TestDb) {
+    let Ok(redis_url) = std::env::var("TEST_REDIS_URL") else {
+        notice("skipped: Redis cache test (set TEST_REDIS_URL to run it)");
+        return;
+    };
+    let pool = db.pool();
+    let prefix = db.settings().cache_prefix;
+    let open = || ObjectCache::redis(&redis_url, &prefix, Duration::from_secs(60), &[9; 64], Default::default());
+    let first = Store::new(pool.clone(), Arc::new(open().await.unwrap()));
+    let second = Store::new(pool.clone(), Arc::new(open().await.unwrap()));
+    check_writes_keep_what_they_did_not_change(&first, &second).await;
+}
+
 on_both_databases!(
     cached_lookups_see_every_write_made_through_the_store,
-    two_instances_sharing_redis_see_each_others_writes
+    two_instances_sharing_redis_see_each_others_writes,
+    writes_keep_what_they_did_not_change_in_process,
+    writes_keep_what_they_did_not_change_across_instances
 );
 
 #[actix_web::test]

@@ -282,10 +282,10 @@ pub fn revert_batch(conn: &mut DbConnection, actor: &Actor, batch: &str) -> Resu
                 }
                 other => other,
             })?;
-            stale.extend(written.stale_rows().iter().cloned());
+            stale.extend(written.stale_rows());
         }
         for entry in restores {
-            stale.extend(Account::restore(conn, actor, &entry, Some(&again))?.stale_rows().iter().cloned());
+            stale.extend(Account::restore(conn, actor, &entry, Some(&again))?.stale_rows());
         }
         Ok(Written::makes_stale(count, stale))
     })

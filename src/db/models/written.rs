@@ -1,8 +1,8 @@
 //! What a write returns: its value, and what it did to what the object cache may hold.
 //! Whether a write retires cached pages is decided here, by the write, in the open.
 
-use crate::db::UserId;
 use crate::db::models::Account;
+use crate::db::{AccountId, UserId};
 
 /// A row whose cached copies a write made stale.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +25,20 @@ pub enum CacheEffect {
     /// Contacts and memberships are shown on cached pages but are not cached by key:
     /// their writes name no rows and still retire the pages.
     Stale(Vec<StaleRow>),
+    /// Cached rows or pages of these accounts show what was written, and nothing else
+    /// does: the cache drops what shows them (their rows, their account pages, list pages
+    /// holding them, and lists whose filter or order reads a column that changed) and
+    /// keeps the rest.
+    Changed(Vec<Change>),
+}
+
+/// What one write did to one existing account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Its row went from `old` to `new`; `tags` when its tags changed too.
+    Account { old: Box<Account>, new: Box<Account>, tags: bool },
+    /// Only something its own page shows (a contact): no list shows it.
+    Around(AccountId),
 }
 
 /// The outcome of a write.
@@ -45,16 +59,36 @@ impl<T> Written<T> {
         Self { value, effect: CacheEffect::Stale(rows) }
     }
 
-    /// The rows this write made stale.
-    pub fn stale_rows(&self) -> &[StaleRow] {
+    /// A write that changed these accounts and nothing else the cache shows.
+    pub fn changes(value: T, changes: Vec<Change>) -> Self {
+        Self { value, effect: CacheEffect::Changed(changes) }
+    }
+
+    /// The rows this write made stale (a narrow change names its accounts' versions).
+    pub fn stale_rows(&self) -> Vec<StaleRow> {
         match &self.effect {
-            CacheEffect::None => &[],
-            CacheEffect::Stale(rows) => rows,
+            CacheEffect::None => Vec::new(),
+            CacheEffect::Stale(rows) => rows.clone(),
+            CacheEffect::Changed(changes) => changes
+                .iter()
+                .flat_map(|change| match change {
+                    Change::Account { old, new, .. } => {
+                        vec![StaleRow::Account(old.clone()), StaleRow::Account(new.clone())]
+                    }
+                    Change::Around(_) => Vec::new(),
+                })
+                .collect(),
         }
     }
 
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Written<U> {
         Written { value: f(self.value), effect: self.effect }
+    }
+}
+
+impl Change {
+    pub fn account(old: &Account, new: &Account, tags: bool) -> Self {
+        Self::Account { old: Box::new(old.clone()), new: Box::new(new.clone()), tags }
     }
 }
 

@@ -70,7 +70,7 @@ impl Account {
                 BulkChange::Delete => {
                     let mut stale = Vec::new();
                     for account in &targets {
-                        stale.extend(Self::delete_in(conn, actor, account.id, batch)?.stale_rows().iter().cloned());
+                        stale.extend(Self::delete_in(conn, actor, account.id, batch)?.stale_rows());
                     }
                     (targets.len(), stale)
                 }

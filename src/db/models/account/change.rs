@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::{Account, AccountError, AccountFlags, AccountResult, FieldValues, Snapshot, StaleRow, Written};
+use crate::db::models::Change;
 use crate::db::models::audit::{self, Actor, FieldChange, NewEntry, Record};
 use crate::db::models::{AccountContact, UserProfile, metadata};
 use crate::db::schema::accounts;
@@ -103,9 +104,10 @@ impl Account {
             if unchanged {
                 return Ok(Written::leaves_cache(old));
             }
-            let mut stale = vec![StaleRow::account(&old)];
+            // Moving the default flag changes another account too: every page goes.
+            let mut moved_default = Vec::new();
             if flags.is_default_account && !old.is_default_account {
-                stale.extend(Self::clear_default(conn, actor)?);
+                moved_default = Self::clear_default(conn, actor)?;
             }
             let changed = diesel::update(accounts::table.find(id).filter(accounts::lock_version.eq(based_on_version)))
                 .set((
@@ -126,8 +128,12 @@ impl Account {
             let summary = record.summary(&new.audit_target());
             let entry = NewEntry::new(actor, record.action, new.target(&summary), &changes).in_batch(record.batch);
             audit::record_many(conn, vec![entry])?;
-            stale.push(StaleRow::account(&new));
-            Ok(Written::makes_stale(new, stale))
+            if moved_default.is_empty() {
+                let tags = !old_tags.same_as(&fields.tags);
+                return Ok(Written::changes(new.clone(), vec![Change::account(&old, &new, tags)]));
+            }
+            moved_default.extend([StaleRow::account(&old), StaleRow::account(&new)]);
+            Ok(Written::makes_stale(new, moved_default))
         })
     }
 
@@ -193,9 +199,7 @@ impl Account {
             }
             let new = Self::set_flags(conn, &old, active, old.is_default_account)?;
             Self::audit_change(conn, actor, if active { "activate" } else { "deactivate" }, &old, &new)?;
-            let mut stale = vec![StaleRow::account(&old)];
-            stale.push(StaleRow::account(&new));
-            Ok(Written::makes_stale(new, stale))
+            Ok(Written::changes(new.clone(), vec![Change::account(&old, &new, false)]))
         })
     }
 

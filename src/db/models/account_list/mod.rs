@@ -12,8 +12,11 @@ use crate::db::MultiBackend;
 use crate::db::models::{Account, contains_pattern};
 use crate::db::schema::{accounts, tagged_items, tags, user_profiles};
 
+mod columns;
 mod count;
 mod query;
+
+pub use columns::ListColumn;
 
 pub use count::count;
 pub use query::{AccountFilter, AccountPage, Count, DateRange, ListQuery, Scope, Search, Sort, SortField};

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::db::models::audit::{Actor, FieldChange, Record};
 use crate::db::models::is_unique_violation;
-use crate::db::models::written::Written;
+use crate::db::models::written::{Change, Written};
 use crate::db::schema::{account_contacts, accounts, email_outbox};
 use crate::db::{AccountId, ContactId, DbConnection, now, write_transaction};
 pub use crate::domain::ContactFields;
@@ -176,8 +176,8 @@ impl AccountContact {
                 ))
                 .execute(conn)?;
             contact.record(conn, actor, "create", &Self::diff(None, &contact))?;
-            // Contacts are not cached by key, but the account page shows them.
-            Ok(Written::makes_stale(contact, Vec::new()))
+            // Contacts are not cached by key; only their account's page shows them.
+            Ok(Written::changes(contact, vec![Change::Around(account_id)]))
         })
     }
 
@@ -222,7 +222,7 @@ impl AccountContact {
                 return Ok(Written::leaves_cache(new));
             }
             new.record_as(conn, actor, record, &changes)?;
-            Ok(Written::makes_stale(new, Vec::new()))
+            Ok(Written::changes(new, vec![Change::Around(account_id)]))
         })
     }
 
@@ -240,7 +240,7 @@ impl AccountContact {
                 .map(|c| FieldChange { field: c.field, old: c.new, new: None })
                 .collect();
             old.record(conn, actor, "delete", &changes)?;
-            Ok(Written::makes_stale(old, Vec::new()))
+            Ok(Written::changes(old, vec![Change::Around(account_id)]))
         })
     }
 
