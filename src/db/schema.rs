@@ -28,6 +28,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Kept by triggers: how many accounts of a country are active and inactive.
+    account_country_totals (id) {
+        id -> BigInt,
+        country -> Text,
+        is_active -> Bool,
+        accounts -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     /// Kept by triggers: how many accounts are active and inactive.
     account_totals (id) {
         id -> BigInt,

@@ -1,4 +1,5 @@
-//! The account totals the database keeps by trigger (the unfiltered list's count): they
+//! The account totals the database keeps by trigger (the unfiltered list's count, and
+//! each country's by status): they
 //! match a real `COUNT(*)` after every kind of write, one row or many, on both backends,
 //! and concurrent moves between active and inactive neither deadlock nor drift.
 
@@ -6,7 +7,7 @@ use diesel::connection::SimpleConnection;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 use smarter_accounts::db::models::Account;
-use smarter_accounts::db::schema::{account_totals, accounts};
+use smarter_accounts::db::schema::{account_country_totals, account_totals, accounts};
 use smarter_accounts::db::{AccountId, DbConnection};
 use smarter_accounts::domain::AccountFields;
 
@@ -27,6 +28,26 @@ fn totals_and_counts(conn: &mut DbConnection) -> ((i64, i64), (i64, i64)) {
         accounts::table.filter(accounts::is_active.eq(active)).select(count_star()).first(conn).unwrap()
     };
     ((kept(conn, true), kept(conn, false)), (counted(conn, true), counted(conn, false)))
+}
+
+type CountryTotals = Vec<(String, bool, i64)>;
+
+/// Every country's (non-empty) totals by status, as kept and as `GROUP BY` counts them.
+fn country_totals_and_counts(conn: &mut DbConnection) -> (CountryTotals, CountryTotals) {
+    use account_country_totals as t;
+    let kept = t::table
+        .filter(t::accounts.gt(0))
+        .select((t::country, t::is_active, t::accounts))
+        .order((t::country, t::is_active))
+        .load(conn)
+        .unwrap();
+    let counted = accounts::table
+        .group_by((accounts::country, accounts::is_active))
+        .select((accounts::country, accounts::is_active, count_star()))
+        .order((accounts::country, accounts::is_active))
+        .load(conn)
+        .unwrap();
+    (kept, counted)
 }
 
 /// `n` accounts in one statement, every third one inactive.
@@ -53,6 +74,22 @@ async fn the_totals_follow_every_write(db: TestDb) {
     let (kept, counted) = totals_and_counts(&mut conn);
     assert_eq!(kept, counted);
     assert_eq!(kept, (100, 200), "platform + 99 flipped back; acme + 199 flipped away");
+    let (kept, counted) = country_totals_and_counts(&mut conn);
+    assert_eq!(kept, counted);
+    // Moving accounts between countries, some with their status at once.
+    conn.batch_execute("UPDATE accounts SET country = 'DEU' WHERE company_name LIKE 'Many 1%'").unwrap();
+    conn.batch_execute(
+        "UPDATE accounts SET country = 'JPN', is_active = NOT is_active WHERE company_name LIKE 'Many 2%'",
+    )
+    .unwrap();
+    let (kept, counted) = country_totals_and_counts(&mut conn);
+    assert_eq!(kept, counted);
+    assert!(kept.iter().any(|(country, _, _)| country == "JPN") && kept.len() >= 4, "{kept:?}");
+    conn.batch_execute("UPDATE accounts SET is_active = NOT is_active WHERE company_name LIKE 'Many 2%'").unwrap();
+    let (kept, counted) = country_totals_and_counts(&mut conn);
+    assert_eq!(kept, counted, "the statuses flipped back");
+    let deu: i64 = kept.iter().filter(|(c, _, _)| c == "DEU").map(|(_, _, n)| n).sum();
+    let deu_inactive: i64 = kept.iter().filter(|(c, active, _)| c == "DEU" && !active).map(|(_, _, n)| n).sum();
     drop(conn);
 
     let page = root.get(&app, "/accounts").await;
@@ -61,6 +98,10 @@ async fn the_totals_follow_every_write(db: TestDb) {
     assert_eq!(inactive.texts("#count"), ["200 accounts"]);
     let active = root.get(&app, "/accounts?active=yes").await;
     assert_eq!(active.texts("#count"), ["100 accounts"]);
+    let by_country = root.get(&app, "/accounts?country=DEU").await;
+    assert_eq!(by_country.texts("#count"), [format!("{deu} accounts")]);
+    let by_both = root.get(&app, "/accounts?country=DEU&active=no").await;
+    assert_eq!(by_both.texts("#count"), [format!("{deu_inactive} accounts")]);
     let narrowed = root.get(&app, "/accounts?active=no&q=Acme").await;
     assert_eq!(narrowed.texts("#count"), ["1 account"], "a search is still counted by the search");
 }
@@ -85,6 +126,8 @@ async fn moves_between_active_and_inactive_at_once_keep_the_totals(db: TestDb) {
     let (kept, counted) = totals_and_counts(&mut TestDb::conn(&pool));
     assert_eq!(kept, counted);
     assert_eq!(kept.0 + kept.1, 5);
+    let (kept, counted) = country_totals_and_counts(&mut TestDb::conn(&pool));
+    assert_eq!(kept, counted);
 }
 
 on_both_databases!(the_totals_follow_every_write, moves_between_active_and_inactive_at_once_keep_the_totals);

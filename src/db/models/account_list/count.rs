@@ -6,7 +6,7 @@ use diesel::sql_types::{BigInt, Text};
 use super::{AccountFilter, COUNT_CAP, Count, Scope, Search, TRIGRAM, filtered, fts_phrase};
 use crate::db::DbConnection;
 use crate::db::count_rows::CountRows;
-use crate::db::schema::{account_totals, accounts};
+use crate::db::schema::{account_country_totals, account_totals, accounts};
 
 #[derive(QueryableByName)]
 struct Counted {
@@ -15,13 +15,25 @@ struct Counted {
 }
 
 /// How many accounts match, exactly up to [`COUNT_CAP`]. Every account, or every
-/// active or inactive one: one row of the totals the database keeps. Otherwise one
-/// `COUNT(*)` over the filtered query limited to `COUNT_CAP + 1` rows.
+/// active or inactive one, or every one of a country (and status): rows of the totals
+/// the database keeps. Otherwise one `COUNT(*)` over the filtered query limited to
+/// `COUNT_CAP + 1` rows.
 pub fn count(conn: &mut DbConnection, scope: Scope, filter: &AccountFilter) -> QueryResult<Count> {
     let search_only = AccountFilter { search: None, ..filter.clone() } == AccountFilter::default();
     let active_only = AccountFilter { active: None, ..filter.clone() } == AccountFilter::default();
-    let n = match (&filter.search, scope) {
-        (_, Scope::All) if active_only => {
+    let country_only = AccountFilter { active: None, country: None, ..filter.clone() } == AccountFilter::default();
+    let n = match (&filter.search, scope, &filter.country) {
+        (_, Scope::All, Some(country)) if country_only => {
+            let mut totals = account_country_totals::table
+                .filter(account_country_totals::country.eq(country.clone()))
+                .select(account_country_totals::accounts)
+                .into_boxed();
+            if let Some(active) = filter.active {
+                totals = totals.filter(account_country_totals::is_active.eq(active));
+            }
+            totals.load::<i64>(conn)?.into_iter().sum()
+        }
+        (_, Scope::All, _) if active_only => {
             let mut totals = account_totals::table.select(account_totals::accounts).into_boxed();
             if let Some(active) = filter.active {
                 totals = totals.filter(account_totals::is_active.eq(active));
@@ -30,7 +42,7 @@ pub fn count(conn: &mut DbConnection, scope: Scope, filter: &AccountFilter) -> Q
         }
         // A plain text search over every account: the trigram index alone counts it,
         // without reading a row of the table.
-        (Some(Search::Text(text)), Scope::All) if conn.is_sqlite() && search_only && text.chars().count() >= TRIGRAM => {
+        (Some(Search::Text(text)), Scope::All, _) if conn.is_sqlite() && search_only && text.chars().count() >= TRIGRAM => {
             diesel::sql_query(
                 "SELECT COUNT(*) AS n FROM (SELECT rowid FROM accounts_search WHERE accounts_search MATCH ? LIMIT ?) AS capped",
             )

@@ -1,0 +1,90 @@
+-- The list narrowed by status or country, in any order, without reading rows it won't show.
+--
+-- Every sort index ends with is_active after the keyset (sort key, id): a walk along
+-- it for active or inactive accounts tests the status in the index, and reads a row
+-- only for the accounts it keeps. A country filter has an index of its own per sort
+-- key, country first, so a selective country in any order is one walk too.
+DROP INDEX accounts_created_at;
+DROP INDEX accounts_updated_at;
+DROP INDEX accounts_company_name_id;
+DROP INDEX accounts_city_id;
+DROP INDEX accounts_country_id;
+DROP INDEX accounts_account_number_id;
+CREATE INDEX accounts_created_at ON accounts (created_at, id, is_active);
+CREATE INDEX accounts_updated_at ON accounts (updated_at, id, is_active);
+CREATE INDEX accounts_company_name_id ON accounts (company_name, id, is_active);
+CREATE INDEX accounts_city_id ON accounts (COALESCE(city, ''), id, is_active);
+CREATE INDEX accounts_country_id ON accounts (country, id, is_active);
+CREATE INDEX accounts_account_number_id ON accounts (account_number, id, is_active);
+CREATE INDEX accounts_country_company_name_id ON accounts (country, company_name, id, is_active);
+CREATE INDEX accounts_country_city_id ON accounts (country, COALESCE(city, ''), id, is_active);
+CREATE INDEX accounts_country_account_number_id ON accounts (country, account_number, id, is_active);
+CREATE INDEX accounts_country_created_at_id ON accounts (country, created_at, id, is_active);
+CREATE INDEX accounts_country_updated_at_id ON accounts (country, updated_at, id, is_active);
+
+-- How many accounts each country has, active and inactive, kept in step by
+-- statement-level triggers: the count of the list narrowed by country (and status) is
+-- one or two rows read.
+CREATE TABLE account_country_totals (
+    id BIGSERIAL PRIMARY KEY,
+    country TEXT NOT NULL,
+    is_active BOOLEAN NOT NULL,
+    accounts BIGINT NOT NULL CHECK (accounts >= 0),
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+CREATE UNIQUE INDEX account_country_totals_country_is_active_key ON account_country_totals (country, is_active);
+CREATE INDEX account_country_totals_created_at ON account_country_totals (created_at);
+CREATE INDEX account_country_totals_updated_at ON account_country_totals (updated_at);
+INSERT INTO account_country_totals (country, is_active, accounts, created_at, updated_at)
+SELECT country, is_active, COUNT(*), now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+FROM accounts GROUP BY country, is_active;
+
+-- Adds `k` accounts to one total (a negative `k` takes them off an existing one).
+CREATE FUNCTION account_country_totals_add(c TEXT, active BOOLEAN, k BIGINT) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF k > 0 THEN
+        INSERT INTO account_country_totals (country, is_active, accounts, created_at, updated_at)
+        VALUES (c, active, k, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
+        ON CONFLICT (country, is_active) DO UPDATE
+        SET accounts = account_country_totals.accounts + EXCLUDED.accounts, updated_at = EXCLUDED.updated_at;
+    ELSE
+        UPDATE account_country_totals SET accounts = accounts + k, updated_at = now() AT TIME ZONE 'UTC'
+        WHERE country = c AND is_active = active;
+    END IF;
+END;
+$$;
+
+-- Totals change in (country, is_active) order, so two transactions that both move
+-- accounts take their row locks in the same order and can't deadlock on them.
+CREATE FUNCTION account_country_totals_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    change RECORD;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        FOR change IN SELECT country, is_active, COUNT(*) AS k FROM added GROUP BY 1, 2 ORDER BY 1, 2 LOOP
+            PERFORM account_country_totals_add(change.country, change.is_active, change.k);
+        END LOOP;
+    ELSIF TG_OP = 'DELETE' THEN
+        FOR change IN SELECT country, is_active, COUNT(*) AS k FROM removed GROUP BY 1, 2 ORDER BY 1, 2 LOOP
+            PERFORM account_country_totals_add(change.country, change.is_active, -change.k);
+        END LOOP;
+    ELSE
+        FOR change IN
+            SELECT country, is_active, SUM(k) AS k
+            FROM (SELECT country, is_active, 1 AS k FROM added
+                  UNION ALL SELECT country, is_active, -1 AS k FROM removed) AS moved
+            GROUP BY 1, 2 HAVING SUM(k) <> 0 ORDER BY 1, 2
+        LOOP
+            PERFORM account_country_totals_add(change.country, change.is_active, change.k);
+        END LOOP;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER account_country_totals_insert AFTER INSERT ON accounts
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION account_country_totals_apply();
+CREATE TRIGGER account_country_totals_delete AFTER DELETE ON accounts
+    REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION account_country_totals_apply();
+CREATE TRIGGER account_country_totals_update AFTER UPDATE ON accounts
+    REFERENCING OLD TABLE AS removed NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION account_country_totals_apply();
