@@ -34,8 +34,10 @@ use stamps::LocalStamps;
 
 /// How many rows the in-process cache keeps before evicting the least recent.
 const LOCAL_CAPACITY: usize = 20_000;
-/// How many list pages it keeps: pages are up to a hundred rows each, so far fewer.
-const LOCAL_PAGE_CAPACITY: usize = 256;
+/// How many list pages it keeps: up to a hundred whole rows each, so far fewer.
+const LOCAL_LIST_CAPACITY: usize = 128;
+/// How many other pages (an account page's surroundings, suggestions, summaries).
+const LOCAL_PAGE_CAPACITY: usize = 4_096;
 
 /// The cache key of the generation token.
 const GENERATION_KEY: &str = "generation";
@@ -77,7 +79,7 @@ type LocalStore = Mutex<LruTtlCache<String, LocalEntry>>;
 
 enum Backend {
     Off,
-    Local { rows: Box<LocalStore>, pages: Box<LocalStore>, stamps: Box<LocalStamps> },
+    Local { stores: Box<LocalStores>, stamps: Box<LocalStamps> },
     Redis(Box<RedisStore>),
 }
 
@@ -101,12 +103,11 @@ impl std::fmt::Debug for ObjectCache {
 impl ObjectCache {
     /// An in-process cache; a zero lifetime turns caching off.
     pub fn local(ttl: Duration) -> Self {
-        let rows = LruTtlCache::builder().max_size(LOCAL_CAPACITY).ttl(ttl).build();
-        let pages = LruTtlCache::builder().max_size(LOCAL_PAGE_CAPACITY).ttl(ttl).build();
-        let backend = match (rows, pages) {
-            (Ok(rows), Ok(pages)) if !ttl.is_zero() => Backend::Local {
-                rows: Box::new(Mutex::new(rows)),
-                pages: Box::new(Mutex::new(pages)),
+        let store = |capacity: usize| LruTtlCache::builder().max_size(capacity).ttl(ttl).build().ok().map(Mutex::new);
+        let stores = (store(LOCAL_CAPACITY), store(LOCAL_LIST_CAPACITY), store(LOCAL_PAGE_CAPACITY));
+        let backend = match stores {
+            (Some(rows), Some(lists), Some(pages)) if !ttl.is_zero() => Backend::Local {
+                stores: Box::new(LocalStores { rows, lists, pages }),
                 stamps: Box::new(LocalStamps::new(ttl)),
             },
             _ => Backend::Off,
@@ -157,9 +158,10 @@ impl ObjectCache {
             self.new_generation().await;
         }
         let (token, count) = match &self.backend {
-            Backend::Local { rows, stamps, .. } => {
-                let token =
-                    lock(rows).cache_get(GENERATION_KEY).and_then(|e| e.value.downcast_ref::<String>().cloned());
+            Backend::Local { stores, stamps } => {
+                let token = lock(&stores.rows)
+                    .cache_get(GENERATION_KEY)
+                    .and_then(|e| e.value.downcast_ref::<String>().cloned());
                 (token, stamps.count())
             }
             Backend::Redis(store) => match store.generation().await {
@@ -179,9 +181,9 @@ impl ObjectCache {
         let token = fresh_token();
         match &self.backend {
             Backend::Off => {}
-            Backend::Local { rows, .. } => {
+            Backend::Local { stores, .. } => {
                 let entry = LocalEntry { generation: None, count: 0, stamps: Arc::new([]), value: Arc::new(token) };
-                lock(rows).cache_set(GENERATION_KEY.to_owned(), entry);
+                lock(&stores.rows).cache_set(GENERATION_KEY.to_owned(), entry);
             }
             Backend::Redis(store) => {
                 if !store.set_generation(&token).await {
@@ -197,8 +199,8 @@ impl ObjectCache {
     pub async fn get<T: Cacheable>(&self, key: &CacheKey, current: &Generation) -> Option<T> {
         let token = current.token.as_ref()?;
         let spelled = key.to_string();
-        if let Backend::Local { rows, pages, stamps } = &self.backend {
-            let entry = lock(local_store(key, rows, pages)).cache_get(&spelled).cloned()?;
+        if let Backend::Local { stores, stamps } = &self.backend {
+            let entry = lock(stores.for_key(key)).cache_get(&spelled).cloned()?;
             let good = entry.generation.as_deref() == Some(token.as_str()) && stamps.fresh(&entry.stamps, entry.count);
             return good.then(|| entry.value.downcast_ref::<T>().cloned())?;
         }
@@ -224,14 +226,14 @@ impl ObjectCache {
             return;
         }
         let stamps: Vec<String> = key.stamps().iter().chain(&more).map(Stamp::to_string).collect();
-        if let Backend::Local { rows, pages, .. } = &self.backend {
+        if let Backend::Local { stores, .. } = &self.backend {
             let entry = LocalEntry {
                 generation: seen.token.clone(),
                 count: seen.count,
                 stamps: stamps.into(),
                 value: Arc::new(value.clone()),
             };
-            lock(local_store(key, rows, pages)).cache_set(key.to_string(), entry);
+            lock(stores.for_key(key)).cache_set(key.to_string(), entry);
             return;
         }
         let Backend::Redis(store) = &self.backend else { return };
@@ -266,9 +268,9 @@ impl ObjectCache {
         self.new_generation().await;
         match &self.backend {
             Backend::Off => {}
-            Backend::Local { rows, pages, .. } => {
+            Backend::Local { stores, .. } => {
                 for key in keys {
-                    let _ = lock(local_store(key, rows, pages)).cache_remove(&key.to_string());
+                    let _ = lock(stores.for_key(key)).cache_remove(&key.to_string());
                 }
             }
             Backend::Redis(store) => {
@@ -287,8 +289,21 @@ pub trait Cacheable: Serialize + DeserializeOwned + Clone + Send + Sync + 'stati
 
 impl<T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static> Cacheable for T {}
 
-fn local_store<'a, T>(key: &CacheKey, rows: &'a Mutex<T>, pages: &'a Mutex<T>) -> &'a Mutex<T> {
-    if key.is_page() { pages } else { rows }
+/// The in-process stores, each with its own capacity: rows, list pages, other pages.
+struct LocalStores {
+    rows: LocalStore,
+    lists: LocalStore,
+    pages: LocalStore,
+}
+
+impl LocalStores {
+    fn for_key(&self, key: &CacheKey) -> &LocalStore {
+        match key {
+            CacheKey::AccountList(_) => &self.lists,
+            key if key.is_page() => &self.pages,
+            _ => &self.rows,
+        }
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
