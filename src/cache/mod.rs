@@ -164,8 +164,8 @@ impl ObjectCache {
                     .and_then(|e| e.value.downcast_ref::<String>().cloned());
                 (token, stamps.count())
             }
-            Backend::Redis(store) => match store.generation().await {
-                Some(found) => found,
+            Backend::Redis(store) => match store.lookup(None, &[]).await {
+                Some(found) => (found.generation, found.count),
                 None => return none,
             },
             Backend::Off => return none,
@@ -205,11 +205,56 @@ impl ObjectCache {
             return good.then(|| entry.value.downcast_ref::<T>().cloned())?;
         }
         let Backend::Redis(store) = &self.backend else { return None };
-        let envelope: Envelope<T> = serde_json::from_str(&store.get(&spelled).await?).ok()?;
-        if envelope.generation.as_deref() != Some(token.as_str()) {
+        let entry = store.lookup(Some(&spelled), &[]).await?.entry?;
+        self.unpack(store, &entry, token, &[], &[]).await
+    }
+
+    /// Where the cache stands and the value under `key` if it is good, as
+    /// [`Self::generation`] then [`Self::get`] would say. In Redis this is one round trip
+    /// (two for an entry that depends on stamps its key doesn't name).
+    pub async fn lookup<T: Cacheable>(&self, key: &CacheKey) -> (Generation, Option<T>) {
+        let Backend::Redis(store) = &self.backend else {
+            let seen = self.generation().await;
+            let hit = self.get(key, &seen).await;
+            return (seen, hit);
+        };
+        let at = Instant::now();
+        if store.breaker().take_pending() {
+            self.new_generation().await;
+        }
+        let known: Vec<String> = key.stamps().iter().map(Stamp::to_string).collect();
+        let Some(found) = store.lookup(Some(&key.to_string()), &known).await else {
+            return (Generation { token: None, count: 0, at }, None);
+        };
+        let seen = Generation { token: found.generation, count: found.count, at };
+        let Some(token) = &seen.token else {
+            self.new_generation().await;
+            return (seen, None);
+        };
+        let hit = match &found.entry {
+            Some(entry) => self.unpack(store, entry, token, &known, &found.renewed).await,
+            None => None,
+        };
+        (seen, hit)
+    }
+
+    /// A Redis entry's value if it was stored in generation `token` and none of its
+    /// stamps was renewed since: `renewed` answers for the stamps in `known`, Redis for
+    /// the rest.
+    async fn unpack<T: Cacheable>(
+        &self,
+        store: &RedisStore,
+        entry: &str,
+        token: &str,
+        known: &[String],
+        renewed: &[Option<u64>],
+    ) -> Option<T> {
+        let envelope: Envelope<T> = serde_json::from_str(entry).ok()?;
+        if envelope.generation.as_deref() != Some(token) || !redis::renewed_by(renewed, envelope.count) {
             return None;
         }
-        store.fresh(&envelope.stamps, envelope.count).await.then_some(envelope.value)
+        let rest: Vec<String> = envelope.stamps.iter().filter(|s| !known.contains(s)).cloned().collect();
+        store.fresh(&rest, envelope.count).await.then_some(envelope.value)
     }
 
     /// Stores `value` as read since `seen`, depending on its key's stamps.
@@ -274,10 +319,8 @@ impl ObjectCache {
                 }
             }
             Backend::Redis(store) => {
-                for key in keys {
-                    if !store.remove(&key.to_string()).await {
-                        store.breaker().mark_pending();
-                    }
+                if !store.remove(&keys.iter().map(CacheKey::to_string).collect::<Vec<_>>()).await {
+                    store.breaker().mark_pending();
                 }
             }
         }

@@ -3,17 +3,17 @@
 //! and circuit breaker of `redis_guard`, and an auto-reconnecting connection, so a Redis
 //! outage costs cache hits, never an answer.
 //!
-//! The generation, the stamp counter and the stamps are plain values beside the
-//! entries, read together in one `MGET`; a narrow write renews its stamps in one script,
-//! so a reader sees all of a write's stamps or none.
+//! Beside the entries lie the generation, the stamp counter and the stamps, as plain
+//! values. A lookup reads the generation, the counter, the entry and the stamps its key
+//! names in one `MGET`; a narrow write renews its stamps in one script, so a reader sees
+//! all of a write's stamps or none.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use cached::{AsyncRedisCache, ConcurrentCachedAsync};
 use redis::aio::ConnectionManager;
 
-use crate::redis_guard::{Breaker, Seal};
+use crate::redis_guard::{Breaker, RedisDown, Seal};
 
 /// Advances the counter (`KEYS[1]`) and sets every other key to its new value for
 /// `ARGV[1]` seconds, as one step.
@@ -21,13 +21,21 @@ const RENEW: &str = "local n = redis.call('INCR', KEYS[1]) \
     for i = 2, #KEYS do redis.call('SET', KEYS[i], n, 'EX', ARGV[1]) end return n";
 
 pub struct RedisStore {
-    cache: AsyncRedisCache<String, String>,
     seal: Seal,
     breaker: Arc<Breaker>,
     conn: ConnectionManager,
     prefix: String,
     ttl: Duration,
     renew: redis::Script,
+}
+
+/// What one lookup found: the generation token and stamp counter, the entry's text
+/// (its seal checked), and when each stamp asked for was last renewed.
+pub struct Found {
+    pub generation: Option<String>,
+    pub count: u64,
+    pub entry: Option<String>,
+    pub renewed: Vec<Option<u64>>,
 }
 
 impl RedisStore {
@@ -40,14 +48,6 @@ impl RedisStore {
         secret: &[u8],
         breaker: Arc<Breaker>,
     ) -> anyhow::Result<Self> {
-        let cache = AsyncRedisCache::builder("objects")
-            .namespace(prefix)
-            .connection_string(url)
-            .connection_manager(true)
-            .ttl(ttl)
-            .build()
-            .await
-            .map_err(|e| anyhow::anyhow!("REDIS_URL: could not open the object cache: {e}"))?;
         let client = redis::Client::open(url).map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?;
         let conn = client
             .get_connection_manager()
@@ -55,93 +55,48 @@ impl RedisStore {
             .map_err(|e| anyhow::anyhow!("REDIS_URL: could not open the object cache: {e}"))?;
         let seal = Seal::new(secret, "object-cache");
         let (prefix, renew) = (format!("{prefix}:objects:"), redis::Script::new(RENEW));
-        Ok(Self { cache, seal, breaker, conn, prefix, ttl, renew })
+        Ok(Self { seal, breaker, conn, prefix, ttl, renew })
     }
 
-    fn plain_key(&self, name: &str) -> String {
+    fn key(&self, name: &str) -> String {
         format!("{}{name}", self.prefix)
     }
 
-    /// The generation token and the stamp counter, in one round trip; `None` when
-    /// Redis did not answer.
-    pub async fn generation(&self) -> Option<(Option<String>, u64)> {
-        let keys = [self.plain_key("generation"), self.plain_key("count")];
-        let mut mget = redis::cmd("MGET");
-        mget.arg(&keys);
-        match self.query::<Vec<Option<String>>>(mget).await {
-            Ok(mut values) if values.len() == 2 => {
-                let count = values.pop().flatten().and_then(|v| v.parse().ok()).unwrap_or(0);
-                Some((values.pop().flatten(), count))
-            }
-            Ok(_) => None,
-            Err(e) => {
-                tracing::warn!(error = %e, "object cache read failed; reading the database");
-                None
-            }
-        }
-    }
-
-    /// Starts generation `token`; false when Redis did not take it.
-    pub async fn set_generation(&self, token: &str) -> bool {
-        let mut set = redis::cmd("SET");
-        set.arg(self.plain_key("generation")).arg(token).arg("EX").arg(self.ttl.as_secs().max(1));
-        self.outcome(self.query::<()>(set).await)
-    }
-
-    /// Renews these stamps; false when Redis did not take it.
-    pub async fn renew(&self, names: &[String]) -> bool {
-        let mut invocation = self.renew.key(self.plain_key("count"));
-        for name in names {
-            invocation.key(self.plain_key(name));
-        }
-        invocation.arg(self.ttl.saturating_mul(2).as_secs().max(2));
-        let mut conn = self.conn.clone();
-        let call = invocation.invoke_async::<u64>(&mut conn);
-        self.outcome(self.breaker.call(call).await)
-    }
-
-    /// Whether none of these stamps was renewed after the counter stood at `count`
-    /// (false when Redis did not answer).
-    pub async fn fresh(&self, names: &[String], count: u64) -> bool {
-        if names.is_empty() {
-            return true;
-        }
-        let keys: Vec<String> = names.iter().map(|n| self.plain_key(n)).collect();
-        let mut mget = redis::cmd("MGET");
-        mget.arg(&keys);
-        match self.query::<Vec<Option<u64>>>(mget).await {
-            Ok(renewed) => renewed.into_iter().all(|r| r.is_none_or(|r| r <= count)),
-            Err(e) => {
-                tracing::warn!(error = %e, "object cache read failed; reading the database");
-                false
-            }
-        }
-    }
-
-    async fn query<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Result<T, crate::redis_guard::RedisDown> {
+    async fn query<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Result<T, RedisDown> {
         let mut conn = self.conn.clone();
         self.breaker.call(async move { cmd.query_async::<T>(&mut conn).await }).await
     }
 
-    fn outcome<T>(&self, done: Result<T, crate::redis_guard::RedisDown>) -> bool {
-        match done {
-            Ok(_) => true,
-            Err(e) => {
-                tracing::error!(error = %e, "object cache invalidation failed");
-                false
-            }
+    /// The generation, the counter, the entry under `key` (if given) and the stamps
+    /// named, in one round trip; `None` when Redis did not answer.
+    pub async fn lookup(&self, key: Option<&str>, stamps: &[String]) -> Option<Found> {
+        let mut mget = redis::cmd("MGET");
+        mget.arg(self.key("generation")).arg(self.key("count"));
+        if let Some(key) = key {
+            mget.arg(self.key(key));
         }
-    }
-
-    /// The value under `key` if Redis answers in time and its seal holds.
-    pub async fn get(&self, key: &str) -> Option<String> {
-        let stored = match self.breaker.call(self.cache.async_cache_get(&key.to_owned())).await {
-            Ok(stored) => stored?,
+        for stamp in stamps {
+            mget.arg(self.key(stamp));
+        }
+        let mut values = match self.query::<Vec<Option<String>>>(mget).await {
+            Ok(values) if values.len() == 2 + usize::from(key.is_some()) + stamps.len() => values.into_iter(),
+            Ok(_) => return None,
             Err(e) => {
                 tracing::warn!(error = %e, "object cache read failed; reading the database");
                 return None;
             }
         };
+        let generation = values.next().flatten();
+        let count = values.next().flatten().and_then(|v| v.parse().ok()).unwrap_or(0);
+        let entry = match key {
+            Some(key) => values.next().flatten().and_then(|sealed| self.unsealed(key, &sealed)),
+            None => None,
+        };
+        let renewed = values.map(|v| v.and_then(|v| v.parse().ok())).collect();
+        Some(Found { generation, count, entry, renewed })
+    }
+
+    fn unsealed(&self, key: &str, stored: &str) -> Option<String> {
         let (tag, value) = stored.split_once('.')?;
         if self.seal.verify(&[key.as_bytes(), value.as_bytes()], tag) {
             Some(value.to_owned())
@@ -151,37 +106,78 @@ impl RedisStore {
         }
     }
 
-    /// Stores `value` under `key`, sealed; false when Redis did not take it.
-    pub async fn put(&self, key: &str, value: &str) -> bool {
+    /// Stores `value` under `key`, sealed, for the entries' lifetime.
+    pub async fn put(&self, key: &str, value: &str) {
         let sealed = format!("{}.{value}", self.seal.tag(&[key.as_bytes(), value.as_bytes()]));
-        match self.breaker.call(self.cache.async_cache_set(key.to_owned(), sealed)).await {
-            Ok(_) => true,
-            Err(e) => {
-                tracing::warn!(error = %e, "object cache write failed");
-                false
-            }
+        let mut set = redis::cmd("SET");
+        set.arg(self.key(key)).arg(sealed).arg("EX").arg(self.ttl.as_secs().max(1));
+        if let Err(e) = self.query::<()>(set).await {
+            tracing::warn!(error = %e, "object cache write failed");
         }
     }
 
-    /// Removes `key`; false when Redis did not answer.
-    pub async fn remove(&self, key: &str) -> bool {
-        match self.breaker.call(self.cache.async_cache_remove(&key.to_owned())).await {
-            Ok(_) => true,
-            Err(e) => {
-                tracing::error!(error = %e, key, "object cache invalidation failed");
-                false
-            }
-        }
+    /// Starts generation `token`; false when Redis did not take it.
+    pub async fn set_generation(&self, token: &str) -> bool {
+        let mut set = redis::cmd("SET");
+        set.arg(self.key("generation")).arg(token).arg("EX").arg(self.ttl.as_secs().max(1));
+        self.done(self.query::<()>(set).await)
     }
 
-    /// Whether Redis answers now on both connections (for the health check).
+    /// Removes these keys; false when Redis did not answer.
+    pub async fn remove(&self, keys: &[String]) -> bool {
+        if keys.is_empty() {
+            return true;
+        }
+        let mut del = redis::cmd("DEL");
+        for key in keys {
+            del.arg(self.key(key));
+        }
+        self.done(self.query::<()>(del).await)
+    }
+
+    /// Renews these stamps; false when Redis did not take it.
+    pub async fn renew(&self, names: &[String]) -> bool {
+        let mut invocation = self.renew.key(self.key("count"));
+        for name in names {
+            invocation.key(self.key(name));
+        }
+        invocation.arg(self.ttl.saturating_mul(2).as_secs().max(2));
+        let mut conn = self.conn.clone();
+        let call = async move { invocation.invoke_async::<u64>(&mut conn).await };
+        self.done(self.breaker.call(call).await)
+    }
+
+    /// Whether none of these stamps was renewed after the counter stood at `count`
+    /// (false when Redis did not answer).
+    pub async fn fresh(&self, names: &[String], count: u64) -> bool {
+        if names.is_empty() {
+            return true;
+        }
+        self.lookup(None, names).await.is_some_and(|found| renewed_by(&found.renewed, count))
+    }
+
+    /// Whether Redis answers now (for the health check).
     pub async fn answers(&self) -> bool {
-        self.breaker.call(self.cache.async_cache_get(&"health".to_owned())).await.is_ok()
-            && self.query::<String>(redis::cmd("PING")).await.is_ok()
+        self.query::<String>(redis::cmd("PING")).await.is_ok()
     }
 
     /// The breaker, whose pending note says a write's invalidation was lost.
     pub fn breaker(&self) -> &Breaker {
         &self.breaker
     }
+
+    fn done<T>(&self, outcome: Result<T, RedisDown>) -> bool {
+        match outcome {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::error!(error = %e, "object cache invalidation failed");
+                false
+            }
+        }
+    }
+}
+
+/// Whether every stamp was last renewed at or before `count` (or not lately at all).
+pub fn renewed_by(renewed: &[Option<u64>], count: u64) -> bool {
+    renewed.iter().all(|r| r.is_none_or(|r| r <= count))
 }

@@ -30,11 +30,16 @@ impl Store {
     pub async fn account_list(&self, query: ListQuery) -> Result<ListedAccounts, StoreError> {
         let page_key = CacheKey::AccountList(query.clone());
         let count_key = CacheKey::AccountCount { scope: query.scope, filter: query.filter.clone() };
-        let seen = self.cache.generation().await;
         let cacheable = query.per_page <= MAX_CACHED_PER_PAGE;
-        if cacheable && let Some(hit) = self.cache.get::<ListedAccounts>(&page_key, &seen).await {
-            return Ok(hit);
-        }
+        let seen = if cacheable {
+            let (seen, hit) = self.cache.lookup::<ListedAccounts>(&page_key).await;
+            if let Some(hit) = hit {
+                return Ok(hit);
+            }
+            seen
+        } else {
+            self.cache.generation().await
+        };
         let known_count = self.cache.get::<Count>(&count_key, &seen).await;
         let fresh = self
             .read(move |conn| {

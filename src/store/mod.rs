@@ -86,8 +86,8 @@ impl Store {
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         E: From<Unavailable> + Send + 'static,
     {
-        let seen = self.cache.generation().await;
-        if let Some(hit) = self.cache.get::<T>(&key, &seen).await {
+        let (seen, hit) = self.cache.lookup::<T>(&key).await;
+        if let Some(hit) = hit {
             return Ok(hit);
         }
         let fresh = self.read(load).await?;
@@ -119,8 +119,8 @@ impl Store {
         T: Cacheable,
         F: FnOnce(&mut DbConnection) -> diesel::QueryResult<Option<T>> + Send + 'static,
     {
-        let seen = self.cache.generation().await;
-        if let Some(hit) = self.cache.get::<T>(&key, &seen).await {
+        let (seen, hit) = self.cache.lookup::<T>(&key).await;
+        if let Some(hit) = hit {
             return Ok(Some(hit));
         }
         let found = self.read(move |conn| find(conn).map_err(StoreError::from)).await?;

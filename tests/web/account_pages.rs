@@ -89,8 +89,19 @@ async fn filters_sorting_and_bad_parameters(db: TestDb) {
     assert_eq!(inactive.texts("#accounts tbody td.company"), ["Beta Co"]);
     let default = root.get(&app, "/accounts?default=yes").await;
     assert_eq!(default.texts("#accounts tbody td.company"), ["Smarter"]);
+    for sort in ["company_name", "-city", "updated_at"] {
+        let sorted = root.get(&app, &format!("/accounts?default=yes&sort={sort}&active=yes")).await;
+        assert_eq!(sorted.texts("#accounts tbody td.company"), ["Smarter"], "{sort}");
+    }
     let tagged = root.get(&app, "/accounts?tag=ENTERPRISE").await;
     assert_eq!(tagged.count("#accounts tbody td a"), 2);
+    // A tag, a search and a status together: each narrows the others.
+    let narrowed = root.get(&app, "/accounts?tag=ENTERPRISE&q=alpha&sort=city").await;
+    assert_eq!(narrowed.texts("#accounts tbody td.company"), ["Alpha Co"]);
+    assert_eq!(narrowed.texts("#count"), ["1 account"]);
+    let none = root.get(&app, "/accounts?tag=ENTERPRISE&q=alpha&active=no").await;
+    assert_eq!(none.count("#accounts tbody td a"), 0);
+    assert_eq!(root.get(&app, "/accounts?tag=ENTERPRISE&q=beta&active=no").await.texts("#count"), ["1 account"]);
     let portugal = root.get(&app, "/accounts?country=prt&sort=company_name").await;
     assert_eq!(portugal.texts("#accounts tbody td.company"), ["Alpha Co", "Beta Co"]);
     assert_eq!(portugal.texts("#count"), ["2 accounts"]);

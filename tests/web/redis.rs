@@ -175,7 +175,7 @@ async fn a_redis_writer_cannot_become_another_user(db: TestDb) {
     assert_eq!(jane.login(&app, "jane", PASSWORD).await.status, 303);
     assert_eq!(jane.get(&app, "/password").await.status, 200);
     assert_eq!(jane.get(&app, "/password").await.status, 200);
-    let user_keys = redis.cli(&["--scan", "--pattern", "*user%3Apk%3A*"]);
+    let user_keys = redis.cli(&["--scan", "--pattern", "*:user:pk:*"]);
     assert!(!user_keys.is_empty(), "the session's user is cached: {}", redis.cli(&["--scan"]));
     let mut forged_entries = 0;
     for key in user_keys.lines() {
@@ -188,7 +188,7 @@ async fn a_redis_writer_cannot_become_another_user(db: TestDb) {
     }
     assert_eq!(forged_entries, 1, "jane's cached row was forged");
     assert_eq!(jane.get(&app, "/users").await.status, 403, "still staff");
-    let cached = redis.cli(&["--scan", "--pattern", "*user%3Apk%3A*"]);
+    let cached = redis.cli(&["--scan", "--pattern", "*:user:pk:*"]);
     assert!(!cached.contains("password_hash") && !cached.contains("stamp"));
     for key in cached.lines() {
         let value = redis.cli(&["GET", key]);
