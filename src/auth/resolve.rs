@@ -7,7 +7,8 @@ use actix_session::Session;
 use crate::auth::session;
 use crate::db::StoreError;
 use crate::db::models::User;
-use crate::db::models::session::{self as db_session, Lifetime};
+use crate::db::models::session::{self as db_session, Lifetime, Standing};
+use crate::db::models::{Change, Written};
 use crate::store::Store;
 
 #[derive(Debug, Clone)]
@@ -44,10 +45,23 @@ pub async fn get_resolved_user(
     let Some(token) = session::token(session) else {
         return Ok(ResolvedUser::Anonymous);
     };
-    let user_id = store.read(move |conn| db_session::resolve(conn, &token, lifetime).map_err(StoreError::from)).await?;
-    let user = match user_id {
-        Some(id) => store.user(id).await?,
+    let hash = db_session::token_hash(&token);
+    let user = match store.session(hash.clone()).await? {
         None => None,
+        Some(record) => {
+            let standing = record.standing(crate::db::now(), lifetime);
+            if standing != Standing::Live {
+                let (id, expired) = (record.id, standing == Standing::Expired);
+                store
+                    .write(move |conn| {
+                        if expired { db_session::remove(conn, id) } else { db_session::note_use(conn, id) }
+                            .map_err(StoreError::from)?;
+                        Ok::<_, StoreError>(Written::changes((), vec![Change::Session(hash)]))
+                    })
+                    .await?;
+            }
+            if standing == Standing::Expired { None } else { store.user(record.user_id).await? }
+        }
     };
     match user {
         Some(user) if user.is_active => Ok(ResolvedUser::Authenticated(Box::new(user))),

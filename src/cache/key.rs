@@ -31,6 +31,8 @@ pub enum CacheKey {
     UsernameSuggestions,
     /// What the account page shows around the account, in the month it was built.
     AccountPage { account_id: AccountId, month: NaiveDate },
+    /// A signed-in session's record, by its token's hash (on every request).
+    Session(String),
     /// The totals and tokens per day of a billing filter (records change only with a
     /// write or a command, which renew the cache).
     BillingSummary(BillingFilter),
@@ -90,7 +92,7 @@ impl CacheKey {
     /// the whole cache.
     pub fn stamps(&self) -> Vec<Stamp> {
         match self {
-            Self::Account(_) => vec![Stamp::Key(self.to_string())],
+            Self::Account(_) | Self::Session(_) => vec![Stamp::Key(self.to_string())],
             Self::AccountCount { filter, .. } => filter.columns().into_iter().map(Stamp::Column).collect(),
             Self::AccountList(query) => query.columns().into_iter().map(Stamp::Column).collect(),
             Self::AccountPage { account_id, .. } => vec![Stamp::Account(*account_id), Stamp::Around(*account_id)],
@@ -113,6 +115,7 @@ impl fmt::Display for CacheKey {
             Self::Account(AccountLookup::AccountNumber(v)) => write!(f, "account:account_number:{v}"),
             Self::Account(AccountLookup::CompanyName(v)) => write!(f, "account:company_name:{v}"),
             Self::User(id) => write!(f, "user:pk:{id}"),
+            Self::Session(hash) => write!(f, "session-record:{hash}"),
             Self::AccountCount { scope, filter } => write!(f, "account:count:{}:{}", json(scope), json(filter)),
             Self::AccountList(query) => write!(f, "page:accounts:{}", json(query)),
             Self::AccountPage { account_id, month } => write!(f, "page:account:{account_id}:{month}"),

@@ -11,6 +11,7 @@ pub use account_list::ListedAccounts;
 
 use crate::cache::{CacheKey, Cacheable, ObjectCache, Stamp};
 use crate::db::models::account_list::ListColumn;
+use crate::db::models::session::{self, SessionRecord};
 use crate::db::models::{Account, AccountLookup, CacheEffect, Change, User, Written};
 use crate::db::{DbConnection, DbPool, StoreError, Unavailable, UserId};
 
@@ -109,6 +110,13 @@ impl Store {
         self.cached_row(CacheKey::User(id), move |conn| User::find(conn, id), |_| Vec::new()).await
     }
 
+    /// A session's record by its token's hash, through the object cache (every
+    /// request); every write to it renews its stamp.
+    pub async fn session(&self, hash: String) -> Result<Option<SessionRecord>, StoreError> {
+        let key = CacheKey::Session(hash.clone());
+        self.cached_row(key, move |conn| session::find(conn, &hash), |_| Vec::new()).await
+    }
+
     async fn cached_row<T, F>(
         &self,
         key: CacheKey,
@@ -136,6 +144,7 @@ impl Store {
 fn stamps_of(change: &Change) -> Vec<Stamp> {
     match change {
         Change::Around(id) => vec![Stamp::Around(*id)],
+        Change::Session(hash) => vec![Stamp::Key(CacheKey::Session(hash.clone()).to_string())],
         Change::Account { old, new, tags } => {
             let keys = [old, new].into_iter().flat_map(|a| AccountLookup::all_of(a)).map(CacheKey::Account);
             let mut stamps: Vec<Stamp> = keys.map(|key| Stamp::Key(key.to_string())).collect();

@@ -15,7 +15,8 @@ use crate::db::{DbConnection, UserId, now};
 /// is counted in minutes, so once a minute is enough, and most requests write nothing.
 const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
 
-fn token_hash(token: &str) -> String {
+/// What the sessions table keeps of a token: its SHA-256, never the token.
+pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -50,32 +51,80 @@ pub fn start(conn: &mut DbConnection, user: UserId) -> QueryResult<String> {
     Ok(token)
 }
 
-/// The user of the session with `token`, if it is still valid. An expired record is
-/// deleted; a live one has its last use noted (at most once a minute).
-pub fn resolve(conn: &mut DbConnection, token: &str, lifetime: Lifetime) -> QueryResult<Option<UserId>> {
-    let hash = token_hash(token);
+/// A session's record: whose it is, and when it began and was last used.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionRecord {
+    pub id: i64,
+    pub user_id: UserId,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+}
+
+/// Where a session stands at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Live,
+    /// Live, and its last use is older than [`TOUCH_EVERY`]: note this one.
+    LiveUnnoted,
+    /// Past its idle timeout or its lifetime: it ends.
+    Expired,
+}
+
+impl SessionRecord {
+    pub fn standing(&self, at: NaiveDateTime, lifetime: Lifetime) -> Standing {
+        let expired = |since: NaiveDateTime, limit: Duration| {
+            TimeDelta::from_std(limit).is_ok_and(|limit| at.signed_duration_since(since) > limit)
+        };
+        if expired(self.last_seen_at, lifetime.idle) || expired(self.created_at, lifetime.max) {
+            Standing::Expired
+        } else if at.signed_duration_since(self.last_seen_at) > TOUCH_EVERY {
+            Standing::LiveUnnoted
+        } else {
+            Standing::Live
+        }
+    }
+}
+
+/// The record of the session whose token has this hash.
+pub fn find(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<SessionRecord>> {
     let found: Option<(i64, UserId, NaiveDateTime, NaiveDateTime)> = sessions::table
-        .filter(sessions::token_hash.eq(&hash))
+        .filter(sessions::token_hash.eq(hash))
         .select((sessions::id, sessions::user_id, sessions::created_at, sessions::last_seen_at))
         .first(conn)
         .optional()?;
-    let Some((id, user, created_at, last_seen_at)) = found else {
-        return Ok(None);
-    };
+    Ok(found.map(|(id, user_id, created_at, last_seen_at)| SessionRecord { id, user_id, created_at, last_seen_at }))
+}
+
+/// Notes that the session was used now.
+pub fn note_use(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
     let at = now();
-    let expired = |since: NaiveDateTime, limit: Duration| {
-        TimeDelta::from_std(limit).is_ok_and(|limit| at.signed_duration_since(since) > limit)
-    };
-    if expired(last_seen_at, lifetime.idle) || expired(created_at, lifetime.max) {
-        diesel::delete(sessions::table.find(id)).execute(conn)?;
+    diesel::update(sessions::table.find(id))
+        .set((sessions::last_seen_at.eq(at), sessions::updated_at.eq(at)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Deletes an expired session's record.
+pub fn remove(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    diesel::delete(sessions::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+/// The user of the session with `token`, if it is still valid. An expired record is
+/// deleted; a live one has its last use noted (at most once a minute).
+pub fn resolve(conn: &mut DbConnection, token: &str, lifetime: Lifetime) -> QueryResult<Option<UserId>> {
+    let Some(record) = find(conn, &token_hash(token))? else {
         return Ok(None);
+    };
+    match record.standing(now(), lifetime) {
+        Standing::Expired => {
+            remove(conn, record.id)?;
+            return Ok(None);
+        }
+        Standing::LiveUnnoted => note_use(conn, record.id)?,
+        Standing::Live => {}
     }
-    if at.signed_duration_since(last_seen_at) > TOUCH_EVERY {
-        diesel::update(sessions::table.find(id))
-            .set((sessions::last_seen_at.eq(at), sessions::updated_at.eq(at)))
-            .execute(conn)?;
-    }
-    Ok(Some(user))
+    Ok(Some(record.user_id))
 }
 
 /// Ends the session with `token` (signing out).
@@ -91,4 +140,26 @@ pub fn end_all_of(conn: &mut DbConnection, user: UserId, keep: Option<&str>) -> 
         doomed = doomed.filter(sessions::token_hash.ne(token_hash(keep)));
     }
     doomed.execute(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_stands_by_its_idle_time_and_its_age() {
+        let lifetime = Lifetime { idle: Duration::from_secs(3_600), max: Duration::from_secs(86_400) };
+        let at = NaiveDateTime::default() + TimeDelta::days(10);
+        let record = |age: TimeDelta, unused: TimeDelta| SessionRecord {
+            id: 1,
+            user_id: UserId(1),
+            created_at: at - age,
+            last_seen_at: at - unused,
+        };
+        let standing = |age, unused| record(age, unused).standing(at, lifetime);
+        assert_eq!(standing(TimeDelta::hours(1), TimeDelta::seconds(30)), Standing::Live);
+        assert_eq!(standing(TimeDelta::hours(1), TimeDelta::minutes(2)), Standing::LiveUnnoted);
+        assert_eq!(standing(TimeDelta::hours(2), TimeDelta::minutes(61)), Standing::Expired, "idle");
+        assert_eq!(standing(TimeDelta::hours(25), TimeDelta::seconds(1)), Standing::Expired, "too old");
+    }
 }

@@ -39,6 +39,8 @@ pub enum Change {
     Account { old: Box<Account>, new: Box<Account>, tags: bool },
     /// Only something its own page shows (a contact): no list shows it.
     Around(AccountId),
+    /// The record of the session whose token has this hash (signed out, expired, used).
+    Session(String),
 }
 
 /// The outcome of a write.
@@ -75,7 +77,7 @@ impl<T> Written<T> {
                     Change::Account { old, new, .. } => {
                         vec![StaleRow::Account(old.clone()), StaleRow::Account(new.clone())]
                     }
-                    Change::Around(_) => Vec::new(),
+                    Change::Around(_) | Change::Session(_) => Vec::new(),
                 })
                 .collect(),
         }

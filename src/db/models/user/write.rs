@@ -157,7 +157,8 @@ impl User {
             let user = Self::stored(conn, id)?;
             let ended = session::end_all_of(conn, id, keep)?;
             user.audit(conn, actor, "sign_out", &[])?;
-            Ok(Written::leaves_cache(ended))
+            // Session records are cached: the ended ones must not be served again.
+            Ok(Written::makes_stale(ended, vec![StaleRow::User(id)]))
         })
     }
 
