@@ -123,10 +123,14 @@ async fn keyset_pages_walk_every_row_once_in_both_directions(db: TestDb) {
     for i in 0..7 {
         account(&pool, &format!("Company {i}"));
     }
-    for sort in ["company_name", "-company_name", "-created_at", "city", "country", "account_number", "updated_at"] {
+    // Unfiltered (the order's index is walked) and by tag and creation date (the seven
+    // tagged accounts are looked up and sorted).
+    let sorts = ["company_name", "-company_name", "-created_at", "city", "country", "account_number", "updated_at"];
+    let filters = [("", 8), ("&tag=enterprise&created_from=2000-01-01", 7)];
+    for (sort, (filter, rows)) in sorts.iter().flat_map(|s| filters.iter().map(move |f| (s, f))) {
         let mut seen = Vec::new();
         let mut pages = Vec::new();
-        let mut path = format!("/accounts?per_page=3&sort={sort}");
+        let mut path = format!("/accounts?per_page=3&sort={sort}{filter}");
         loop {
             let page = root.get(&app, &path).await;
             seen.extend(page.attrs("#accounts tbody td a", "href").iter().map(|h| path_only(h)).collect::<Vec<_>>());
@@ -136,9 +140,9 @@ async fn keyset_pages_walk_every_row_once_in_both_directions(db: TestDb) {
                 None => break,
             }
         }
-        assert_eq!(seen.len(), 8, "{sort}: {seen:?}");
+        assert_eq!(seen.len(), *rows, "{sort}{filter}: {seen:?}");
         let distinct: std::collections::HashSet<_> = seen.iter().collect();
-        assert_eq!(distinct.len(), 8, "{sort}");
+        assert_eq!(distinct.len(), *rows, "{sort}{filter}");
         assert_eq!(pages.len(), 3);
         // Back from the last page gives the middle page again.
         let last = root.get(&app, &pages[2]).await;
