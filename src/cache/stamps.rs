@@ -22,6 +22,9 @@ pub(super) struct LocalStamps {
 struct Inner {
     count: u64,
     renewed: HashMap<String, (u64, Instant)>,
+    /// Prune when `renewed` grows past this: twice what the last pruning kept, so
+    /// steady writes prune now and then, not on every write.
+    prune_above: usize,
 }
 
 impl LocalStamps {
@@ -47,9 +50,10 @@ impl LocalStamps {
         for name in names {
             inner.renewed.insert(name.clone(), (count, now));
         }
-        if inner.renewed.len() > PRUNE_ABOVE {
+        if inner.renewed.len() > inner.prune_above.max(PRUNE_ABOVE) {
             let keep = self.keep;
             inner.renewed.retain(|_, (_, at)| now.duration_since(*at) < keep);
+            inner.prune_above = inner.renewed.len().saturating_mul(2);
         }
     }
 
@@ -74,5 +78,18 @@ mod tests {
         assert!(!stamps.fresh(std::slice::from_ref(&a), read_at), "renewed after the read");
         assert!(stamps.fresh(std::slice::from_ref(&b), read_at), "another stamp is untouched");
         assert!(stamps.fresh(&[a, b], stamps.count()), "a read after the renewal is good");
+    }
+
+    #[test]
+    fn renewals_older_than_twice_the_lifetime_are_forgotten_now_and_then() {
+        let stamps = LocalStamps::new(Duration::from_millis(1));
+        for i in 0..PRUNE_ABOVE {
+            stamps.renew(&[format!("stamp:account:{i}")]);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+        stamps.renew(&["stamp:account:last".to_owned()]);
+        let inner = stamps.lock();
+        assert_eq!(inner.renewed.len(), 1, "only the fresh renewal is kept");
+        assert_eq!(inner.prune_above, 2);
     }
 }
