@@ -2,8 +2,8 @@
 //! Redis when `REDIS_URL` is set, so that every instance sharing the Redis shares it.
 //! Request handlers use it only through the store (`src/store/`).
 //!
-//! In process, values are kept as they are (shared, cloned out on a hit); in Redis they
-//! are JSON.
+//! In process (`local.rs`), values are kept as they are (shared, cloned out on a hit);
+//! in Redis (`redis.rs`) they are sealed JSON.
 //!
 //! Deleting keys alone leaves a race: a reader that loaded a row just before a write
 //! committed could store the old row after the writer's delete. So readers note where
@@ -16,31 +16,20 @@
 //!   after it was read. The account pages and list pages that don't show those accounts
 //!   stay.
 
-use std::any::Any;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cached::{Cached, LruTtlCache};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 mod key;
+mod local;
 mod redis;
 mod stamps;
 
 pub use key::{CacheKey, Stamp};
+use local::LocalCache;
 use redis::RedisStore;
-use stamps::LocalStamps;
-
-/// How many rows the in-process cache keeps before evicting the least recent.
-const LOCAL_CAPACITY: usize = 20_000;
-/// How many list pages it keeps: up to a hundred whole rows each, so far fewer.
-const LOCAL_LIST_CAPACITY: usize = 128;
-/// How many other pages (an account page's surroundings, suggestions, summaries).
-const LOCAL_PAGE_CAPACITY: usize = 4_096;
-
-/// The cache key of the generation token.
-const GENERATION_KEY: &str = "generation";
 
 /// Where the cache stood when a reader looked, before it read the database: the
 /// generation, the stamp counter, and when.
@@ -65,21 +54,9 @@ fn fresh_token() -> String {
     hex::encode(bytes)
 }
 
-/// What the in-process store keeps under a key: the value itself, not its JSON (a
-/// profile of the cached list page had a third of its time in parsing the page back).
-#[derive(Clone)]
-struct LocalEntry {
-    generation: Option<String>,
-    count: u64,
-    stamps: Arc<[String]>,
-    value: Arc<dyn Any + Send + Sync>,
-}
-
-type LocalStore = Mutex<LruTtlCache<String, LocalEntry>>;
-
 enum Backend {
     Off,
-    Local { stores: Box<LocalStores>, stamps: Box<LocalStamps> },
+    Local(Box<LocalCache>),
     Redis(Box<RedisStore>),
 }
 
@@ -93,7 +70,7 @@ impl std::fmt::Debug for ObjectCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = match self.backend {
             Backend::Off => "off",
-            Backend::Local { .. } => "in-process",
+            Backend::Local(_) => "in-process",
             Backend::Redis(_) => "redis",
         };
         write!(f, "ObjectCache({kind})")
@@ -103,13 +80,8 @@ impl std::fmt::Debug for ObjectCache {
 impl ObjectCache {
     /// An in-process cache; a zero lifetime turns caching off.
     pub fn local(ttl: Duration) -> Self {
-        let store = |capacity: usize| LruTtlCache::builder().max_size(capacity).ttl(ttl).build().ok().map(Mutex::new);
-        let stores = (store(LOCAL_CAPACITY), store(LOCAL_LIST_CAPACITY), store(LOCAL_PAGE_CAPACITY));
-        let backend = match stores {
-            (Some(rows), Some(lists), Some(pages)) if !ttl.is_zero() => Backend::Local {
-                stores: Box::new(LocalStores { rows, lists, pages }),
-                stamps: Box::new(LocalStamps::new(ttl)),
-            },
+        let backend = match LocalCache::new(ttl) {
+            Some(local) if !ttl.is_zero() => Backend::Local(Box::new(local)),
             _ => Backend::Off,
         };
         Self { backend, ttl }
@@ -158,12 +130,7 @@ impl ObjectCache {
             self.new_generation().await;
         }
         let (token, count) = match &self.backend {
-            Backend::Local { stores, stamps } => {
-                let token = lock(&stores.rows)
-                    .cache_get(GENERATION_KEY)
-                    .and_then(|e| e.value.downcast_ref::<String>().cloned());
-                (token, stamps.count())
-            }
+            Backend::Local(local) => local.generation(),
             Backend::Redis(store) => match store.lookup(None, &[]).await {
                 Some(found) => (found.generation, found.count),
                 None => return none,
@@ -181,10 +148,7 @@ impl ObjectCache {
         let token = fresh_token();
         match &self.backend {
             Backend::Off => {}
-            Backend::Local { stores, .. } => {
-                let entry = LocalEntry { generation: None, count: 0, stamps: Arc::new([]), value: Arc::new(token) };
-                lock(&stores.rows).cache_set(GENERATION_KEY.to_owned(), entry);
-            }
+            Backend::Local(local) => local.set_generation(token),
             Backend::Redis(store) => {
                 if !store.set_generation(&token).await {
                     store.breaker().mark_pending();
@@ -198,14 +162,11 @@ impl ObjectCache {
     /// since it was read.
     pub async fn get<T: Cacheable>(&self, key: &CacheKey, current: &Generation) -> Option<T> {
         let token = current.token.as_ref()?;
-        let spelled = key.to_string();
-        if let Backend::Local { stores, stamps } = &self.backend {
-            let entry = lock(stores.for_key(key)).cache_get(&spelled).cloned()?;
-            let good = entry.generation.as_deref() == Some(token.as_str()) && stamps.fresh(&entry.stamps, entry.count);
-            return good.then(|| entry.value.downcast_ref::<T>().cloned())?;
+        if let Backend::Local(local) = &self.backend {
+            return local.get(key, token);
         }
         let Backend::Redis(store) = &self.backend else { return None };
-        let entry = store.lookup(Some(&spelled), &[]).await?.entry?;
+        let entry = store.lookup(Some(&key.to_string()), &[]).await?.entry?;
         self.unpack(store, &entry, token, &[], &[]).await
     }
 
@@ -267,18 +228,13 @@ impl ObjectCache {
     pub async fn put_with<T: Cacheable>(&self, key: &CacheKey, value: &T, seen: &Generation, more: Vec<Stamp>) {
         // A read slower than an entry's life is not kept: stamps are remembered for
         // twice that, which must cover every entry read before their renewal.
-        if seen.token.is_none() || seen.at.elapsed() >= self.ttl {
+        let Some(token) = seen.token.as_deref() else { return };
+        if seen.at.elapsed() >= self.ttl {
             return;
         }
         let stamps: Vec<String> = key.stamps().iter().chain(&more).map(Stamp::to_string).collect();
-        if let Backend::Local { stores, .. } = &self.backend {
-            let entry = LocalEntry {
-                generation: seen.token.clone(),
-                count: seen.count,
-                stamps: stamps.into(),
-                value: Arc::new(value.clone()),
-            };
-            lock(stores.for_key(key)).cache_set(key.to_string(), entry);
+        if let Backend::Local(local) = &self.backend {
+            local.put(key, value, (token, seen.count), stamps);
             return;
         }
         let Backend::Redis(store) = &self.backend else { return };
@@ -295,7 +251,7 @@ impl ObjectCache {
         let names: Vec<String> = stamps.iter().map(Stamp::to_string).collect();
         match &self.backend {
             Backend::Off => {}
-            Backend::Local { stamps, .. } => stamps.renew(&names),
+            Backend::Local(local) => local.renew(&names),
             Backend::Redis(store) => {
                 if !store.renew(&names).await {
                     store.breaker().mark_pending();
@@ -313,11 +269,7 @@ impl ObjectCache {
         self.new_generation().await;
         match &self.backend {
             Backend::Off => {}
-            Backend::Local { stores, .. } => {
-                for key in keys {
-                    let _ = lock(stores.for_key(key)).cache_remove(&key.to_string());
-                }
-            }
+            Backend::Local(local) => local.remove(keys),
             Backend::Redis(store) => {
                 if !store.remove(&keys.iter().map(CacheKey::to_string).collect::<Vec<_>>()).await {
                     store.breaker().mark_pending();
@@ -331,24 +283,3 @@ impl ObjectCache {
 pub trait Cacheable: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {}
 
 impl<T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static> Cacheable for T {}
-
-/// The in-process stores, each with its own capacity: rows, list pages, other pages.
-struct LocalStores {
-    rows: LocalStore,
-    lists: LocalStore,
-    pages: LocalStore,
-}
-
-impl LocalStores {
-    fn for_key(&self, key: &CacheKey) -> &LocalStore {
-        match key {
-            CacheKey::AccountList(_) => &self.lists,
-            key if key.is_page() => &self.pages,
-            _ => &self.rows,
-        }
-    }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}

@@ -70,22 +70,8 @@ impl RedisStore {
     /// The generation, the counter, the entry under `key` (if given) and the stamps
     /// named, in one round trip; `None` when Redis did not answer.
     pub async fn lookup(&self, key: Option<&str>, stamps: &[String]) -> Option<Found> {
-        let mut mget = redis::cmd("MGET");
-        mget.arg(self.key("generation")).arg(self.key("count"));
-        if let Some(key) = key {
-            mget.arg(self.key(key));
-        }
-        for stamp in stamps {
-            mget.arg(self.key(stamp));
-        }
-        let mut values = match self.query::<Vec<Option<String>>>(mget).await {
-            Ok(values) if values.len() == 2 + usize::from(key.is_some()) + stamps.len() => values.into_iter(),
-            Ok(_) => return None,
-            Err(e) => {
-                tracing::warn!(error = %e, "object cache read failed; reading the database");
-                return None;
-            }
-        };
+        let names = ["generation", "count"].into_iter().chain(key).chain(stamps.iter().map(String::as_str));
+        let mut values = self.mget(names).await?.into_iter();
         let generation = values.next().flatten();
         let count = values.next().flatten().and_then(|v| v.parse().ok()).unwrap_or(0);
         let entry = match key {
@@ -153,7 +139,27 @@ impl RedisStore {
         if names.is_empty() {
             return true;
         }
-        self.lookup(None, names).await.is_some_and(|found| renewed_by(&found.renewed, count))
+        let Some(values) = self.mget(names.iter().map(String::as_str)).await else { return false };
+        let renewed: Vec<Option<u64>> = values.into_iter().map(|v| v.and_then(|v| v.parse().ok())).collect();
+        renewed_by(&renewed, count)
+    }
+
+    /// The values under these names, in one round trip; `None` when Redis did not answer.
+    async fn mget<'a>(&self, names: impl Iterator<Item = &'a str>) -> Option<Vec<Option<String>>> {
+        let mut mget = redis::cmd("MGET");
+        let mut asked = 0;
+        for name in names {
+            mget.arg(self.key(name));
+            asked += 1;
+        }
+        match self.query::<Vec<Option<String>>>(mget).await {
+            Ok(values) if values.len() == asked => Some(values),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "object cache read failed; reading the database");
+                None
+            }
+        }
     }
 
     /// Whether Redis answers now (for the health check).

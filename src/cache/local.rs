@@ -1,0 +1,111 @@
+//! The in-process side of the object cache: three LRU stores with lifetimes (rows, list
+//! pages, other pages, each with its own capacity), the generation token among the rows,
+//! and the stamps (`stamps.rs`). Values are kept as they are, not as JSON (a profile of
+//! the cached list page had a third of its time in parsing the page back), and cloned
+//! out on a hit.
+
+use std::any::Any;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use cached::{Cached, LruTtlCache};
+
+use super::stamps::LocalStamps;
+use super::{CacheKey, Cacheable};
+
+/// How many rows it keeps before evicting the least recent.
+const ROW_CAPACITY: usize = 20_000;
+/// How many list pages it keeps: up to a hundred whole rows each, so far fewer.
+const LIST_CAPACITY: usize = 128;
+/// How many other pages (an account page's surroundings, suggestions, summaries).
+const PAGE_CAPACITY: usize = 4_096;
+
+/// The key of the generation token.
+const GENERATION_KEY: &str = "generation";
+
+/// What a store keeps under a key: the value, with the generation and stamp counter it
+/// was read under and the stamps it depends on.
+#[derive(Clone)]
+struct Entry {
+    generation: Option<String>,
+    count: u64,
+    stamps: Arc<[String]>,
+    value: Arc<dyn Any + Send + Sync>,
+}
+
+type Store = Mutex<LruTtlCache<String, Entry>>;
+
+pub(super) struct LocalCache {
+    rows: Store,
+    lists: Store,
+    pages: Store,
+    stamps: LocalStamps,
+}
+
+impl LocalCache {
+    /// The stores for entries living `ttl`; `None` when they can't be built (a zero
+    /// lifetime).
+    pub(super) fn new(ttl: Duration) -> Option<Self> {
+        let store = |capacity: usize| LruTtlCache::builder().max_size(capacity).ttl(ttl).build().ok().map(Mutex::new);
+        Some(Self {
+            rows: store(ROW_CAPACITY)?,
+            lists: store(LIST_CAPACITY)?,
+            pages: store(PAGE_CAPACITY)?,
+            stamps: LocalStamps::new(ttl),
+        })
+    }
+
+    fn store_for(&self, key: &CacheKey) -> &Store {
+        match key {
+            CacheKey::AccountList(_) => &self.lists,
+            key if key.is_page() => &self.pages,
+            _ => &self.rows,
+        }
+    }
+
+    /// The generation token (if one lives) and the stamp counter.
+    pub(super) fn generation(&self) -> (Option<String>, u64) {
+        let token = lock(&self.rows).cache_get(GENERATION_KEY).and_then(|e| e.value.downcast_ref::<String>().cloned());
+        (token, self.stamps.count())
+    }
+
+    pub(super) fn set_generation(&self, token: String) {
+        let entry = Entry { generation: None, count: 0, stamps: Arc::new([]), value: Arc::new(token) };
+        lock(&self.rows).cache_set(GENERATION_KEY.to_owned(), entry);
+    }
+
+    /// The value under `key` if it was stored in generation `token`, none of its stamps
+    /// was renewed since, and it is a `T`.
+    pub(super) fn get<T: Cacheable>(&self, key: &CacheKey, token: &str) -> Option<T> {
+        let entry = lock(self.store_for(key)).cache_get(&key.to_string()).cloned()?;
+        let good = entry.generation.as_deref() == Some(token) && self.stamps.fresh(&entry.stamps, entry.count);
+        good.then(|| entry.value.downcast_ref::<T>().cloned())?
+    }
+
+    /// Stores `value` as read in generation `token` with the counter at `count`.
+    pub(super) fn put<T: Cacheable>(
+        &self,
+        key: &CacheKey,
+        value: &T,
+        (token, count): (&str, u64),
+        stamps: Vec<String>,
+    ) {
+        let entry =
+            Entry { generation: Some(token.to_owned()), count, stamps: stamps.into(), value: Arc::new(value.clone()) };
+        lock(self.store_for(key)).cache_set(key.to_string(), entry);
+    }
+
+    pub(super) fn renew(&self, names: &[String]) {
+        self.stamps.renew(names);
+    }
+
+    pub(super) fn remove(&self, keys: &[CacheKey]) {
+        for key in keys {
+            let _ = lock(self.store_for(key)).cache_remove(&key.to_string());
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
