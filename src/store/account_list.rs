@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Store;
 use crate::cache::{CacheKey, Stamp};
-use crate::db::models::account_list::{self, AccountPage, Count, ListQuery, SearchPlan};
+use crate::db::models::account_list::{self, AccountPage, Count, ListQuery, Matches, SearchPlan};
 use crate::db::models::metadata;
 use crate::db::{AccountId, StoreError};
 use crate::domain::Tags;
@@ -43,11 +43,17 @@ impl Store {
         let known_count = self.cache.get::<Count>(&count_key, &seen).await;
         let fresh = self
             .read(move |conn| {
+                // A text search is matched once, for the count and the page, unless the
+                // count already says there are too many matches to carry.
+                let matches = match known_count {
+                    Some(Count::AtLeast(_)) => None,
+                    _ => Matches::look_up(conn, &query.filter)?,
+                };
                 let count = match known_count {
                     Some(count) => count,
-                    None => account_list::count(conn, query.scope, &query.filter)?,
+                    None => account_list::count(conn, query.scope, &query.filter, matches.as_ref())?,
                 };
-                let page = account_list::list(conn, &query, SearchPlan::for_count(count))?;
+                let page = account_list::list(conn, &query, SearchPlan::for_count(count), matches.as_ref())?;
                 let tags = metadata::load_account_tags(conn, &page.rows)?;
                 Ok::<_, StoreError>(ListedAccounts { page, count, tags })
             })

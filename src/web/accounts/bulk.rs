@@ -114,7 +114,9 @@ async fn selection(state: &AppState, user: &User, form: &BulkForm, action: Actio
             ListQuery { scope, filter, sort: Sort::default(), cursor: None, per_page: MAX_SELECTION as i64 + 1 };
         let page = state
             .store
-            .read(move |conn| account_list::list(conn, &query, SearchPlan::WalkSortIndex).map_err(StoreError::from))
+            .read(move |conn| {
+                account_list::list(conn, &query, SearchPlan::WalkSortIndex, None).map_err(StoreError::from)
+            })
             .await?;
         if page.rows.len() > MAX_SELECTION {
             return Err(too_many());

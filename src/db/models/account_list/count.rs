@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
-use super::{AccountFilter, COUNT_CAP, Count, Scope, Search, TRIGRAM, filtered, fts_phrase};
+use super::{AccountFilter, COUNT_CAP, Count, Matches, Scope, Search, SearchPlan, TRIGRAM, filtered_with, fts_phrase};
 use crate::db::DbConnection;
 use crate::db::count_rows::CountRows;
 use crate::db::schema::{account_country_totals, account_totals, accounts};
@@ -16,9 +16,15 @@ struct Counted {
 
 /// How many accounts match, exactly up to [`COUNT_CAP`]. Every account, or every
 /// active or inactive one, or every one of a country (and status): rows of the totals
-/// the database keeps. Otherwise one `COUNT(*)` over the filtered query limited to
-/// `COUNT_CAP + 1` rows.
-pub fn count(conn: &mut DbConnection, scope: Scope, filter: &AccountFilter) -> QueryResult<Count> {
+/// the database keeps. A text search's `matches`, when they were looked up, counted as
+/// they are or read by the count. Otherwise one `COUNT(*)` over the filtered query
+/// limited to `COUNT_CAP + 1` rows.
+pub fn count(
+    conn: &mut DbConnection,
+    scope: Scope,
+    filter: &AccountFilter,
+    matches: Option<&Matches>,
+) -> QueryResult<Count> {
     let search_only = AccountFilter { search: None, ..filter.clone() } == AccountFilter::default();
     let active_only = AccountFilter { active: None, ..filter.clone() } == AccountFilter::default();
     let country_only = AccountFilter { active: None, country: None, ..filter.clone() } == AccountFilter::default();
@@ -40,6 +46,9 @@ pub fn count(conn: &mut DbConnection, scope: Scope, filter: &AccountFilter) -> Q
             }
             totals.load::<i64>(conn)?.into_iter().sum()
         }
+        (Some(Search::Text(_)), Scope::All, _) if search_only && matches.is_some() => {
+            matches.map_or(0, |m| m.len() as i64)
+        }
         // A plain text search over every account: the trigram index alone counts it,
         // without reading a row of the table.
         (Some(Search::Text(text)), Scope::All, _) if conn.is_sqlite() && search_only && text.chars().count() >= TRIGRAM => {
@@ -51,8 +60,10 @@ pub fn count(conn: &mut DbConnection, scope: Scope, filter: &AccountFilter) -> Q
             .get_result::<Counted>(conn)?
             .n
         }
-        _ => CountRows(filtered(conn.is_sqlite(), scope, filter).select(accounts::id).limit(COUNT_CAP + 1))
-            .get_result(conn)?,
+        _ => {
+            let q = filtered_with(conn.is_sqlite(), scope, filter, SearchPlan::LookUpMatches, matches);
+            CountRows(q.select(accounts::id).limit(COUNT_CAP + 1)).get_result(conn)?
+        }
     };
     Ok(if n > COUNT_CAP { Count::AtLeast(COUNT_CAP) } else { Count::Exact(n) })
 }

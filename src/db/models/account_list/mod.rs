@@ -14,9 +14,11 @@ use crate::db::schema::{accounts, tagged_items, tags, user_profiles};
 
 mod columns;
 mod count;
+mod matches;
 mod query;
 
 pub use columns::ListColumn;
+pub use matches::Matches;
 
 pub use count::count;
 pub use query::{AccountFilter, AccountPage, Count, DateRange, ListQuery, Scope, Search, Sort, SortField};
@@ -58,7 +60,7 @@ impl SearchPlan {
 }
 
 fn filtered(is_sqlite: bool, scope: Scope, filter: &AccountFilter) -> Boxed {
-    filtered_with(is_sqlite, scope, filter, SearchPlan::LookUpMatches)
+    filtered_with(is_sqlite, scope, filter, SearchPlan::LookUpMatches, None)
 }
 
 /// `accounts.id` as a filter on SQLite may use: the key itself where this list of ids is
@@ -69,7 +71,15 @@ fn account_id(drives: bool) -> diesel::expression::SqlLiteral<diesel::sql_types:
     sql(if drives { "accounts.id" } else { "+accounts.id" })
 }
 
-fn filtered_with(is_sqlite: bool, scope: Scope, filter: &AccountFilter, plan: SearchPlan) -> Boxed {
+/// The filtered list; a text search on SQLite reads `matches` when they were looked up
+/// (see [`Matches`]), else matches again.
+fn filtered_with(
+    is_sqlite: bool,
+    scope: Scope,
+    filter: &AccountFilter,
+    plan: SearchPlan,
+    matches: Option<&Matches>,
+) -> Boxed {
     let mut q = accounts::table.into_boxed::<MultiBackend>();
     // Which list of ids bounds the key: a text search's matches when they are looked
     // up, else the viewer's memberships, else the tag's accounts.
@@ -110,7 +120,7 @@ fn filtered_with(is_sqlite: bool, scope: Scope, filter: &AccountFilter, plan: Se
     let q = dated(q, filter);
     match &filter.search {
         None => q,
-        Some(search) => searched(q, search, is_sqlite, plan),
+        Some(search) => searched(q, search, is_sqlite, plan, matches),
     }
 }
 
@@ -134,21 +144,27 @@ fn dated(mut q: Boxed, filter: &AccountFilter) -> Boxed {
 }
 
 /// `q` narrowed to the accounts `search` matches.
-fn searched(q: Boxed, search: &Search, is_sqlite: bool, plan: SearchPlan) -> Boxed {
+fn searched(q: Boxed, search: &Search, is_sqlite: bool, plan: SearchPlan, matches: Option<&Matches>) -> Boxed {
     match search {
         Search::Number(n) => q.filter(accounts::account_number.eq(n.as_str().to_owned())),
         Search::Text(text) if text.chars().count() >= TRIGRAM && is_sqlite => {
-            let phrase = fts_phrase(text);
             // A unary `+` keeps SQLite from using the primary key for this term.
-            let head = match plan {
-                SearchPlan::LookUpMatches => {
-                    "accounts.id IN (SELECT rowid FROM accounts_search WHERE accounts_search MATCH "
-                }
-                SearchPlan::WalkSortIndex => {
-                    "+accounts.id IN (SELECT rowid FROM accounts_search WHERE accounts_search MATCH "
-                }
+            let id = match plan {
+                SearchPlan::LookUpMatches => "accounts.id",
+                SearchPlan::WalkSortIndex => "+accounts.id",
             };
-            q.filter(sql::<Bool>(head).bind::<Text, _>(phrase).sql(")"))
+            match matches {
+                Some(matches) => q.filter(
+                    sql::<Bool>(&format!("{id} IN (SELECT value FROM json_each("))
+                        .bind::<Text, _>(matches.json())
+                        .sql("))"),
+                ),
+                None => q.filter(
+                    sql::<Bool>(&format!("{id} IN (SELECT rowid FROM accounts_search WHERE accounts_search MATCH "))
+                        .bind::<Text, _>(fts_phrase(text))
+                        .sql(")"),
+                ),
+            }
         }
         Search::Text(text) if text.chars().count() >= TRIGRAM => q.filter(
                 sql::<Bool>(
@@ -182,10 +198,15 @@ fn ordered(q: Boxed, field: SortField, descending: bool, by_index: bool) -> Boxe
     if descending { q.order((key.desc(), accounts::id.desc())) } else { q.order((key.asc(), accounts::id.asc())) }
 }
 
-/// One page of the list, with a plan for text searches on SQLite (see [`SearchPlan`]).
-/// A cursor that doesn't fit the sort (tampered, or from another sort order) starts
-/// from the top.
-pub fn list(conn: &mut DbConnection, query: &ListQuery, plan: SearchPlan) -> QueryResult<AccountPage> {
+/// One page of the list, with a plan for text searches on SQLite (see [`SearchPlan`])
+/// and their matches when they were looked up. A cursor that doesn't fit the sort
+/// (tampered, or from another sort order) starts from the top.
+pub fn list(
+    conn: &mut DbConnection,
+    query: &ListQuery,
+    plan: SearchPlan,
+    matches: Option<&Matches>,
+) -> QueryResult<AccountPage> {
     let ListQuery { scope, filter, sort, cursor, per_page } = query;
     let is_sqlite = conn.is_sqlite();
     let kind = if sort.field.is_time() { KeyType::Timestamp } else { KeyType::Text };
@@ -193,7 +214,7 @@ pub fn list(conn: &mut DbConnection, query: &ListQuery, plan: SearchPlan) -> Que
         keyset::start_at::<accounts::table>(cursor.as_ref(), (sort.field.sql(), "accounts.id", kind), sort.descending);
     let by_index = !(is_sqlite && filter.default_only);
     let descending = direction.reversed(sort.descending);
-    let mut q = ordered(filtered_with(is_sqlite, *scope, filter, plan), sort.field, descending, by_index);
+    let mut q = ordered(filtered_with(is_sqlite, *scope, filter, plan, matches), sort.field, descending, by_index);
     if let Some(condition) = beyond {
         q = q.filter(condition);
     }
@@ -216,7 +237,7 @@ pub fn by_numbers(conn: &mut DbConnection, scope: Scope, numbers: &[String]) -> 
 /// Every matching row in batches, for the CSV export: the page `query` names, and the
 /// cursor of the next one.
 pub fn batch(conn: &mut DbConnection, query: &ListQuery) -> QueryResult<(Vec<Account>, Option<Cursor>)> {
-    let page = list(conn, query, SearchPlan::LookUpMatches)?;
+    let page = list(conn, query, SearchPlan::LookUpMatches, None)?;
     Ok((page.rows, page.next))
 }
 
