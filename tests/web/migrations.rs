@@ -55,6 +55,7 @@ async fn migrations_undo_and_apply_again_over_existing_rows(db: TestDb) {
         .unwrap();
     smarter_accounts::db::models::Account::delete(&mut conn, &actor, gone.id).unwrap();
     let history: i64 = audit_entries::table.count().get_result(&mut *conn).unwrap();
+    assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261201000013", "the search texts migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261201000012", "the list filters migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000011", "the user search migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000010", "the billing day totals migration");

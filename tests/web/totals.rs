@@ -1,7 +1,8 @@
-//! The account totals the database keeps by trigger (the unfiltered list's count, and
-//! each country's by status): they
-//! match a real `COUNT(*)` after every kind of write, one row or many, on both backends,
-//! and concurrent moves between active and inactive neither deadlock nor drift.
+//! What the database keeps by trigger for the list's counts: the account totals (the
+//! unfiltered list's count, and each country's by status) match a real `COUNT(*)` after
+//! every kind of write, one row or many, on both backends, and concurrent moves between
+//! active and inactive neither deadlock nor drift; a search's count follows creates,
+//! renames, bulk updates and deletes.
 
 use diesel::connection::SimpleConnection;
 use diesel::dsl::count_star;
@@ -130,4 +131,56 @@ async fn moves_between_active_and_inactive_at_once_keep_the_totals(db: TestDb) {
     assert_eq!(kept, counted);
 }
 
-on_both_databases!(the_totals_follow_every_write, moves_between_active_and_inactive_at_once_keep_the_totals);
+/// On PostgreSQL, the search texts kept beside the accounts: one per account, each the
+/// lower-cased text a search looks in. (SQLite's FTS5 index keeps itself.)
+fn stale_search_texts(conn: &mut DbConnection) -> i64 {
+    #[derive(QueryableByName)]
+    struct Stale {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    if conn.is_sqlite() {
+        return 0;
+    }
+    diesel::sql_query(
+        "SELECT COUNT(*) AS n FROM accounts a FULL JOIN accounts_search_texts t ON t.account_id = a.id
+         WHERE t.searched IS DISTINCT FROM
+               lower(a.company_name || ' ' || a.name || ' ' || coalesce(a.city, '') || ' ' || a.account_number)",
+    )
+    .get_result::<Stale>(conn)
+    .unwrap()
+    .n
+}
+
+async fn search_counts_follow_every_write(db: TestDb) {
+    let (app, pool, mut root) = crate::console!(support::state(&db).await);
+    let mut conn = TestDb::conn(&pool);
+    create(&mut conn, "Zephyr One");
+    let two = create(&mut conn, "Zephyr Two");
+    let three = create(&mut conn, "Zephyr Three");
+    insert_many(&mut conn, 300);
+    let fields = AccountFields::parse(&raw("Quasar Two")).unwrap();
+    Account::update(&mut conn, &actor(), two.id, two.lock_version, None, &fields, None).unwrap();
+    Account::delete(&mut conn, &actor(), three.id).unwrap();
+    // "Many 1", "Many 10"–"Many 19" and "Many 100"–"Many 199" move to Kyoto; two go.
+    conn.batch_execute("UPDATE accounts SET city = 'Kyoto' WHERE company_name LIKE 'Many 1%'").unwrap();
+    conn.batch_execute("DELETE FROM accounts WHERE company_name IN ('Many 1', 'Many 3')").unwrap();
+    Account::set_active(&mut conn, &actor(), two.id, false).unwrap();
+    assert_eq!(stale_search_texts(&mut conn), 0, "one text per account, as it is now");
+    drop(conn);
+
+    for (q, expected) in
+        [("zephyr", "1 account"), ("QUASAR", "1 account"), ("kyoto", "110 accounts"), ("many", "298 accounts")]
+    {
+        let page = root.get(&app, &format!("/accounts?q={q}")).await;
+        assert_eq!(page.texts("#count"), [expected], "q={q}");
+    }
+    assert_eq!(root.get(&app, "/accounts?q=ephyr+on").await.texts("#count"), ["1 account"], "any substring");
+    assert_eq!(root.get(&app, "/accounts?q=50%25").await.texts("#count"), ["0 accounts"], "% is a character");
+}
+
+on_both_databases!(
+    the_totals_follow_every_write,
+    moves_between_active_and_inactive_at_once_keep_the_totals,
+    search_counts_follow_every_write
+);
