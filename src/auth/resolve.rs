@@ -7,7 +7,7 @@ use actix_session::Session;
 use crate::auth::session;
 use crate::db::StoreError;
 use crate::db::models::User;
-use crate::db::models::session::{self as db_session, Lifetime, Standing};
+use crate::db::models::session::{self as db_session, Lifetime, SignedIn, Standing};
 use crate::db::models::{Change, Written};
 use crate::store::Store;
 
@@ -48,7 +48,7 @@ pub async fn get_resolved_user(
     let hash = db_session::token_hash(&token);
     let user = match store.session(hash.clone()).await? {
         None => None,
-        Some(record) => {
+        Some(SignedIn { record, user }) => {
             let standing = record.standing(crate::db::now(), lifetime);
             if standing != Standing::Live {
                 let (id, expired) = (record.id, standing == Standing::Expired);
@@ -60,7 +60,7 @@ pub async fn get_resolved_user(
                     })
                     .await?;
             }
-            if standing == Standing::Expired { None } else { store.user(record.user_id).await? }
+            if standing == Standing::Expired { None } else { Some(user) }
         }
     };
     match user {

@@ -11,7 +11,7 @@ pub use account_list::ListedAccounts;
 
 use crate::cache::{CacheKey, Cacheable, ObjectCache, Stamp};
 use crate::db::models::account_list::ListColumn;
-use crate::db::models::session::{self, SessionRecord};
+use crate::db::models::session::{self, SignedIn};
 use crate::db::models::{Account, AccountLookup, CacheEffect, Change, User, Written};
 use crate::db::{DbConnection, DbPool, StoreError, Unavailable, UserId};
 
@@ -110,9 +110,10 @@ impl Store {
         self.cached_row(CacheKey::User(id), move |conn| User::find(conn, id), |_| Vec::new()).await
     }
 
-    /// A session's record by its token's hash, through the object cache (every
-    /// request); every write to it renews its stamp.
-    pub async fn session(&self, hash: String) -> Result<Option<SessionRecord>, StoreError> {
+    /// A session's record and its user by the token's hash, through the object cache
+    /// (every request): every write to the record renews its stamp, and every write to
+    /// a user starts a new generation.
+    pub async fn session(&self, hash: String) -> Result<Option<SignedIn>, StoreError> {
         let key = CacheKey::Session(hash.clone());
         self.cached_row(key, move |conn| session::find(conn, &hash), |_| Vec::new()).await
     }

@@ -171,11 +171,12 @@ async fn a_redis_writer_cannot_become_another_user(db: TestDb) {
     assert_eq!(forged.status, 303, "jane's cookie is signed out, not root");
     assert_eq!(root.get(&app, "/users").await.status, 200, "root's own session goes on");
 
-    // A writer makes jane a superuser in the cached user row: the entry is ignored.
+    // A writer makes jane a superuser in her cached session (record and user): the entry
+    // is ignored.
     assert_eq!(jane.login(&app, "jane", PASSWORD).await.status, 303);
     assert_eq!(jane.get(&app, "/password").await.status, 200);
     assert_eq!(jane.get(&app, "/password").await.status, 200);
-    let user_keys = redis.cli(&["--scan", "--pattern", "*:user:pk:*"]);
+    let user_keys = redis.cli(&["--scan", "--pattern", "*:session-record:*"]);
     assert!(!user_keys.is_empty(), "the session's user is cached: {}", redis.cli(&["--scan"]));
     let mut forged_entries = 0;
     for key in user_keys.lines() {
@@ -186,9 +187,9 @@ async fn a_redis_writer_cannot_become_another_user(db: TestDb) {
             forged_entries += 1;
         }
     }
-    assert_eq!(forged_entries, 1, "jane's cached row was forged");
+    assert_eq!(forged_entries, 1, "jane's cached session was forged");
     assert_eq!(jane.get(&app, "/users").await.status, 403, "still staff");
-    let cached = redis.cli(&["--scan", "--pattern", "*:user:pk:*"]);
+    let cached = redis.cli(&["--scan", "--pattern", "*:session-record:*"]);
     assert!(!cached.contains("password_hash") && !cached.contains("stamp"));
     for key in cached.lines() {
         let value = redis.cli(&["GET", key]);

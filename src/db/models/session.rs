@@ -8,7 +8,8 @@ use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::db::schema::sessions;
+use crate::db::models::User;
+use crate::db::schema::{sessions, users};
 use crate::db::{DbConnection, UserId, now};
 
 /// How stale `last_seen_at` may get before a request writes it again: the idle timeout
@@ -85,14 +86,26 @@ impl SessionRecord {
     }
 }
 
-/// The record of the session whose token has this hash.
-pub fn find(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<SessionRecord>> {
-    let found: Option<(i64, UserId, NaiveDateTime, NaiveDateTime)> = sessions::table
+/// A session's record with its user: what every request resolves, in one query.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct SignedIn {
+    pub record: SessionRecord,
+    pub user: User,
+}
+
+/// The session whose token has this hash, with its user (none once either is gone).
+pub fn find(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<SignedIn>> {
+    type Row = ((i64, UserId, NaiveDateTime, NaiveDateTime), User);
+    let found: Option<Row> = sessions::table
+        .inner_join(users::table)
         .filter(sessions::token_hash.eq(hash))
-        .select((sessions::id, sessions::user_id, sessions::created_at, sessions::last_seen_at))
+        .select(((sessions::id, sessions::user_id, sessions::created_at, sessions::last_seen_at), User::as_select()))
         .first(conn)
         .optional()?;
-    Ok(found.map(|(id, user_id, created_at, last_seen_at)| SessionRecord { id, user_id, created_at, last_seen_at }))
+    Ok(found.map(|((id, user_id, created_at, last_seen_at), user)| SignedIn {
+        record: SessionRecord { id, user_id, created_at, last_seen_at },
+        user,
+    }))
 }
 
 /// Notes that the session was used now.
@@ -113,7 +126,7 @@ pub fn remove(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
 /// The user of the session with `token`, if it is still valid. An expired record is
 /// deleted; a live one has its last use noted (at most once a minute).
 pub fn resolve(conn: &mut DbConnection, token: &str, lifetime: Lifetime) -> QueryResult<Option<UserId>> {
-    let Some(record) = find(conn, &token_hash(token))? else {
+    let Some(SignedIn { record, .. }) = find(conn, &token_hash(token))? else {
         return Ok(None);
     };
     match record.standing(now(), lifetime) {
