@@ -47,32 +47,8 @@ pub fn count(
             }
             totals.load::<i64>(conn)?.into_iter().sum()
         }
-        (Some(Search::Text(_)), Scope::All, _) if search_only && matches.is_some() => {
-            matches.map_or(0, |m| m.len() as i64)
-        }
-        // A plain text search over every account: the trigram index alone counts it,
-        // without reading a row of the table.
-        (Some(Search::Text(text)), Scope::All, _) if conn.is_sqlite() && search_only && text.chars().count() >= TRIGRAM => {
-            diesel::sql_query(
-                "SELECT COUNT(*) AS n FROM (SELECT rowid FROM accounts_search WHERE accounts_search MATCH ? LIMIT ?) AS capped",
-            )
-            .bind::<Text, _>(fts_phrase(text))
-            .bind::<BigInt, _>(COUNT_CAP + 1)
-            .get_result::<Counted>(conn)?
-            .n
-        }
-        // The same on PostgreSQL: its narrow table of lower-cased search texts, whose
-        // rows are a third of the accounts' (the trigram match is rechecked on each).
-        (Some(Search::Text(text)), Scope::All, _)
-            if !conn.is_sqlite() && search_only && text.chars().count() >= TRIGRAM =>
-        {
-            diesel::sql_query(
-                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM accounts_search_texts WHERE searched LIKE $1 ESCAPE '\\' LIMIT $2) AS capped",
-            )
-            .bind::<Text, _>(contains_pattern(text))
-            .bind::<BigInt, _>(COUNT_CAP + 1)
-            .get_result::<Counted>(conn)?
-            .n
+        (Some(Search::Text(text)), Scope::All, _) if search_only && text.chars().count() >= TRIGRAM => {
+            plain_search(conn, text, matches)?
         }
         _ => {
             let q = filtered_with(conn.is_sqlite(), scope, filter, SearchPlan::LookUpMatches, matches);
@@ -80,4 +56,26 @@ pub fn count(
         }
     };
     Ok(if n > COUNT_CAP { Count::AtLeast(COUNT_CAP) } else { Count::Exact(n) })
+}
+
+/// How many accounts a text search over every account matches (up to the cap): the
+/// matches already looked up, or the trigram index alone on SQLite (no row of the
+/// table is read), or on PostgreSQL the narrow table of lower-cased search texts, whose
+/// rows are a third of the accounts' (the trigram match is rechecked on each).
+fn plain_search(conn: &mut DbConnection, text: &str, matches: Option<&Matches>) -> QueryResult<i64> {
+    if let Some(matches) = matches {
+        return Ok(matches.len() as i64);
+    }
+    let query = if conn.is_sqlite() {
+        diesel::sql_query(
+            "SELECT COUNT(*) AS n FROM (SELECT rowid FROM accounts_search WHERE accounts_search MATCH ? LIMIT ?) AS capped",
+        )
+        .bind::<Text, _>(fts_phrase(text))
+    } else {
+        diesel::sql_query(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM accounts_search_texts WHERE searched LIKE $1 ESCAPE '\\' LIMIT $2) AS capped",
+        )
+        .bind::<Text, _>(contains_pattern(text))
+    };
+    Ok(query.bind::<BigInt, _>(COUNT_CAP + 1).get_result::<Counted>(conn)?.n)
 }
