@@ -46,17 +46,8 @@ impl Matches {
     }
 
     fn of(ids: impl Iterator<Item = i64>) -> Self {
-        let mut json = String::from("[");
-        let mut len = 0;
-        for id in ids {
-            if len > 0 {
-                json.push(',');
-            }
-            json.push_str(&id.to_string());
-            len += 1;
-        }
-        json.push(']');
-        Self { json, len }
+        let ids: Vec<String> = ids.map(|id| id.to_string()).collect();
+        Self { json: format!("[{}]", ids.join(",")), len: ids.len() }
     }
 
     /// How many accounts matched.
