@@ -1,6 +1,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use smarter_accounts::db::models::AccountContact;
 use smarter_accounts::db::schema::{account_contacts, audit_entries};
@@ -55,8 +56,9 @@ async fn migrations_undo_and_apply_again_over_existing_rows(db: TestDb) {
         .unwrap();
     smarter_accounts::db::models::Account::delete(&mut conn, &actor, gone.id).unwrap();
     let history: i64 = audit_entries::table.count().get_result(&mut *conn).unwrap();
-    assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261201000013", "the search texts migration");
-    assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261201000012", "the list filters migration");
+    assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261201000014", "the search texts migration");
+    assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261201000013", "the list filters migration");
+    assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261201000012", "the country orders migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000011", "the user search migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000010", "the billing day totals migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261130000009", "the revert migration");
@@ -100,4 +102,34 @@ async fn migrations_undo_and_apply_again_over_existing_rows(db: TestDb) {
     assert_eq!(totals(&mut conn), [(false, 0), (true, 0)]);
 }
 
-on_both_databases!(migrations_undo_and_apply_again_over_existing_rows);
+// 000012 once held what 000013 holds now: a database that recorded it then has all of
+// it already, and 000013 applies over it as over one with 000012's country indexes
+// alone (every object made again, the country totals counted again from the rows).
+async fn the_list_filters_apply_over_either_text_of_000012(db: TestDb) {
+    let pool = db.pool();
+    let mut conn = TestDb::conn(&pool);
+    support::insert_accounts(&mut conn, 30, "6666", "Again", "x % 3 = 0");
+    assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261201000014");
+    assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261201000013");
+    let dialect = if conn.is_sqlite() { "sqlite" } else { "postgres" };
+    let up = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(dialect)
+        .join("2026-12-01-000013_list_filters/up.sql");
+    conn.batch_execute(&std::fs::read_to_string(up).unwrap()).unwrap();
+    conn.batch_execute("UPDATE accounts SET country = 'DEU' WHERE company_name LIKE 'Again 1%'").unwrap();
+
+    db::run_migrations(&mut conn).unwrap();
+    let (kept, counted) = crate::totals::country_totals_and_counts(&mut conn);
+    assert_eq!(kept, counted, "counted again from the rows");
+    support::insert_accounts(&mut conn, 10, "6667", "After", "TRUE");
+    conn.batch_execute("UPDATE accounts SET country = 'JPN' WHERE company_name LIKE 'Again 2%'").unwrap();
+    let (kept, counted) = crate::totals::country_totals_and_counts(&mut conn);
+    assert_eq!(kept, counted, "one trigger of each kind, not two");
+    assert!(kept.iter().any(|(country, _, _)| country == "JPN"), "{kept:?}");
+}
+
+on_both_databases!(
+    migrations_undo_and_apply_again_over_existing_rows,
+    the_list_filters_apply_over_either_text_of_000012
+);

@@ -31,10 +31,10 @@ fn totals_and_counts(conn: &mut DbConnection) -> ((i64, i64), (i64, i64)) {
     ((kept(conn, true), kept(conn, false)), (counted(conn, true), counted(conn, false)))
 }
 
-type CountryTotals = Vec<(String, bool, i64)>;
+pub type CountryTotals = Vec<(String, bool, i64)>;
 
 /// Every country's (non-empty) totals by status, as kept and as `GROUP BY` counts them.
-fn country_totals_and_counts(conn: &mut DbConnection) -> (CountryTotals, CountryTotals) {
+pub fn country_totals_and_counts(conn: &mut DbConnection) -> (CountryTotals, CountryTotals) {
     use account_country_totals as t;
     let kept = t::table
         .filter(t::accounts.gt(0))

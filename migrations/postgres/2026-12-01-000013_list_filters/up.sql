@@ -4,12 +4,22 @@
 -- it for active or inactive accounts tests the status in the index, and reads a row
 -- only for the accounts it keeps. A country filter has an index of its own per sort
 -- key, country first, so a selective country in any order is one walk too.
-DROP INDEX accounts_created_at;
-DROP INDEX accounts_updated_at;
-DROP INDEX accounts_company_name_id;
-DROP INDEX accounts_city_id;
-DROP INDEX accounts_country_id;
-DROP INDEX accounts_account_number_id;
+--
+-- Written to apply over any database that recorded migration 000012: one with only
+-- the country indexes (without is_active), or one where an earlier text of 000012 already
+-- made everything below. So every object is dropped if it exists and made again, and the
+-- totals are counted again from the rows.
+DROP INDEX IF EXISTS accounts_created_at;
+DROP INDEX IF EXISTS accounts_updated_at;
+DROP INDEX IF EXISTS accounts_company_name_id;
+DROP INDEX IF EXISTS accounts_city_id;
+DROP INDEX IF EXISTS accounts_country_id;
+DROP INDEX IF EXISTS accounts_account_number_id;
+DROP INDEX IF EXISTS accounts_country_company_name_id;
+DROP INDEX IF EXISTS accounts_country_city_id;
+DROP INDEX IF EXISTS accounts_country_account_number_id;
+DROP INDEX IF EXISTS accounts_country_created_at_id;
+DROP INDEX IF EXISTS accounts_country_updated_at_id;
 CREATE INDEX accounts_created_at ON accounts (created_at, id, is_active);
 CREATE INDEX accounts_updated_at ON accounts (updated_at, id, is_active);
 CREATE INDEX accounts_company_name_id ON accounts (company_name, id, is_active);
@@ -25,7 +35,7 @@ CREATE INDEX accounts_country_updated_at_id ON accounts (country, updated_at, id
 -- How many accounts each country has, active and inactive, kept in step by
 -- statement-level triggers: the count of the list narrowed by country (and status) is
 -- one or two rows read.
-CREATE TABLE account_country_totals (
+CREATE TABLE IF NOT EXISTS account_country_totals (
     id BIGSERIAL PRIMARY KEY,
     country TEXT NOT NULL,
     is_active BOOLEAN NOT NULL,
@@ -33,15 +43,16 @@ CREATE TABLE account_country_totals (
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
-CREATE UNIQUE INDEX account_country_totals_country_is_active_key ON account_country_totals (country, is_active);
-CREATE INDEX account_country_totals_created_at ON account_country_totals (created_at);
-CREATE INDEX account_country_totals_updated_at ON account_country_totals (updated_at);
+CREATE UNIQUE INDEX IF NOT EXISTS account_country_totals_country_is_active_key ON account_country_totals (country, is_active);
+CREATE INDEX IF NOT EXISTS account_country_totals_created_at ON account_country_totals (created_at);
+CREATE INDEX IF NOT EXISTS account_country_totals_updated_at ON account_country_totals (updated_at);
+DELETE FROM account_country_totals;
 INSERT INTO account_country_totals (country, is_active, accounts, created_at, updated_at)
 SELECT country, is_active, COUNT(*), now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
 FROM accounts GROUP BY country, is_active;
 
 -- Adds `k` accounts to one total (a negative `k` takes them off an existing one).
-CREATE FUNCTION account_country_totals_add(c TEXT, active BOOLEAN, k BIGINT) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION account_country_totals_add(c TEXT, active BOOLEAN, k BIGINT) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     IF k > 0 THEN
         INSERT INTO account_country_totals (country, is_active, accounts, created_at, updated_at)
@@ -57,7 +68,7 @@ $$;
 
 -- Totals change in (country, is_active) order, so two transactions that both move
 -- accounts take their row locks in the same order and can't deadlock on them.
-CREATE FUNCTION account_country_totals_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION account_country_totals_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     change RECORD;
 BEGIN
@@ -82,9 +93,12 @@ BEGIN
     RETURN NULL;
 END;
 $$;
+DROP TRIGGER IF EXISTS account_country_totals_insert ON accounts;
 CREATE TRIGGER account_country_totals_insert AFTER INSERT ON accounts
     REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION account_country_totals_apply();
+DROP TRIGGER IF EXISTS account_country_totals_delete ON accounts;
 CREATE TRIGGER account_country_totals_delete AFTER DELETE ON accounts
     REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION account_country_totals_apply();
+DROP TRIGGER IF EXISTS account_country_totals_update ON accounts;
 CREATE TRIGGER account_country_totals_update AFTER UPDATE ON accounts
     REFERENCING OLD TABLE AS removed NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION account_country_totals_apply();

@@ -1,0 +1,5 @@
+DROP INDEX accounts_country_company_name_id;
+DROP INDEX accounts_country_city_id;
+DROP INDEX accounts_country_account_number_id;
+DROP INDEX accounts_country_created_at_id;
+DROP INDEX accounts_country_updated_at_id;
