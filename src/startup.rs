@@ -16,7 +16,7 @@ use actix_web::middleware::from_fn;
 
 use crate::bootstrap::{self, Bootstrapped};
 use crate::cache::ObjectCache;
-use crate::config::{Secret, Settings};
+use crate::config::{DatabaseUrl, Secret, Settings};
 use crate::db::{self, DbPool};
 use crate::redis_guard::Breaker;
 use crate::session_store::SessionBackend;
@@ -149,12 +149,25 @@ pub fn build_app(
         .wrap(tracing_actix_web::TracingLogger::default())
 }
 
+/// How many blocking threads each of `workers` (one a core) runs database work on.
+/// Threads beyond the pool's connections would only wait for one, each with its own
+/// stack and allocator arena. SQLite's work is this process's own CPU: beyond two
+/// threads a core they only contend for it, and each busy thread keeps a connection's
+/// page cache and statements warm (about 5 MiB), so SQLite uses at most that many of
+/// the pool's connections at once.
+fn blocking_threads(database: &DatabaseUrl, pool_size: u32, workers: usize) -> usize {
+    let connections = pool_size as usize;
+    let busy = match database {
+        DatabaseUrl::Sqlite(_) => connections.min(2 * workers),
+        DatabaseUrl::Postgres(_) => connections,
+    };
+    busy.div_ceil(workers).max(2)
+}
+
 /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
 pub async fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<()> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    // Blocking threads beyond the pool's connections would only wait for one, each with
-    // its own stack and allocator arena.
-    let blocking = (state.settings.db_pool_size as usize).div_ceil(workers).max(2);
+    let blocking = blocking_threads(&state.settings.database_url, state.settings.db_pool_size, workers);
     let server = HttpServer::new(move || build_app(state.clone()))
         .workers(workers)
         .worker_max_blocking_threads(blocking)
@@ -165,4 +178,24 @@ pub async fn serve(state: AppState, listener: TcpListener) -> anyhow::Result<()>
         tracing::info!("listening on http://{addr}");
     }
     server.run().await.context("the server stopped with an error")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_work_runs_on_at_most_two_threads_a_core() {
+        let sqlite = DatabaseUrl::Sqlite("a.db".into());
+        let postgres = DatabaseUrl::Postgres("postgres://localhost/db".into());
+        // Per worker, one worker a core.
+        assert_eq!(blocking_threads(&sqlite, 8, 2), 2);
+        assert_eq!(blocking_threads(&sqlite, 8, 8), 2);
+        assert_eq!(blocking_threads(&sqlite, 32, 4), 2);
+        assert_eq!(blocking_threads(&postgres, 8, 2), 4);
+        assert_eq!(blocking_threads(&postgres, 32, 4), 8);
+        // Never fewer than two, so a slow password check leaves a thread for the rest.
+        assert_eq!(blocking_threads(&sqlite, 1, 2), 2);
+        assert_eq!(blocking_threads(&postgres, 3, 8), 2);
+    }
 }
