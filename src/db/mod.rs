@@ -92,6 +92,12 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// How long a SQLite writer waits for the lock before giving up with "database is locked".
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 
+/// Each SQLite connection's page cache, in KiB (SQLite's default is 2 000). Pages the
+/// cache drops are still in the operating system's file cache, so a smaller cache costs
+/// a copy, not a disk read: at 100 000 accounts under the real-use benchmark it cut the
+/// peak memory by 10–15 MiB with no change in speed beyond the machine's noise.
+const SQLITE_CACHE_KIB: u32 = 1_024;
+
 /// Opens connections of the variant the URL's scheme names, so a bad URL reports the
 /// real error (diesel's derived `establish` tries every backend and keeps none of their
 /// errors), and sets SQLite's per-connection pragmas.
@@ -114,7 +120,8 @@ impl ConnectionManager {
                     "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
                      PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = NORMAL;
-                     PRAGMA foreign_keys = ON;"
+                     PRAGMA foreign_keys = ON;
+                     PRAGMA cache_size = -{SQLITE_CACHE_KIB};"
                 ))
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))

@@ -35,3 +35,38 @@ async fn healthz_answers_503_when_the_database_is_unreachable() {
     let body: serde_json::Value = at::read_body_json(resp).await;
     assert_eq!(body["status"], "unavailable");
 }
+
+#[derive(diesel::QueryableByName)]
+struct Pragmas {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    cache_size: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    busy_timeout: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    foreign_keys: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    journal_mode: String,
+}
+
+#[test]
+fn every_pooled_sqlite_connection_has_its_pragmas() {
+    use diesel::RunQueryDsl;
+    let db = TestDb::sqlite();
+    let pool = db.pool();
+    // Two at once, so the second is a connection of its own.
+    let mut first = TestDb::conn(&pool);
+    let mut second = TestDb::conn(&pool);
+    for conn in [&mut first, &mut second] {
+        let pragmas: Pragmas = diesel::sql_query(
+            "SELECT p.cache_size, b.timeout AS busy_timeout, f.foreign_keys, j.journal_mode \
+             FROM pragma_cache_size() p, pragma_busy_timeout() b, pragma_foreign_keys() f, pragma_journal_mode() j",
+        )
+        .get_result(&mut **conn)
+        .unwrap();
+        // A negative size is in KiB: a 1 MiB page cache, not SQLite's 2 MB default.
+        assert_eq!(pragmas.cache_size, -1024);
+        assert_eq!(pragmas.busy_timeout, 5_000);
+        assert_eq!(pragmas.foreign_keys, 1);
+        assert_eq!(pragmas.journal_mode, "wal");
+    }
+}
