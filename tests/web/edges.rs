@@ -174,8 +174,23 @@ async fn code_fields_are_pick_lists_and_suggestions_stay_in_scope(db: TestDb) {
     assert!(edit.texts("select#language option").iter().any(|o| o == "EN — English"));
     assert_eq!(edit.texts("select#timezone option[selected]"), ["Europe/Lisbon"]);
     assert_eq!(edit.attrs("select#country option[selected]", "value"), ["PRT"]);
+    make_user(&pool, "Zed", true, false, None);
+    make_user(&pool, "amy", true, false, None);
+    let gone = make_user(&pool, "Bea", true, false, None);
+    {
+        use diesel::prelude::*;
+        use smarter_accounts::db::schema::users;
+        diesel::update(users::table.find(gone.id))
+            .set(users::is_active.eq(false))
+            .execute(&mut *TestDb::conn(&pool))
+            .unwrap();
+    }
     let detail = root.get(&app, &format!("/accounts/{}", mine.account_number)).await;
-    assert!(detail.attrs("#username-suggestions option", "value").contains(&"jane".to_owned()));
+    let suggested = detail.attrs("#username-suggestions option", "value");
+    assert!(suggested.contains(&"jane".to_owned()) && !suggested.contains(&"Bea".to_owned()), "{suggested:?}");
+    let mut ordered = suggested.clone();
+    ordered.sort_by_key(|name| name.to_lowercase());
+    assert_eq!(suggested, ordered, "active users in case-insensitive order");
 
     let mut jane = crate::support::Browser::new();
     jane.login(&app, "jane", crate::support::PASSWORD).await;
