@@ -1,5 +1,6 @@
 //! The account pages with the access rules: staff see only their own accounts.
 
+use chrono::Datelike;
 use diesel::connection::SimpleConnection;
 use smarter_accounts::db::models::{Account, AccountContact, Actor, AuditEntry, UserProfile};
 use smarter_accounts::domain::{ContactFields, RawContactFields};
@@ -202,11 +203,17 @@ async fn the_detail_page_shows_everything_about_an_account(db: TestDb) {
     .unwrap();
     AccountContact::create(&mut conn, &Actor::system(), acme.id, &contact).unwrap();
     let jane = make_user(&pool, "jane", true, false, Some(&acme));
+    // The page counts months in UTC.
+    let today = chrono::Utc::now().date_naive();
+    let two_months_ago = today.with_day(1).unwrap() - chrono::Months::new(2);
     conn.batch_execute(&format!(
         "INSERT INTO daily_billing_records (account_id, user_id, provider, charge_type, date, prompt_tokens, completion_tokens, total_tokens, created_at, updated_at)
          VALUES ({id}, {user}, 'openai', 'completion', '2020-01-02', 10, 20, 30, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
-                ({id}, {user}, 'metaai', 'tool', CURRENT_DATE, 1, 2, 3, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
-        id = acme.id, user = jane.id
+                ({id}, {user}, 'metaai', 'tool', '{today}', 1, 2, 3, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
+                ({id}, {user}, 'openai', 'completion', '{today}', 1, 1, 2, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
+                ({id}, {user}, 'metaai', 'tool', '{earlier}', 4, 5, 9, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
+                ({id}, {user}, 'openai', 'completion', '{earlier}', 0, 5, 5, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        id = acme.id, user = jane.id, today = today, earlier = two_months_ago
     ))
     .unwrap();
     drop(conn);
@@ -218,9 +225,13 @@ async fn the_detail_page_shows_everything_about_an_account(db: TestDb) {
     assert_eq!(page.texts("#annotations dt"), ["team", "tier"]);
     assert_eq!(page.texts("#contacts tbody td:nth-child(1)"), ["Ada Lovelace"]);
     assert_eq!(page.texts("#members tbody td:nth-child(1)"), ["jane"]);
-    assert_eq!(page.texts("#billing tbody td:nth-child(3)"), ["3", "0"], "this month: metaai, then openai");
-    assert_eq!(page.texts("#billing tbody td:nth-child(4)"), ["0", "30"], "earlier months");
-    assert_eq!(page.texts("#billing-months tbody td:nth-child(6)"), ["3"], "the monthly table covers the last year");
+    assert_eq!(page.texts("#billing tbody td:nth-child(3)"), ["3", "2"], "this month: metaai, then openai");
+    assert_eq!(page.texts("#billing tbody td:nth-child(4)"), ["9", "35"], "earlier: within the last year and before");
+    assert_eq!(
+        page.texts("#billing-months tbody td:nth-child(6)"),
+        ["3", "2", "9", "5"],
+        "the monthly table covers the last year, newest month first"
+    );
     assert!(page.count(".history li") >= 3, "create, contact, membership");
     for (label, value) in [("Country", "PRT"), ("Currency", "EUR"), ("Time zone", "Europe/Lisbon"), ("City", "Lisbon")]
     {

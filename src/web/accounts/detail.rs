@@ -115,13 +115,14 @@ pub async fn render(
     let around: Around = state
         .store
         .cached(key, move |conn| {
+            let (billing, months) = billing::for_account(conn, id, month_start, year_ago)?;
             Ok::<_, StoreError>(Around {
                 tags: metadata::load_tags(conn, metadata::ACCOUNT, id.into())?,
                 annotations: metadata::load_annotations(conn, metadata::ACCOUNT, id.into())?,
                 contacts: AccountContact::for_account(conn, id)?,
                 members: UserProfile::members_of(conn, id)?,
-                billing: billing::summary(conn, id, month_start)?,
-                months: billing::monthly(conn, id, year_ago)?,
+                billing,
+                months,
                 history: AuditEntry::for_account(conn, id, RECENT)?,
             })
         })
