@@ -256,6 +256,17 @@ pub fn lock_throttle(conn: &mut DbConnection) -> QueryResult<()> {
     }
 }
 
+/// The one row a lookup by a unique key found, if any.
+///
+/// Such lookups are written without `LIMIT 1`: the bundled SQLite plans with the value
+/// of a bound `LIMIT`, so it prepares a statement that has one again whenever the
+/// value is bound anew, which is every run (the session, the account and its history
+/// had spent a sixth of an uncached account page in SQLite's parser).
+pub fn unique<T>(mut rows: Vec<T>) -> Option<T> {
+    debug_assert!(rows.len() <= 1, "a unique key found {} rows", rows.len());
+    rows.pop()
+}
+
 /// The current time, cut to microseconds: PostgreSQL keeps no more, and a value read
 /// back must equal the value written on both backends.
 pub fn now() -> chrono::NaiveDateTime {

@@ -96,12 +96,17 @@ pub struct SignedIn {
 /// The session whose token has this hash, with its user (none once either is gone).
 pub fn find(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<SignedIn>> {
     type Row = ((i64, UserId, NaiveDateTime, NaiveDateTime), User);
-    let found: Option<Row> = sessions::table
-        .inner_join(users::table)
-        .filter(sessions::token_hash.eq(hash))
-        .select(((sessions::id, sessions::user_id, sessions::created_at, sessions::last_seen_at), User::as_select()))
-        .first(conn)
-        .optional()?;
+    // No `LIMIT 1` (the token is unique): see [`crate::db::unique`].
+    let found: Option<Row> = crate::db::unique(
+        sessions::table
+            .inner_join(users::table)
+            .filter(sessions::token_hash.eq(hash))
+            .select((
+                (sessions::id, sessions::user_id, sessions::created_at, sessions::last_seen_at),
+                User::as_select(),
+            ))
+            .load(conn)?,
+    );
     Ok(found.map(|((id, user_id, created_at, last_seen_at), user)| SignedIn {
         record: SessionRecord { id, user_id, created_at, last_seen_at },
         user,

@@ -208,7 +208,9 @@ impl Account {
 
     /// The account with this number, read from the database (never the cache).
     pub fn get_by_account_number(conn: &mut DbConnection, number: &str) -> QueryResult<Option<Self>> {
-        accounts::table.filter(accounts::account_number.eq(number)).select(Self::as_select()).first(conn).optional()
+        // No `LIMIT 1` (the number is unique): see [`crate::db::unique`].
+        let found = accounts::table.filter(accounts::account_number.eq(number)).select(Self::as_select()).load(conn)?;
+        Ok(crate::db::unique(found))
     }
 
     /// The row a cache lookup stands for. Names and company names need not be unique:

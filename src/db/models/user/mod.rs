@@ -4,6 +4,7 @@
 use std::fmt;
 
 use chrono::NaiveDateTime;
+use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -103,14 +104,16 @@ impl User {
             .optional()
     }
 
-    /// Active users' names, for suggestions (at most `limit`).
+    /// Active users' names, for suggestions (at most `limit`). On SQLite without a
+    /// bound `LIMIT` (see [`crate::db::unique`]): the names are read in the index's
+    /// order and reading stops after `limit`.
     pub fn usernames(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<String>> {
-        users::table
-            .filter(users::is_active.eq(true))
-            .order(users::username_folded.asc())
-            .limit(limit)
-            .select(users::username)
-            .load(conn)
+        let names = users::table.filter(users::is_active.eq(true)).order(users::username_folded.asc());
+        if conn.is_sqlite() {
+            let wanted = usize::try_from(limit).unwrap_or(0);
+            return names.select(users::username).load_iter::<String, DefaultLoadingMode>(conn)?.take(wanted).collect();
+        }
+        names.limit(limit).select(users::username).load(conn)
     }
 
     /// Case-insensitive, as usernames are unique.
