@@ -219,3 +219,33 @@ async fn the_audit_log_is_for_superusers_filtered_and_paged(db: TestDb) {
 }
 
 on_both_databases!(the_audit_log_is_for_superusers_filtered_and_paged);
+
+// The account page's recent history and the edit page's are the account's newest
+// entries, newest first, however many it has (on SQLite read in the index's order and
+// cut after the limit).
+async fn an_accounts_recent_history_is_its_newest_entries(db: TestDb) {
+    let pool = db.pool();
+    let mut conn = TestDb::conn(&pool);
+    let account = create(&mut conn, "Busy Ltd");
+    let other = create(&mut conn, "Other Ltd");
+    let actor = smarter_accounts::db::models::Actor::system();
+    for i in 0..7 {
+        let person = crate::contacts::contact("Ada", &format!("ada{i}@busy.example"), false);
+        smarter_accounts::db::models::AccountContact::create(&mut conn, &actor, account.id, &person).unwrap();
+        let person = crate::contacts::contact("Bo", &format!("bo{i}@other.example"), false);
+        smarter_accounts::db::models::AccountContact::create(&mut conn, &actor, other.id, &person).unwrap();
+    }
+    let ids = |entries: Vec<AuditEntry>| entries.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    let all: Vec<i64> = audit_entries::table
+        .filter(audit_entries::account_id.eq(account.id))
+        .order((audit_entries::created_at.desc(), audit_entries::id.desc()))
+        .select(audit_entries::id)
+        .load(&mut *conn)
+        .unwrap();
+    assert_eq!(all.len(), 8, "the create and seven contacts");
+    assert_eq!(ids(AuditEntry::for_account(&mut conn, account.id, 5).unwrap()), all[..5]);
+    assert_eq!(ids(AuditEntry::for_account(&mut conn, account.id, 50).unwrap()), all);
+    assert!(AuditEntry::for_account(&mut conn, account.id, 0).unwrap().is_empty());
+}
+
+on_both_databases!(an_accounts_recent_history_is_its_newest_entries);
