@@ -220,6 +220,8 @@ fn seed_demo_leaves_postgres_statistics_fresh() {
     struct Rows {
         #[diesel(sql_type = Float)]
         reltuples: f32,
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        relallvisible: i32,
     }
     let Some(db) = TestDb::postgres() else { return };
     let seeded = binary()
@@ -229,10 +231,11 @@ fn seed_demo_leaves_postgres_statistics_fresh() {
         .unwrap();
     assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
     let pool = smarter_accounts::db::build_pool(&db.url, 1);
-    let rows: Rows = diesel::sql_query("SELECT reltuples FROM pg_class WHERE relname = 'accounts'")
+    let rows: Rows = diesel::sql_query("SELECT reltuples, relallvisible FROM pg_class WHERE relname = 'accounts'")
         .get_result(&mut *TestDb::conn(&pool))
         .unwrap();
     assert_eq!(rows.reltuples, 41.0, "the 40 seeded and the platform account; -1 until the table is analyzed");
+    assert!(rows.relallvisible > 0, "vacuumed: its pages are marked all-visible");
 }
 
 fn raw_request(addr: &str, request: &str) -> String {
