@@ -10,11 +10,12 @@ pub mod schema;
 use std::ops::{Deref, DerefMut};
 use std::time::{Duration, Instant};
 
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::connection::{AnsiTransactionManager, DefaultLoadingMode, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
+use diesel::query_dsl::methods::{LimitDsl, LoadQuery};
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
-use diesel::{Connection, QueryResult};
+use diesel::{Connection, QueryResult, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::config::DatabaseUrl;
@@ -265,6 +266,22 @@ pub fn lock_throttle(conn: &mut DbConnection) -> QueryResult<()> {
 pub fn unique<T>(mut rows: Vec<T>) -> Option<T> {
     debug_assert!(rows.len() <= 1, "a unique key found {} rows", rows.len());
     rows.pop()
+}
+
+/// The first `limit` rows of an ordered query. On SQLite without a bound `LIMIT` (see
+/// [`unique`]): the rows are read in the query's order and reading stops after `limit`,
+/// which costs what a `LIMIT` would where an index gives the order.
+pub fn first_rows<'q, Q, T>(conn: &mut DbConnection, query: Q, limit: i64) -> QueryResult<Vec<T>>
+where
+    Q: RunQueryDsl<DbConnection> + LimitDsl + LoadQuery<'q, DbConnection, T> + 'q,
+    Q::Output: LoadQuery<'q, DbConnection, T>,
+    T: 'q,
+{
+    if conn.is_sqlite() {
+        let wanted = usize::try_from(limit).unwrap_or(0);
+        return query.load_iter::<T, DefaultLoadingMode>(conn)?.take(wanted).collect();
+    }
+    query.limit(limit).load(conn)
 }
 
 /// The current time, cut to microseconds: PostgreSQL keeps no more, and a value read

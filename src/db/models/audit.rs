@@ -1,7 +1,6 @@
 //! The audit log: one entry per write, in the writer's transaction.
 
 use chrono::NaiveDateTime;
-use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -69,20 +68,13 @@ impl AuditEntry {
         serde_json::from_str(&self.changes).unwrap_or_default()
     }
 
-    /// The account's newest `limit` entries, newest first.
-    ///
-    /// On SQLite without a bound `LIMIT` (see [`crate::db::unique`]): the entries are
-    /// read in the order of the account's index and reading stops after `limit`.
+    /// The account's newest `limit` entries, newest first (see [`crate::db::first_rows`]).
     pub fn for_account(conn: &mut DbConnection, account_id: AccountId, limit: i64) -> QueryResult<Vec<Self>> {
         let newest = audit_entries::table
             .filter(audit_entries::account_id.eq(account_id))
             .order((audit_entries::created_at.desc(), audit_entries::id.desc()))
             .select(Self::as_select());
-        if conn.is_sqlite() {
-            let wanted = usize::try_from(limit).unwrap_or(0);
-            return newest.load_iter::<Self, DefaultLoadingMode>(conn)?.take(wanted).collect();
-        }
-        newest.limit(limit).load(conn)
+        crate::db::first_rows(conn, newest, limit)
     }
 
     /// The account's entries older than entry `before` (all when `None`), newest first.

@@ -128,23 +128,6 @@ pub fn remove(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
     Ok(())
 }
 
-/// The user of the session with `token`, if it is still valid. An expired record is
-/// deleted; a live one has its last use noted (at most once a minute).
-pub fn resolve(conn: &mut DbConnection, token: &str, lifetime: Lifetime) -> QueryResult<Option<UserId>> {
-    let Some(SignedIn { record, .. }) = find(conn, &token_hash(token))? else {
-        return Ok(None);
-    };
-    match record.standing(now(), lifetime) {
-        Standing::Expired => {
-            remove(conn, record.id)?;
-            return Ok(None);
-        }
-        Standing::LiveUnnoted => note_use(conn, record.id)?,
-        Standing::Live => {}
-    }
-    Ok(Some(record.user_id))
-}
-
 /// Ends the session with `token` (signing out).
 pub fn end(conn: &mut DbConnection, token: &str) -> QueryResult<()> {
     diesel::delete(sessions::table.filter(sessions::token_hash.eq(token_hash(token)))).execute(conn)?;

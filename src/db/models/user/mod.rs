@@ -4,7 +4,6 @@
 use std::fmt;
 
 use chrono::NaiveDateTime;
-use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -104,16 +103,11 @@ impl User {
             .optional()
     }
 
-    /// Active users' names, for suggestions (at most `limit`). On SQLite without a
-    /// bound `LIMIT` (see [`crate::db::unique`]): the names are read in the index's
-    /// order and reading stops after `limit`.
+    /// Active users' names, for suggestions (at most `limit`; see
+    /// [`crate::db::first_rows`]).
     pub fn usernames(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<String>> {
         let names = users::table.filter(users::is_active.eq(true)).order(users::username_folded.asc());
-        if conn.is_sqlite() {
-            let wanted = usize::try_from(limit).unwrap_or(0);
-            return names.select(users::username).load_iter::<String, DefaultLoadingMode>(conn)?.take(wanted).collect();
-        }
-        names.limit(limit).select(users::username).load(conn)
+        crate::db::first_rows(conn, names.select(users::username), limit)
     }
 
     /// Case-insensitive, as usernames are unique.
