@@ -3,7 +3,7 @@
 # workload's URLs, on a seeded database, with the object cache in process, off, and in
 # Redis. The workloads:
 #   accounts  account pages spread over 3 000 different accounts
-#   searches  list searches over ~300 different words from company names
+#   searches  list searches for 300 different words and word pairs from company names
 #   lists     the list with random status / country / sort / per_page
 #   mix       60 % account pages, 20 % lists, 15 % searches, 5 % activate/deactivate
 #             posts (with the session's CSRF token)
@@ -34,8 +34,12 @@ sql() { # query: one value a line, from the bench database
 workloads() { # the URL files, from the database
   sql "SELECT account_number FROM accounts WHERE NOT is_default_account ORDER BY random() LIMIT 3000" \
     | sed 's#^#/accounts/#' >"$WORK/accounts"
-  sql "SELECT company_name FROM accounts ORDER BY random() LIMIT 20000" | tr ' ,.' '\n\n\n' \
-    | grep -E '^[A-Za-z]{4,}$' | sort -u | shuf -n 300 --random-source=<(yes) | sed 's#^#/accounts?q=#' >"$WORK/searches"
+  # The demo names hold about 60 different words of four letters or more: those, then
+  # the first two words of names ("Dunder Health"), 300 searches in all.
+  names=$(sql "SELECT company_name FROM accounts ORDER BY random() LIMIT 20000")
+  { tr ' ,.' '\n\n\n' <<<"$names" | grep -E '^[A-Za-z]{4,}$' | sort -u
+    awk '{ print $1 "+" $2 }' <<<"$names" | grep -E '^[A-Za-z]+[+][A-Za-z]+$' | sort -u | shuf --random-source=<(yes)
+  } | head -n 300 | sed 's#^#/accounts?q=#' >"$WORK/searches"
   : >"$WORK/lists"
   for active in "" yes no; do
     for country in "" USA DEU JPN GBR FRA BRA IND; do
