@@ -12,7 +12,7 @@ use anyhow::Context;
 use actix_session::SessionMiddleware;
 use actix_session::config::BrowserSession;
 use actix_web::cookie::{Key, SameSite};
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{Next, from_fn};
 
 use crate::bootstrap::{self, Bootstrapped};
 use crate::cache::ObjectCache;
@@ -146,7 +146,17 @@ pub fn build_app(
         .wrap(from_fn(crate::web::security::session_store_outage))
         .wrap(crate::web::security::headers())
         .wrap(from_fn(crate::request_id::assign))
+        .wrap(from_fn(request_scope))
         .wrap(tracing_actix_web::TracingLogger::default())
+}
+
+/// Runs each request with its own view of where a shared object cache stands, so the
+/// cache asks Redis for it once a request rather than once a lookup.
+async fn request_scope(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    crate::cache::per_request(next.call(req)).await
 }
 
 /// How many blocking threads each of `workers` (one a core) runs database work on.

@@ -1,8 +1,11 @@
 //! The in-process side of the object cache: three LRU stores with lifetimes (rows, list
-//! pages, other pages, each with its own capacity), the generation token among the rows,
-//! and the stamps (`stamps.rs`). Values are kept as they are, not as JSON (a profile of
-//! the cached list page had a third of its time in parsing the page back), and cloned
-//! out on a hit.
+//! pages, other pages, each with its own capacity), and the generation token among the
+//! rows, and the stamps (`stamps.rs`). Values are kept as they are, not as JSON (a
+//! profile of the cached list page had a third of its time in parsing the page back),
+//! and cloned out on a hit.
+//!
+//! The same stores ([`Entries`]) hold the near copies of a cache in Redis: there the
+//! generation and the stamps that judge an entry are Redis's, read on every lookup.
 
 use std::any::Any;
 use std::sync::{Arc, Mutex};
@@ -26,33 +29,40 @@ const GENERATION_KEY: &str = "generation";
 /// What a store keeps under a key: the value, with the generation and stamp counter it
 /// was read under and the stamps it depends on.
 #[derive(Clone)]
-struct Entry {
-    generation: Option<String>,
-    count: u64,
-    stamps: Arc<[String]>,
+pub(super) struct Entry {
+    pub(super) generation: Option<String>,
+    pub(super) count: u64,
+    pub(super) stamps: Arc<[String]>,
     value: Arc<dyn Any + Send + Sync>,
+}
+
+impl Entry {
+    /// An entry for `value` as read in generation `token` with the counter at `count`.
+    pub(super) fn new<T: Cacheable>(value: T, (token, count): (&str, u64), stamps: Vec<String>) -> Self {
+        Self { generation: Some(token.to_owned()), count, stamps: stamps.into(), value: Arc::new(value) }
+    }
+
+    /// The value, if it is a `T`.
+    pub(super) fn value<T: Cacheable>(&self) -> Option<T> {
+        self.value.downcast_ref::<T>().cloned()
+    }
 }
 
 type Store = Mutex<LruTtlCache<String, Entry>>;
 
-pub(super) struct LocalCache {
+/// The three stores, each entry living the cache's lifetime from when it was stored.
+pub(super) struct Entries {
     rows: Store,
     lists: Store,
     pages: Store,
-    stamps: LocalStamps,
 }
 
-impl LocalCache {
+impl Entries {
     /// The stores for entries living `ttl`; `None` when they can't be built (a zero
     /// lifetime).
     pub(super) fn new(ttl: Duration) -> Option<Self> {
         let store = |capacity: usize| LruTtlCache::builder().max_size(capacity).ttl(ttl).build().ok().map(Mutex::new);
-        Some(Self {
-            rows: store(ROW_CAPACITY)?,
-            lists: store(LIST_CAPACITY)?,
-            pages: store(PAGE_CAPACITY)?,
-            stamps: LocalStamps::new(ttl),
-        })
+        Some(Self { rows: store(ROW_CAPACITY)?, lists: store(LIST_CAPACITY)?, pages: store(PAGE_CAPACITY)? })
     }
 
     fn store_for(&self, key: &CacheKey) -> &Store {
@@ -63,36 +73,57 @@ impl LocalCache {
         }
     }
 
+    /// The entry under `key`, whatever it was read under.
+    pub(super) fn entry(&self, key: &CacheKey) -> Option<Entry> {
+        lock(self.store_for(key)).cache_get(&key.to_string()).cloned()
+    }
+
+    pub(super) fn put(&self, key: &CacheKey, entry: Entry) {
+        lock(self.store_for(key)).cache_set(key.to_string(), entry);
+    }
+
+    pub(super) fn remove(&self, keys: &[CacheKey]) {
+        for key in keys {
+            let _ = lock(self.store_for(key)).cache_remove(&key.to_string());
+        }
+    }
+}
+
+pub(super) struct LocalCache {
+    entries: Entries,
+    stamps: LocalStamps,
+}
+
+impl LocalCache {
+    /// The stores for entries living `ttl`; `None` when they can't be built (a zero
+    /// lifetime).
+    pub(super) fn new(ttl: Duration) -> Option<Self> {
+        Some(Self { entries: Entries::new(ttl)?, stamps: LocalStamps::new(ttl) })
+    }
+
     /// The generation token (if one lives) and the stamp counter.
     pub(super) fn generation(&self) -> (Option<String>, u64) {
-        let token = lock(&self.rows).cache_get(GENERATION_KEY).and_then(|e| e.value.downcast_ref::<String>().cloned());
+        let token =
+            lock(&self.entries.rows).cache_get(GENERATION_KEY).and_then(|e| e.value.downcast_ref::<String>().cloned());
         (token, self.stamps.count())
     }
 
     pub(super) fn set_generation(&self, token: String) {
         let entry = Entry { generation: None, count: 0, stamps: Arc::new([]), value: Arc::new(token) };
-        lock(&self.rows).cache_set(GENERATION_KEY.to_owned(), entry);
+        lock(&self.entries.rows).cache_set(GENERATION_KEY.to_owned(), entry);
     }
 
     /// The value under `key` if it was stored in generation `token`, none of its stamps
     /// was renewed since, and it is a `T`.
     pub(super) fn get<T: Cacheable>(&self, key: &CacheKey, token: &str) -> Option<T> {
-        let entry = lock(self.store_for(key)).cache_get(&key.to_string()).cloned()?;
+        let entry = self.entries.entry(key)?;
         let good = entry.generation.as_deref() == Some(token) && self.stamps.fresh(&entry.stamps, entry.count);
-        good.then(|| entry.value.downcast_ref::<T>().cloned())?
+        good.then(|| entry.value())?
     }
 
     /// Stores `value` as read in generation `token` with the counter at `count`.
-    pub(super) fn put<T: Cacheable>(
-        &self,
-        key: &CacheKey,
-        value: &T,
-        (token, count): (&str, u64),
-        stamps: Vec<String>,
-    ) {
-        let entry =
-            Entry { generation: Some(token.to_owned()), count, stamps: stamps.into(), value: Arc::new(value.clone()) };
-        lock(self.store_for(key)).cache_set(key.to_string(), entry);
+    pub(super) fn put<T: Cacheable>(&self, key: &CacheKey, value: &T, seen: (&str, u64), stamps: Vec<String>) {
+        self.entries.put(key, Entry::new(value.clone(), seen, stamps));
     }
 
     pub(super) fn renew(&self, names: &[String]) {
@@ -100,9 +131,7 @@ impl LocalCache {
     }
 
     pub(super) fn remove(&self, keys: &[CacheKey]) {
-        for key in keys {
-            let _ = lock(self.store_for(key)).cache_remove(&key.to_string());
-        }
+        self.entries.remove(keys);
     }
 }
 

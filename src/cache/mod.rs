@@ -3,7 +3,9 @@
 //! Request handlers use it only through the store (`src/store/`).
 //!
 //! In process (`local.rs`), values are kept as they are (shared, cloned out on a hit);
-//! in Redis (`redis.rs`) they are sealed JSON.
+//! in Redis (`redis.rs`) they are sealed JSON, and each instance holds near copies of
+//! what it stored or found there, judged on every lookup by Redis's marks
+//! (`shared.rs`).
 //!
 //! Deleting keys alone leaves a race: a reader that loaded a row just before a write
 //! committed could store the old row after the writer's delete. So readers note where
@@ -25,11 +27,14 @@ use serde::de::DeserializeOwned;
 mod key;
 mod local;
 mod redis;
+mod shared;
 mod stamps;
 
 pub use key::{CacheKey, Stamp};
-use local::LocalCache;
+use local::{Entries, LocalCache};
 use redis::RedisStore;
+use shared::SharedCache;
+pub use shared::per_request;
 
 /// Where the cache stood when a reader looked, before it read the database: the
 /// generation, the stamp counter, and when.
@@ -57,7 +62,7 @@ fn fresh_token() -> String {
 enum Backend {
     Off,
     Local(Box<LocalCache>),
-    Redis(Box<RedisStore>),
+    Redis(Box<SharedCache>),
 }
 
 pub struct ObjectCache {
@@ -89,7 +94,7 @@ impl ObjectCache {
 
     /// A cache in Redis under `prefix`, its entries sealed with a key derived from
     /// `secret`, its calls through `breaker` (shared with the session store on the same
-    /// Redis); fails when Redis can't be reached at start.
+    /// Redis), with near copies in process; fails when Redis can't be reached at start.
     pub async fn redis(
         url: &str,
         prefix: &str,
@@ -97,17 +102,25 @@ impl ObjectCache {
         secret: &[u8],
         breaker: Arc<crate::redis_guard::Breaker>,
     ) -> anyhow::Result<Self> {
-        if ttl.is_zero() {
+        let Some(near) = Entries::new(ttl).filter(|_| !ttl.is_zero()) else {
             return Ok(Self { backend: Backend::Off, ttl });
-        }
+        };
         let store = RedisStore::open(url, prefix, ttl, secret, breaker).await?;
-        Ok(Self { backend: Backend::Redis(Box::new(store)), ttl })
+        Ok(Self { backend: Backend::Redis(Box::new(SharedCache::new(store, near))), ttl })
     }
 
     /// Whether the cache's Redis answers; `None` when the cache is not in Redis.
     pub async fn redis_answers(&self) -> Option<bool> {
         match &self.backend {
-            Backend::Redis(store) => Some(store.answers().await),
+            Backend::Redis(shared) => Some(shared.store.answers().await),
+            _ => None,
+        }
+    }
+
+    /// How many calls this cache has made to Redis; `None` when it is not in Redis.
+    pub fn redis_calls(&self) -> Option<u64> {
+        match &self.backend {
+            Backend::Redis(shared) => Some(shared.store.calls()),
             _ => None,
         }
     }
@@ -118,41 +131,15 @@ impl ObjectCache {
     /// revive, entries.
     pub async fn generation(&self) -> Generation {
         let at = Instant::now();
-        let none = Generation { token: None, count: 0, at };
-        if matches!(self.backend, Backend::Off) {
-            return none;
-        }
-        if let Backend::Redis(store) = &self.backend
-            && store.breaker().take_pending()
-        {
-            // A write's invalidation was lost while Redis was away: nothing cached
-            // before it may be served now.
-            self.new_generation().await;
-        }
-        let (token, count) = match &self.backend {
-            Backend::Local(local) => local.generation(),
-            Backend::Redis(store) => match store.lookup(None, &[]).await {
-                Some(found) => (found.generation, found.count),
-                None => return none,
-            },
-            Backend::Off => return none,
-        };
-        if token.is_none() {
-            self.new_generation().await;
-        }
-        Generation { token, count, at }
-    }
-
-    /// Starts a new generation: every entry stored under an earlier one is stale.
-    async fn new_generation(&self) {
-        let token = fresh_token();
         match &self.backend {
-            Backend::Off => {}
-            Backend::Local(local) => local.set_generation(token),
-            Backend::Redis(store) => {
-                if !store.set_generation(&token).await {
-                    store.breaker().mark_pending();
+            Backend::Off => Generation { token: None, count: 0, at },
+            Backend::Redis(shared) => shared.generation().await,
+            Backend::Local(local) => {
+                let (token, count) = local.generation();
+                if token.is_none() {
+                    local.set_generation(fresh_token());
                 }
+                Generation { token, count, at }
             }
         }
     }
@@ -162,60 +149,24 @@ impl ObjectCache {
     /// since it was read.
     pub async fn get<T: Cacheable>(&self, key: &CacheKey, current: &Generation) -> Option<T> {
         let token = current.token.as_ref()?;
-        if let Backend::Local(local) = &self.backend {
-            return local.get(key, token);
+        match &self.backend {
+            Backend::Off => None,
+            Backend::Local(local) => local.get(key, token),
+            Backend::Redis(shared) => shared.get(key, current).await,
         }
-        let Backend::Redis(store) = &self.backend else { return None };
-        let entry = store.lookup(Some(&key.to_string()), &[]).await?.entry?;
-        self.unpack(store, &entry, token, &[], &[]).await
     }
 
     /// Where the cache stands and the value under `key` if it is good, as
-    /// [`Self::generation`] then [`Self::get`] would say. In Redis this is one round trip
-    /// (two for an entry that depends on stamps its key doesn't name).
+    /// [`Self::generation`] then [`Self::get`] would say. In Redis this is at most one
+    /// round trip for an entry this instance holds, and none when the request already
+    /// saw the generation it was read under.
     pub async fn lookup<T: Cacheable>(&self, key: &CacheKey) -> (Generation, Option<T>) {
-        let Backend::Redis(store) = &self.backend else {
-            let seen = self.generation().await;
-            let hit = self.get(key, &seen).await;
-            return (seen, hit);
-        };
-        let at = Instant::now();
-        if store.breaker().take_pending() {
-            self.new_generation().await;
+        if let Backend::Redis(shared) = &self.backend {
+            return shared.lookup(key).await;
         }
-        let known: Vec<String> = key.stamps().iter().map(Stamp::to_string).collect();
-        let Some(found) = store.lookup(Some(&key.to_string()), &known).await else {
-            return (Generation { token: None, count: 0, at }, None);
-        };
-        let seen = Generation { token: found.generation, count: found.count, at };
-        let Some(token) = &seen.token else {
-            self.new_generation().await;
-            return (seen, None);
-        };
-        let hit = match &found.entry {
-            Some(entry) => self.unpack(store, entry, token, &known, &found.renewed).await,
-            None => None,
-        };
+        let seen = self.generation().await;
+        let hit = self.get(key, &seen).await;
         (seen, hit)
-    }
-
-    /// A Redis entry's value if it was stored in generation `token` and none of its
-    /// stamps was renewed since: `renewed` answers for the stamps in `known`, Redis for
-    /// the rest.
-    async fn unpack<T: Cacheable>(
-        &self,
-        store: &RedisStore,
-        entry: &str,
-        token: &str,
-        known: &[String],
-        renewed: &[Option<u64>],
-    ) -> Option<T> {
-        let envelope: Envelope<T> = serde_json::from_str(entry).ok()?;
-        if envelope.generation.as_deref() != Some(token) || !redis::renewed_by(renewed, envelope.count) {
-            return None;
-        }
-        let rest: Vec<String> = envelope.stamps.iter().filter(|s| !known.contains(s)).cloned().collect();
-        store.fresh(&rest, envelope.count).await.then_some(envelope.value)
     }
 
     /// Stores `value` as read since `seen`, depending on its key's stamps.
@@ -233,14 +184,10 @@ impl ObjectCache {
             return;
         }
         let stamps: Vec<String> = key.stamps().iter().chain(&more).map(Stamp::to_string).collect();
-        if let Backend::Local(local) = &self.backend {
-            local.put(key, value, (token, seen.count), stamps);
-            return;
-        }
-        let Backend::Redis(store) = &self.backend else { return };
-        let envelope = Envelope { generation: seen.token.clone(), count: seen.count, stamps, value };
-        if let Ok(json) = serde_json::to_string(&envelope) {
-            store.put(&key.to_string(), &json).await;
+        match &self.backend {
+            Backend::Off => {}
+            Backend::Local(local) => local.put(key, value, (token, seen.count), stamps),
+            Backend::Redis(shared) => shared.put(key, value, seen, stamps).await,
         }
     }
 
@@ -252,29 +199,20 @@ impl ObjectCache {
         match &self.backend {
             Backend::Off => {}
             Backend::Local(local) => local.renew(&names),
-            Backend::Redis(store) => {
-                if !store.renew(&names).await {
-                    store.breaker().mark_pending();
-                }
-            }
+            Backend::Redis(shared) => shared.renew(&names).await,
         }
     }
 
     /// Starts a new generation and removes every key given. A failure is logged: the
     /// write it follows has committed.
     pub async fn invalidate(&self, keys: &[CacheKey]) {
-        if matches!(self.backend, Backend::Off) {
-            return;
-        }
-        self.new_generation().await;
         match &self.backend {
             Backend::Off => {}
-            Backend::Local(local) => local.remove(keys),
-            Backend::Redis(store) => {
-                if !store.remove(&keys.iter().map(CacheKey::to_string).collect::<Vec<_>>()).await {
-                    store.breaker().mark_pending();
-                }
+            Backend::Local(local) => {
+                local.set_generation(fresh_token());
+                local.remove(keys);
             }
+            Backend::Redis(shared) => shared.invalidate(keys).await,
         }
     }
 }

@@ -9,6 +9,7 @@
 //! all of a write's stamps or none.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use redis::aio::ConnectionManager;
@@ -27,6 +28,8 @@ pub struct RedisStore {
     prefix: String,
     ttl: Duration,
     renew: redis::Script,
+    /// How many calls it has made to Redis.
+    calls: AtomicU64,
 }
 
 /// What one lookup found: the generation token and stamp counter, the entry's text
@@ -55,14 +58,20 @@ impl RedisStore {
             .map_err(|e| anyhow::anyhow!("REDIS_URL: could not open the object cache: {e}"))?;
         let seal = Seal::new(secret, "object-cache");
         let (prefix, renew) = (format!("{prefix}:objects:"), redis::Script::new(RENEW));
-        Ok(Self { seal, breaker, conn, prefix, ttl, renew })
+        Ok(Self { seal, breaker, conn, prefix, ttl, renew, calls: AtomicU64::new(0) })
     }
 
     fn key(&self, name: &str) -> String {
         format!("{}{name}", self.prefix)
     }
 
+    /// How many calls (round trips) it has made to Redis so far.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
     async fn query<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Result<T, RedisDown> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
         let mut conn = self.conn.clone();
         self.breaker.call(async move { cmd.query_async::<T>(&mut conn).await }).await
     }
@@ -128,6 +137,7 @@ impl RedisStore {
             invocation.key(self.key(name));
         }
         invocation.arg(self.ttl.saturating_mul(2).as_secs().max(2));
+        self.calls.fetch_add(1, Ordering::Relaxed);
         let mut conn = self.conn.clone();
         let call = async move { invocation.invoke_async::<u64>(&mut conn).await };
         self.done(self.breaker.call(call).await)

@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::prelude::*;
-use smarter_accounts::cache::{CacheKey, ObjectCache};
+use smarter_accounts::cache::{CacheKey, ObjectCache, Stamp, per_request};
 use smarter_accounts::db::AccountId;
 use smarter_accounts::db::models::account_list::{AccountFilter, ListQuery, Scope, Search, Sort};
 use smarter_accounts::db::models::{Account, AccountContact, AccountError, AccountLookup, ContactError};
@@ -217,4 +217,78 @@ async fn a_read_that_raced_a_write_is_not_served_afterwards() {
     assert_eq!(cache.get::<String>(&key, &now).await.as_deref(), Some("new row"));
     // In process the value is kept as it is: read back as another type, it is a miss.
     assert_eq!(cache.get::<i64>(&key, &now).await, None);
+}
+
+/// A cache in the Redis of `TEST_REDIS_URL` under `prefix`, as one instance opens it.
+async fn redis_cache(prefix: &str) -> Option<ObjectCache> {
+    let Ok(url) = std::env::var("TEST_REDIS_URL") else {
+        notice("skipped: Redis cache test (set TEST_REDIS_URL to run it)");
+        return None;
+    };
+    Some(ObjectCache::redis(&url, prefix, Duration::from_secs(60), &[9; 64], Default::default()).await.unwrap())
+}
+
+fn page_of(id: i64) -> CacheKey {
+    CacheKey::AccountPage { account_id: AccountId(id), month: chrono::NaiveDate::MIN }
+}
+
+/// Looks `key` up in `cache` and stores `value` under it when it is missing; what the
+/// lookup found.
+async fn look_up_or_keep(cache: &ObjectCache, key: &CacheKey, value: &str) -> Option<String> {
+    let (seen, hit) = cache.lookup::<String>(key).await;
+    if hit.is_none() {
+        cache.put(key, &value.to_owned(), &seen).await;
+    }
+    hit
+}
+
+#[actix_web::test]
+async fn with_redis_a_request_asks_once_and_sees_every_earlier_write() {
+    let prefix = format!("sa-test-near-{}", support::random_suffix());
+    let (Some(here), Some(there)) = (redis_cache(&prefix).await, redis_cache(&prefix).await) else { return };
+    let (first, second) = (page_of(1), page_of(2));
+    here.generation().await; // the very first read only starts the generation
+    for key in [&first, &second] {
+        assert_eq!(look_up_or_keep(&here, key, "kept").await, None);
+    }
+    // Held entries: one request asks Redis once, however many it reads.
+    let before = here.redis_calls().unwrap();
+    per_request(async {
+        assert_eq!(here.lookup::<String>(&first).await.1.as_deref(), Some("kept"));
+        assert_eq!(here.lookup::<String>(&second).await.1.as_deref(), Some("kept"));
+        assert_eq!(here.lookup::<String>(&first).await.1.as_deref(), Some("kept"));
+    })
+    .await;
+    assert_eq!(here.redis_calls().unwrap() - before, 1, "one round trip for three held entries");
+
+    // Another instance's narrow write retires the held entry it names, and no other.
+    there.renew(&[Stamp::Account(AccountId(1))]).await;
+    per_request(async {
+        assert_eq!(here.lookup::<String>(&second).await.1.as_deref(), Some("kept"));
+        // Read under an earlier counter than the request saw: its stamps are asked for.
+        assert_eq!(look_up_or_keep(&here, &first, "read again").await, None, "renewed elsewhere");
+    })
+    .await;
+    // The other instance finds what this one stored, and holds it from then on.
+    assert_eq!(there.lookup::<String>(&first).await.1.as_deref(), Some("read again"));
+
+    // A request's own write is seen by its later reads.
+    per_request(async {
+        assert_eq!(here.lookup::<String>(&second).await.1.as_deref(), Some("kept"));
+        here.renew(&[Stamp::Around(AccountId(2))]).await;
+        assert_eq!(here.lookup::<String>(&second).await.1, None, "renewed by this request");
+    })
+    .await;
+
+    // A write elsewhere that renews everything retires every held entry, on both.
+    for key in [&first, &second] {
+        look_up_or_keep(&here, key, "again").await;
+    }
+    there.invalidate(&[]).await;
+    per_request(async {
+        assert_eq!(here.lookup::<String>(&first).await.1, None);
+        assert_eq!(here.lookup::<String>(&second).await.1, None);
+    })
+    .await;
+    assert_eq!(there.lookup::<String>(&first).await.1, None);
 }

@@ -19,7 +19,7 @@ pub fn notice(message: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{message}");
 }
 
-fn random_suffix() -> String {
+pub fn random_suffix() -> String {
     let mut bytes = [0u8; 6];
     rand::fill(&mut bytes);
     hex::encode(bytes)
