@@ -7,7 +7,7 @@ mod account_list;
 
 use std::sync::Arc;
 
-pub use account_list::ListedAccounts;
+pub use account_list::{ListedAccounts, ListedRow};
 
 use crate::cache::{CacheKey, Cacheable, ObjectCache, Stamp};
 use crate::db::models::account_list::ListColumn;

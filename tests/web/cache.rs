@@ -152,7 +152,9 @@ async fn check_writes_keep_what_they_did_not_change(reader: &Store, writer: &Sto
     assert_eq!(companies(&reader.account_list(search("Narrow Kept")).await.unwrap()), ["Narrow Kept"]);
 
     // Renaming retires searches (they read the name), even those not showing the account.
-    update_company(writer, &shown.page.rows[0], "Narrow Renamed").await;
+    let moved = writer.get_cached_object(AccountLookup::Pk(id)).await.unwrap().unwrap();
+    assert_eq!(moved.id, shown.page.rows[0].id);
+    update_company(writer, &moved, "Narrow Renamed").await;
     assert_eq!(companies(&reader.account_list(search("Narrow Kept")).await.unwrap()), ["Narrow Kept Behind"]);
     assert_eq!(around(reader, kept.id).await, "Narrow Kept", "not the other account's page");
 

@@ -143,6 +143,11 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The same page with each row turned into what `f` makes of it.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { rows: self.rows.into_iter().map(f).collect(), next: self.next, prev: self.prev }
+    }
+
     /// Makes a page of up to `per_page + 1` rows read in `direction` (the extra row says
     /// there is more that way); `key` gives a row's sort value and id for its cursor.
     pub fn from_rows(mut rows: Vec<T>, per_page: i64, direction: Direction, key: impl Fn(&T) -> (String, i64)) -> Self {

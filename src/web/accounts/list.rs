@@ -6,15 +6,15 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use crate::auth::Staff;
+use crate::db::models::User;
 use crate::db::models::account_list::{Count, ListQuery, Sort, SortField};
-use crate::db::models::{Account, User};
 use crate::domain::Tags;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::ListedAccounts;
+use crate::store::{ListedAccounts, ListedRow};
 use crate::web::accounts::list_params::ListParams;
 use crate::web::accounts::return_to::ReturnTo;
-use crate::web::accounts::{href, scope_of, tag_suggestions};
+use crate::web::accounts::{number_href, scope_of, tag_suggestions};
 use crate::web::page::{self, Layout};
 use crate::web::query::LenientQuery;
 
@@ -112,19 +112,19 @@ fn columns(params: &ListParams, sort: Sort) -> Vec<Column> {
     .collect()
 }
 
-fn row(account: Account, tags: Option<Tags>, carry: &str) -> Row {
+fn row(account: ListedRow, carry: &str) -> Row {
     Row {
-        href: format!("{}{carry}", href(&account)),
+        href: format!("{}{carry}", number_href(&account.account_number)),
         created: account.created_at.format("%Y-%m-%d").to_string(),
         updated: account.updated_at.format("%Y-%m-%d").to_string(),
-        account_number: account.account_number,
-        company_name: account.company_name,
-        name: account.name,
-        city: account.city.unwrap_or_default(),
-        country: account.country,
+        account_number: account.account_number.into(),
+        company_name: account.company_name.into(),
+        name: account.name.into(),
+        city: account.city.into(),
+        country: account.country.into(),
         is_active: account.is_active,
         is_default: account.is_default_account,
-        tags: tags.unwrap_or_default(),
+        tags: account.tags,
         checked: false,
     }
 }
@@ -171,7 +171,7 @@ pub async fn render(
     };
     // A list page changes only with a write: the store keeps it under the cache's
     // generation, which every write renews.
-    let ListedAccounts { page: list, count, mut tags } = state.store.account_list(query).await?;
+    let ListedAccounts { page: list, count } = state.store.account_list(query).await?;
     let sort_param = request.sort.param();
     // Rows carry this page's address, so the account's pages can bring it back.
     let cursor = request.cursor.as_ref().map(|c| c.encode()).unwrap_or_default();
@@ -191,8 +191,7 @@ pub async fn render(
             .rows
             .into_iter()
             .map(|a| {
-                let t = tags.remove(&a.id);
-                let mut row = row(a, t, &carry);
+                let mut row = row(a, &carry);
                 row.checked = selected.contains(&row.account_number);
                 row
             })

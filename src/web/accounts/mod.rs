@@ -45,5 +45,10 @@ pub async fn tag_suggestions(state: &AppState, user: &User) -> Result<Vec<String
 
 /// `/accounts/{number}`.
 pub fn href(account: &Account) -> String {
-    format!("/accounts/{}", account.account_number)
+    number_href(&account.account_number)
+}
+
+/// An account page's address, by the account's number.
+pub fn number_href(account_number: &str) -> String {
+    format!("/accounts/{account_number}")
 }
