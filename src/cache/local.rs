@@ -18,8 +18,10 @@ use super::{CacheKey, Cacheable};
 
 /// How many rows it keeps before evicting the least recent.
 const ROW_CAPACITY: usize = 20_000;
-/// How many list pages it keeps: up to a hundred whole rows each, so far fewer.
-const LIST_CAPACITY: usize = 128;
+/// How many list pages (searches included) it keeps: up to a hundred rows each, so
+/// fewer than other pages. With every store full, the server stays under 64 MiB
+/// (docs/PERFORMANCE.md); twice as many pages would take it to about 73.
+const LIST_CAPACITY: usize = 512;
 /// How many other pages (an account page's surroundings, suggestions, summaries).
 const PAGE_CAPACITY: usize = 4_096;
 
