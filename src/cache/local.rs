@@ -63,8 +63,19 @@ impl Entries {
     /// The stores for entries living `ttl`; `None` when they can't be built (a zero
     /// lifetime).
     pub(super) fn new(ttl: Duration) -> Option<Self> {
+        Self::with_lists(ttl, LIST_CAPACITY)
+    }
+
+    /// The stores for near copies of a cache in Redis: half the list pages, since a
+    /// page missing here costs a parse of Redis's copy rather than a database read, and
+    /// that parsing and the connection's buffers take memory of their own.
+    pub(super) fn near(ttl: Duration) -> Option<Self> {
+        Self::with_lists(ttl, LIST_CAPACITY / 2)
+    }
+
+    fn with_lists(ttl: Duration, lists: usize) -> Option<Self> {
         let store = |capacity: usize| LruTtlCache::builder().max_size(capacity).ttl(ttl).build().ok().map(Mutex::new);
-        Some(Self { rows: store(ROW_CAPACITY)?, lists: store(LIST_CAPACITY)?, pages: store(PAGE_CAPACITY)? })
+        Some(Self { rows: store(ROW_CAPACITY)?, lists: store(lists)?, pages: store(PAGE_CAPACITY)? })
     }
 
     fn store_for(&self, key: &CacheKey) -> &Store {

@@ -102,7 +102,7 @@ impl ObjectCache {
         secret: &[u8],
         breaker: Arc<crate::redis_guard::Breaker>,
     ) -> anyhow::Result<Self> {
-        let Some(near) = Entries::new(ttl).filter(|_| !ttl.is_zero()) else {
+        let Some(near) = Entries::near(ttl).filter(|_| !ttl.is_zero()) else {
             return Ok(Self { backend: Backend::Off, ttl });
         };
         let store = RedisStore::open(url, prefix, ttl, secret, breaker).await?;
