@@ -13,7 +13,8 @@
 #
 # Environment as bench/run.sh: ACCOUNTS (default 100000), DURATION (default 10s),
 # PG_ADMIN_URL, PORT, REUSE=1, BIN; MODES (default "on off redis"), REDIS (default
-# redis://127.0.0.1:6379). Needs wrk, curl, python3, sqlite3 and psql.
+# redis://127.0.0.1:6379/15, a database the script empties before each Redis run).
+# Needs wrk, curl, python3, sqlite3, psql and redis-cli.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -23,7 +24,7 @@ ACCOUNTS=${ACCOUNTS:-100000}
 DURATION=${DURATION:-10s}
 PORT=${PORT:-18183}
 MODES=${MODES:-on off redis}
-REDIS=${REDIS:-redis://127.0.0.1:6379}
+REDIS=${REDIS:-redis://127.0.0.1:6379/15}
 
 bench_setup
 
@@ -74,7 +75,12 @@ bench_one() {
     export SMARTER_CACHE_TTL_SECONDS=60
     unset REDIS_URL
     [ "$mode" = off ] && SMARTER_CACHE_TTL_SECONDS=0
-    [ "$mode" = redis ] && export REDIS_URL=$REDIS
+    if [ "$mode" = redis ]; then
+      # Emptied first: what a run on the other backend left there (the generation,
+      # list pages under the same keys) must not be served to this one.
+      export REDIS_URL=$REDIS
+      redis-cli -u "$REDIS" flushdb >/dev/null
+    fi
     serve_signed_in "$BIN" "$URL" "$PORT" "$WORK/server.log"
     CSRF=$(curl -s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/accounts" | grep -o 'name="csrf_token" value="[^"]*"' | head -n1 | sed 's/.*value="//; s/"$//')
     # Form-encoded, as a browser sends it (a token may hold + / =).
