@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::Datelike;
 
-use crate::cache::CacheKey;
+use crate::cache::{CacheKey, Shared};
 use crate::db::StoreError;
 use crate::db::models::billing::{self, BillingLine, MonthLine};
 use crate::db::models::{Account, AccountContact, AuditEntry, User, UserProfile, metadata};
@@ -44,7 +44,7 @@ struct Around {
 struct DetailPage {
     layout: Layout,
     account: Account,
-    around: Around,
+    around: Shared<Around>,
     month: String,
     history: Vec<EntryView>,
     can_edit: bool,
@@ -54,7 +54,7 @@ struct DetailPage {
     back_href: String,
     carry: String,
     /// Suggested for the add-member field (superusers only see it).
-    usernames: Vec<String>,
+    usernames: Shared<Vec<String>>,
     /// Total tokens per month, the last twelve months, oldest first.
     per_month: Vec<(String, i64)>,
     chart: BarChart,
@@ -112,9 +112,9 @@ pub async fn render(
     // Everything around the account changes only with a write, which renews the
     // cache's generation: it is cached under it.
     let key = CacheKey::AccountPage { account_id: id, month: month_start };
-    let around: Around = state
+    let around: Shared<Around> = state
         .store
-        .cached(key, move |conn| {
+        .cached_shared(key, move |conn| {
             let (billing, months) = billing::for_account(conn, id, month_start, year_ago)?;
             Ok::<_, StoreError>(Around {
                 tags: metadata::load_tags(conn, metadata::ACCOUNT, id.into())?,
@@ -130,10 +130,11 @@ pub async fn render(
     let usernames = if user.is_superuser {
         // Read through the cache: the account page is the busiest, and users change
         // only with a write, which renews the cache's generation.
-        let load = |conn: &mut _| User::usernames(conn, USERNAME_SUGGESTIONS).map_err(StoreError::from);
+        let load =
+            |conn: &mut _| User::usernames(conn, USERNAME_SUGGESTIONS).map(Shared::new).map_err(StoreError::from);
         state.store.cached(CacheKey::UsernameSuggestions, load).await?
     } else {
-        Vec::new()
+        Shared::new(Vec::new())
     };
     let per_month = tokens_per_month(&around.months, year_ago);
     let chart = BarChart::new(
