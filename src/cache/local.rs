@@ -116,8 +116,7 @@ impl LocalCache {
 
     /// The generation token (if one lives) and the stamp counter.
     pub(super) fn generation(&self) -> (Option<String>, u64) {
-        let token =
-            lock(&self.entries.rows).cache_get(GENERATION_KEY).and_then(|e| e.value.downcast_ref::<String>().cloned());
+        let token = lock(&self.entries.rows).cache_get(GENERATION_KEY).and_then(Entry::value::<String>);
         (token, self.stamps.count())
     }
 

@@ -45,6 +45,14 @@ pub struct Generation {
     at: Instant,
 }
 
+impl Generation {
+    /// Where the cache stands when it can't be told (off, or Redis did not answer):
+    /// nothing read under it is kept.
+    fn unknown() -> Self {
+        Self { token: None, count: 0, at: Instant::now() }
+    }
+}
+
 #[derive(Serialize, serde::Deserialize)]
 struct Envelope<T> {
     generation: Option<String>,
@@ -130,11 +138,11 @@ impl ObjectCache {
     /// started and this read is not cached: a fresh token can only invalidate, never
     /// revive, entries.
     pub async fn generation(&self) -> Generation {
-        let at = Instant::now();
         match &self.backend {
-            Backend::Off => Generation { token: None, count: 0, at },
+            Backend::Off => Generation::unknown(),
             Backend::Redis(shared) => shared.generation().await,
             Backend::Local(local) => {
+                let at = Instant::now();
                 let (token, count) = local.generation();
                 if token.is_none() {
                     local.set_generation(fresh_token());

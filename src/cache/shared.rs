@@ -19,7 +19,7 @@ use std::future::Future;
 use std::time::Instant;
 
 use super::local::{Entries, Entry};
-use super::redis::{self, RedisStore};
+use super::redis::{self, Found, RedisStore};
 use super::{CacheKey, Cacheable, Envelope, Generation, Stamp, fresh_token};
 
 tokio::task_local! {
@@ -65,49 +65,53 @@ impl SharedCache {
         }
     }
 
-    /// Where the cache stands: what this request saw, or Redis's answer now.
-    pub(super) async fn generation(&self) -> Generation {
+    /// A write's invalidation was lost while Redis was away: nothing cached before it
+    /// may be served now.
+    async fn catch_up(&self) {
         if self.store.breaker().take_pending() {
             self.new_generation().await;
         }
+    }
+
+    /// Asks Redis where the cache stands, with the entry under `key` (if given) and the
+    /// stamps named, and notes the answer for the rest of the request; `None` when
+    /// Redis did not answer. With no generation living, a new one is started, and
+    /// nothing read under this answer is good.
+    async fn ask(&self, key: Option<&str>, stamps: &[String]) -> Option<(Generation, Found)> {
+        let at = Instant::now();
+        let mut found = self.store.lookup(key, stamps).await?;
+        let seen = Generation { token: found.generation.take(), count: found.count, at };
+        if seen.token.is_none() {
+            self.new_generation().await;
+        } else {
+            remember(&seen);
+        }
+        Some((seen, found))
+    }
+
+    /// Where the cache stands: what this request saw, or Redis's answer now.
+    pub(super) async fn generation(&self) -> Generation {
+        self.catch_up().await;
         if let Some(seen) = seen_in_request() {
             return seen;
         }
-        let at = Instant::now();
-        let Some(found) = self.store.lookup(None, &[]).await else {
-            return Generation { token: None, count: 0, at };
-        };
-        let seen = Generation { token: found.generation, count: found.count, at };
-        if seen.token.is_none() {
-            self.new_generation().await;
-        }
-        remember(&seen);
-        seen
+        self.ask(None, &[]).await.map_or_else(Generation::unknown, |(seen, _)| seen)
     }
 
     /// Where the cache stands and the value under `key` if it is good.
     pub(super) async fn lookup<T: Cacheable>(&self, key: &CacheKey) -> (Generation, Option<T>) {
-        if self.store.breaker().take_pending() {
-            self.new_generation().await;
-        }
+        self.catch_up().await;
         if let Some(entry) = self.near.entry(key) {
             match self.judge(&entry).await {
                 Some((seen, true)) => return (seen, entry.value()),
                 Some((_, false)) => self.near.remove(std::slice::from_ref(key)),
-                None => return (Generation { token: None, count: 0, at: Instant::now() }, None),
+                None => return (Generation::unknown(), None),
             }
         }
-        let at = Instant::now();
         let known: Vec<String> = key.stamps().iter().map(Stamp::to_string).collect();
-        let Some(found) = self.store.lookup(Some(&key.to_string()), &known).await else {
-            return (Generation { token: None, count: 0, at }, None);
+        let Some((seen, found)) = self.ask(Some(&key.to_string()), &known).await else {
+            return (Generation::unknown(), None);
         };
-        let seen = Generation { token: found.generation, count: found.count, at };
-        if seen.token.is_none() {
-            self.new_generation().await;
-            return (seen, None);
-        }
-        remember(&seen);
         let hit = match &found.entry {
             Some(entry) => self.unpack(key, entry, &seen, &known, &found.renewed).await,
             None => None,
@@ -124,15 +128,9 @@ impl SharedCache {
         {
             return Some((seen, true));
         }
-        let at = Instant::now();
-        let found = self.store.lookup(None, &entry.stamps).await?;
-        let seen = Generation { token: found.generation, count: found.count, at };
-        if seen.token.is_none() {
-            self.new_generation().await;
-            return Some((seen, false));
-        }
-        remember(&seen);
-        let good = seen.token == entry.generation
+        let (seen, found) = self.ask(None, &entry.stamps).await?;
+        let good = seen.token.is_some()
+            && seen.token == entry.generation
             && entry.count <= seen.count
             && redis::renewed_by(&found.renewed, entry.count);
         Some((seen, good))
@@ -163,8 +161,8 @@ impl SharedCache {
         known: &[String],
         renewed: &[Option<u64>],
     ) -> Option<T> {
-        let envelope: Envelope<T> = serde_json::from_str(entry).ok()?;
         let token = seen.token.as_deref()?;
+        let envelope: Envelope<T> = serde_json::from_str(entry).ok()?;
         if envelope.generation.as_deref() != Some(token) || !redis::renewed_by(renewed, envelope.count) {
             return None;
         }

@@ -1,9 +1,8 @@
 //! One page of the account list, through the cache: the page (rows, cursors, tags and
 //! count) under its shape, and the count on its own, so a page too large to keep still
 //! reuses its count. A page keeps only what the list shows of each account
-//! ([`ListedRow`]), its short texts inline rather than each in an allocation of its own:
-//! about a third of the memory of whole rows with their tags beside them, so the cache
-//! holds three times the pages in the same memory.
+//! ([`ListedRow`]), its short texts inline rather than each in an allocation of its own
+//! (in Redis 18 KB a page against 31 KB with whole rows and their tags beside them).
 
 use chrono::NaiveDateTime;
 use compact_str::CompactString;

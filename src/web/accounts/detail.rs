@@ -130,9 +130,8 @@ pub async fn render(
     let usernames = if user.is_superuser {
         // Read through the cache: the account page is the busiest, and users change
         // only with a write, which renews the cache's generation.
-        let load =
-            |conn: &mut _| User::usernames(conn, USERNAME_SUGGESTIONS).map(Shared::new).map_err(StoreError::from);
-        state.store.cached(CacheKey::UsernameSuggestions, load).await?
+        let load = |conn: &mut _| User::usernames(conn, USERNAME_SUGGESTIONS).map_err(StoreError::from);
+        state.store.cached_shared(CacheKey::UsernameSuggestions, load).await?
     } else {
         Shared::new(Vec::new())
     };
