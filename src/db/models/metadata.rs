@@ -14,8 +14,8 @@ pub const ACCOUNT: &str = "account";
 pub const USER_PROFILE: &str = "user_profile";
 
 pub fn load_tags(conn: &mut DbConnection, object_type: &str, object_id: i64) -> QueryResult<Tags> {
+    // Every tagged item has its tag (the foreign key deletes it with the tag): no join.
     let names: Vec<String> = tagged_items::table
-        .inner_join(tags::table)
         .filter(tagged_items::object_type.eq(object_type))
         .filter(tagged_items::object_id.eq(object_id))
         .order(tagged_items::id.asc())
@@ -24,14 +24,14 @@ pub fn load_tags(conn: &mut DbConnection, object_type: &str, object_id: i64) -> 
     Ok(Tags::from_stored(names))
 }
 
-/// Tags of many accounts in one query, for list pages and the export.
+/// Tags of many accounts in one query, for list pages and the export: read from the
+/// index of (object, item, spelling) alone, each account's in the order they were added.
 pub fn load_account_tags(conn: &mut DbConnection, accounts: &[Account]) -> QueryResult<HashMap<AccountId, Tags>> {
     let ids: Vec<i64> = accounts.iter().map(|a| a.id.into()).collect();
     let rows: Vec<(i64, String)> = tagged_items::table
-        .inner_join(tags::table)
         .filter(tagged_items::object_type.eq(ACCOUNT))
         .filter(tagged_items::object_id.eq_any(&ids))
-        .order(tagged_items::id.asc())
+        .order((tagged_items::object_id.asc(), tagged_items::id.asc()))
         .select((tagged_items::object_id, tagged_items::spelling))
         .load(conn)?;
     let mut grouped: HashMap<AccountId, Vec<String>> = HashMap::new();

@@ -1,0 +1,1 @@
+DROP INDEX tagged_items_object_spelling;
