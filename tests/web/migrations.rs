@@ -56,6 +56,7 @@ async fn migrations_undo_and_apply_again_over_existing_rows(db: TestDb) {
         .unwrap();
     smarter_accounts::db::models::Account::delete(&mut conn, &actor, gone.id).unwrap();
     let history: i64 = audit_entries::table.count().get_result(&mut *conn).unwrap();
+    assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261201000016", "the tag spellings index migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261201000015", "the username suggestions migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261201000014", "the search texts migration");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261201000013", "the list filters migration");
@@ -110,6 +111,7 @@ async fn the_list_filters_apply_over_either_text_of_000012(db: TestDb) {
     let pool = db.pool();
     let mut conn = TestDb::conn(&pool);
     support::insert_accounts(&mut conn, 30, "6666", "Again", "x % 3 = 0");
+    assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261201000016");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261201000015");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261201000014");
     assert_eq!(db::revert_last_migration(&mut conn).unwrap(), "20261201000013");
