@@ -15,6 +15,7 @@ use actix_session::storage::{
 };
 use actix_web::cookie::time::Duration;
 
+use crate::cache::ObjectCache;
 use crate::redis_guard::{Breaker, RedisDown, Seal};
 
 /// Part of the message of every error from an unreachable session store.
@@ -33,19 +34,37 @@ pub struct RedisSessions {
     store: RedisSessionStore,
     seal: Seal,
     breaker: Arc<Breaker>,
+    prefix: String,
+    /// The object cache on the same Redis: a session's state is read in the round trip
+    /// that asks where the cache stands, so a request whose pages are all held in
+    /// process asks Redis once.
+    cache: Arc<ObjectCache>,
+}
+
+/// Where a session's state lives in Redis.
+fn redis_key(prefix: &str, key: &str) -> String {
+    format!("{prefix}:session:{key}")
 }
 
 impl SessionBackend {
     /// Sessions in Redis under `<prefix>:session:<key>`, sealed with a key derived from
-    /// `secret`, their calls through `breaker` (shared with the object cache).
-    pub async fn redis(url: &str, prefix: &str, secret: &[u8], breaker: Arc<Breaker>) -> anyhow::Result<Self> {
-        let prefix = prefix.to_owned();
+    /// `secret`, their calls through `breaker` (shared with the object cache), read
+    /// beside the object cache `cache` when it is in the same Redis.
+    pub async fn redis(
+        url: &str,
+        prefix: &str,
+        secret: &[u8],
+        breaker: Arc<Breaker>,
+        cache: Arc<ObjectCache>,
+    ) -> anyhow::Result<Self> {
+        let keys = prefix.to_owned();
         let store = RedisSessionStore::builder(url.to_owned())
-            .cache_keygen(move |key| format!("{prefix}:session:{key}"))
+            .cache_keygen(move |key| redis_key(&keys, key))
             .build()
             .await
             .map_err(|e| anyhow::anyhow!("REDIS_URL: could not open the session store: {e}"))?;
-        let sessions = RedisSessions { store, seal: Seal::new(secret, "session"), breaker };
+        let seal = Seal::new(secret, "session");
+        let sessions = RedisSessions { store, seal, breaker, prefix: prefix.to_owned(), cache };
         Ok(Self::Redis(Arc::new(sessions)))
     }
 }
@@ -90,9 +109,20 @@ impl RedisSessions {
         state
     }
 
+    /// The state stored under `key`: with the object cache in this Redis, read in the
+    /// same round trip that asks where the cache stands; else on its own.
+    async fn stored(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
+        let Some(read) = self.cache.read_beside(&redis_key(&self.prefix, key.as_ref())).await else {
+            return self.breaker.call(self.store.load(key)).await.map_err(|e| LoadError::Other(down(e)));
+        };
+        match read.map_err(|e| LoadError::Other(down(e)))? {
+            Some(json) => serde_json::from_str(&json).map(Some).map_err(|e| LoadError::Deserialization(e.into())),
+            None => Ok(None),
+        }
+    }
+
     async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
-        let loaded = self.breaker.call(self.store.load(key)).await.map_err(|e| LoadError::Other(down(e)))?;
-        let Some(mut state) = loaded else { return Ok(None) };
+        let Some(mut state) = self.stored(key).await? else { return Ok(None) };
         let tag = state.remove(SEAL).unwrap_or_default();
         if !self.seal.verify(&Self::parts(key.as_ref(), &state), &tag) {
             tracing::warn!("a session's seal does not hold; treating it as signed out");

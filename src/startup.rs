@@ -80,15 +80,17 @@ pub async fn open_cache(settings: &Settings, secret: &[u8], breaker: Arc<Breaker
     }
 }
 
-/// The session store the settings ask for; `secret` seals what it keeps in Redis, and
-/// `breaker` guards its calls there.
+/// The session store the settings ask for; `secret` seals what it keeps in Redis,
+/// `breaker` guards its calls there, and `cache` (when in the same Redis) reads the
+/// session's state in its own round trip.
 pub async fn open_sessions(
     settings: &Settings,
     secret: &[u8],
     breaker: Arc<Breaker>,
+    cache: Arc<ObjectCache>,
 ) -> anyhow::Result<SessionBackend> {
     match &settings.redis_url {
-        Some(url) => SessionBackend::redis(url.expose(), &settings.cache_prefix, secret, breaker).await,
+        Some(url) => SessionBackend::redis(url.expose(), &settings.cache_prefix, secret, breaker, cache).await,
         None => Ok(SessionBackend::Cookie),
     }
 }
@@ -101,14 +103,9 @@ pub async fn prepare(settings: Settings) -> anyhow::Result<AppState> {
     let (_, key) = web::block(move || prepare_database(&s, &p)).await.context("start-up was interrupted")??;
     // One breaker for both: they share the Redis, and its outage.
     let breaker = Arc::new(Breaker::default());
-    let cache = open_cache(&settings, &key, breaker.clone()).await?;
-    let sessions = open_sessions(&settings, &key, breaker).await?;
-    Ok(AppState {
-        store: Store::new(pool, Arc::new(cache)),
-        settings,
-        session_key: Arc::new(Secret::new(key)),
-        sessions,
-    })
+    let cache = Arc::new(open_cache(&settings, &key, breaker.clone()).await?);
+    let sessions = open_sessions(&settings, &key, breaker, cache.clone()).await?;
+    Ok(AppState { store: Store::new(pool, cache), settings, session_key: Arc::new(Secret::new(key)), sessions })
 }
 
 /// The application: routes, middleware and state. `serve` and the tests both use it.

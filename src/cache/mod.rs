@@ -125,6 +125,16 @@ impl ObjectCache {
         }
     }
 
+    /// With the cache in Redis: the value under the Redis key `outside`, read in the
+    /// same round trip that asks where the cache stands (noted for the rest of the
+    /// request, as a lookup's answer would be). `None` when the cache is not in Redis.
+    pub async fn read_beside(&self, outside: &str) -> Option<Result<Option<String>, crate::redis_guard::RedisDown>> {
+        match &self.backend {
+            Backend::Redis(shared) => Some(shared.read_beside(outside).await),
+            _ => None,
+        }
+    }
+
     /// How many calls this cache has made to Redis; `None` when it is not in Redis.
     pub fn redis_calls(&self) -> Option<u64> {
         match &self.backend {

@@ -91,6 +91,18 @@ impl RedisStore {
         Some(Found { generation, count, entry, renewed })
     }
 
+    /// The value under `outside` (a Redis key of its own, not an entry of this cache)
+    /// with the generation and the counter, in one round trip.
+    pub async fn read_beside(&self, outside: &str) -> Result<(Option<String>, Found), RedisDown> {
+        let mut mget = redis::cmd("MGET");
+        mget.arg(outside).arg(self.key("generation")).arg(self.key("count"));
+        let mut values = self.query::<Vec<Option<String>>>(mget).await?.into_iter();
+        let value = values.next().flatten();
+        let generation = values.next().flatten();
+        let count = values.next().flatten().and_then(|v| v.parse().ok()).unwrap_or(0);
+        Ok((value, Found { generation, count, entry: None, renewed: Vec::new() }))
+    }
+
     fn unsealed(&self, key: &str, stored: &str) -> Option<String> {
         let (tag, value) = stored.split_once('.')?;
         if self.seal.verify(&[key.as_bytes(), value.as_bytes()], tag) {

@@ -21,6 +21,7 @@ use std::time::Instant;
 use super::local::{Entries, Entry};
 use super::redis::{self, Found, RedisStore};
 use super::{CacheKey, Cacheable, Envelope, Generation, Stamp, fresh_token};
+use crate::redis_guard::RedisDown;
 
 tokio::task_local! {
     /// Where the cache stood when the current request first asked Redis.
@@ -80,13 +81,31 @@ impl SharedCache {
     async fn ask(&self, key: Option<&str>, stamps: &[String]) -> Option<(Generation, Found)> {
         let at = Instant::now();
         let mut found = self.store.lookup(key, stamps).await?;
-        let seen = Generation { token: found.generation.take(), count: found.count, at };
+        let seen = self.note(found.generation.take(), found.count, at).await;
+        Some((seen, found))
+    }
+
+    /// Notes Redis's answer (asked at `at`) for the rest of the request, or starts a new
+    /// generation when none lives.
+    async fn note(&self, token: Option<String>, count: u64, at: Instant) -> Generation {
+        let seen = Generation { token, count, at };
         if seen.token.is_none() {
             self.new_generation().await;
         } else {
             remember(&seen);
         }
-        Some((seen, found))
+        seen
+    }
+
+    /// The value under the Redis key `outside` (the session's state), read in the same
+    /// round trip that asks where the cache stands; the answer is noted for the rest of
+    /// the request, so a held entry read under it needs no further call.
+    pub(super) async fn read_beside(&self, outside: &str) -> Result<Option<String>, RedisDown> {
+        self.catch_up().await;
+        let at = Instant::now();
+        let (value, found) = self.store.read_beside(outside).await?;
+        self.note(found.generation, found.count, at).await;
+        Ok(value)
     }
 
     /// Where the cache stands: what this request saw, or Redis's answer now.

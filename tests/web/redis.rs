@@ -197,4 +197,55 @@ async fn a_redis_writer_cannot_become_another_user(db: TestDb) {
     }
 }
 
-on_both_databases!(a_redis_outage_answers_503_and_recovers_by_itself, a_redis_writer_cannot_become_another_user);
+/// The commands Redis ran since its statistics were reset, as `name:calls` (the
+/// statistics' own commands left out).
+fn commands_run(redis: &RedisServer) -> Vec<String> {
+    let stats = redis.cli(&["INFO", "commandstats"]);
+    stats
+        .lines()
+        .filter_map(|line| line.strip_prefix("cmdstat_"))
+        .filter(|line| !line.starts_with("info:") && !line.starts_with("config|resetstat:"))
+        .filter_map(|line| line.split_once(",usec=").map(|(name_calls, _)| name_calls.replace(":calls=", ":")))
+        .collect()
+}
+
+async fn a_warm_account_page_asks_redis_once(db: TestDb) {
+    let Some(redis) = RedisServer::start() else { return };
+    let mut settings = db.settings();
+    settings.redis_url = Some(Secret::new(redis.url()));
+    let state = startup::prepare(settings).await.unwrap();
+    make_user(state.store.pool(), "root", true, true, None);
+    let account = crate::accounts::create(&mut TestDb::conn(state.store.pool()), "Once Ltd");
+    let app = at::init_service(startup::build_app(state)).await;
+    let mut root = Browser::new();
+    assert_eq!(root.login(&app, "root", PASSWORD).await.status, 303);
+    let page = format!("/accounts/{}", account.account_number);
+    for _ in 0..2 {
+        assert_eq!(root.get(&app, &page).await.status, 200);
+    }
+
+    // The session's state and where the cache stands come in one MGET; every part of
+    // the page is held in process, read under that very answer.
+    assert_eq!(redis.cli(&["CONFIG", "RESETSTAT"]), "OK");
+    let view = root.get(&app, &page).await;
+    assert_eq!(view.status, 200);
+    assert!(view.body.contains("Once Ltd"));
+    assert_eq!(commands_run(&redis), ["mget:1"]);
+
+    // A write elsewhere (here, straight to Redis: a new generation) is seen at once.
+    let generation = redis.cli(&["--scan", "--pattern", "*:objects:generation"]);
+    assert_eq!(redis.cli(&["SET", &generation, "another"]), "OK");
+    assert_eq!(redis.cli(&["CONFIG", "RESETSTAT"]), "OK");
+    assert_eq!(root.get(&app, &page).await.status, 200);
+    assert!(
+        commands_run(&redis).iter().any(|c| c.starts_with("set:")),
+        "read again and kept: {:?}",
+        commands_run(&redis)
+    );
+}
+
+on_both_databases!(
+    a_redis_outage_answers_503_and_recovers_by_itself,
+    a_redis_writer_cannot_become_another_user,
+    a_warm_account_page_asks_redis_once
+);
