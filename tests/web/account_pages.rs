@@ -172,6 +172,16 @@ async fn the_count_stops_at_ten_thousand(db: TestDb) {
     assert_eq!(page.count("#accounts tbody tr"), 10);
     let narrowed = root.get(&app, "/accounts?q=Bulk%20999").await;
     assert_eq!(narrowed.texts("#count"), ["11 accounts"], "Bulk 999 and Bulk 9990 to 9999");
+    // A search with few matches reads them by id, page after page, in the sort's order.
+    let mut page = root.get(&app, "/accounts?q=Bulk%20999&per_page=5&sort=-company_name").await;
+    let mut paged = page.texts("#accounts tbody td.company");
+    while let Some(next) = page.attrs("a[rel=next]", "href").pop() {
+        page = root.get(&app, &next).await;
+        paged.extend(page.texts("#accounts tbody td.company"));
+    }
+    let mut expected: Vec<String> = (9990..=9999).rev().map(|n| format!("Bulk {n}")).collect();
+    expected.push("Bulk 999".to_owned());
+    assert_eq!(paged, expected);
     // A search that matches most rows walks the sort index instead of sorting matches.
     let broad = root.get(&app, "/accounts?q=bulk&per_page=10&sort=company_name").await;
     assert_eq!(broad.texts("#count"), ["10 000+ accounts"]);
@@ -187,6 +197,15 @@ async fn the_count_stops_at_ten_thousand(db: TestDb) {
     assert!(second[0] > first[9], "{second:?} after {first:?}");
     let csv = root.get(&app, "/accounts.csv").await;
     assert_eq!(csv.body.lines().count(), 10_003, "every row streams: header, 10 001 and the platform account");
+
+    // More matches than are worth carrying as ids: the count says so without counting
+    // again, and a search with another filter counts its own.
+    support::insert_accounts(&mut TestDb::conn(&pool), 10_000, "5556", "Bulk", "TRUE");
+    support::insert_accounts(&mut TestDb::conn(&pool), 3, "5557", "Bulk", "FALSE");
+    let broadest = root.get(&app, "/accounts?q=bulk&per_page=10&sort=-company_name").await;
+    assert_eq!(broadest.texts("#count"), ["10 000+ accounts"]);
+    assert_eq!(broadest.texts("#accounts tbody td.company")[..2], ["Bulk 9999", "Bulk 9999"]);
+    assert_eq!(root.get(&app, "/accounts?q=bulk&active=no").await.texts("#count"), ["3 accounts"]);
 }
 
 async fn the_detail_page_shows_everything_about_an_account(db: TestDb) {

@@ -1,16 +1,19 @@
-//! A text search's matches on SQLite, looked up once per request: the count and the
-//! page then read the same list of ids instead of running the trigram match twice.
+//! A text search's matches, looked up once per request: the count and the page then
+//! read the same list of ids instead of running the trigram match twice.
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
 use super::{AccountFilter, Search, TRIGRAM, fts_phrase};
 use crate::db::DbConnection;
+use crate::db::models::contains_pattern;
 
-/// The ids of the accounts a text search matched, as a JSON array for `json_each`.
+/// How many accounts a text search matched and, unless there were too many to carry,
+/// their ids as a JSON array (for `json_each` on SQLite, `jsonb_array_elements_text`
+/// on PostgreSQL).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Matches {
-    json: String,
+    json: Option<String>,
     len: usize,
 }
 
@@ -22,35 +25,42 @@ struct Matched {
 
 impl Matches {
     /// Beyond this many matches the list of ids costs more to carry than a second
-    /// match: the count and the page each match again.
+    /// match: the page matches again, and the count is "more than this" (or, with other
+    /// filters, counts again).
     const AT_MOST: i64 = 20_000;
 
-    /// The matches of the filter's text search, on SQLite, when there are at most
-    /// [`Self::AT_MOST`]; `None` when there is no text search to look up (another
-    /// backend, no search, an account number, text too short for the trigram index)
-    /// or too many matches.
+    /// The matches of the filter's text search when there are at most
+    /// [`Self::AT_MOST`]: from the trigram index on SQLite, from the narrow table of
+    /// lower-cased search texts on PostgreSQL. `None` when there is no text search to
+    /// look up (no search, an account number, text too short for the trigram index);
+    /// without ids when there are more.
     pub fn look_up(conn: &mut DbConnection, filter: &AccountFilter) -> QueryResult<Option<Self>> {
         let Some(Search::Text(text)) = &filter.search else { return Ok(None) };
-        if !conn.is_sqlite() || text.chars().count() < TRIGRAM {
+        if text.chars().count() < TRIGRAM {
             return Ok(None);
         }
-        let found: Vec<Matched> =
+        let query = if conn.is_sqlite() {
             diesel::sql_query("SELECT rowid AS id FROM accounts_search WHERE accounts_search MATCH ? LIMIT ?")
                 .bind::<Text, _>(fts_phrase(text))
-                .bind::<BigInt, _>(Self::AT_MOST + 1)
-                .load(conn)?;
+        } else {
+            diesel::sql_query(
+                "SELECT account_id AS id FROM accounts_search_texts WHERE searched LIKE $1 ESCAPE '\\' LIMIT $2",
+            )
+            .bind::<Text, _>(contains_pattern(text))
+        };
+        let found: Vec<Matched> = query.bind::<BigInt, _>(Self::AT_MOST + 1).load(conn)?;
         if found.len() as i64 > Self::AT_MOST {
-            return Ok(None);
+            return Ok(Some(Self { json: None, len: found.len() }));
         }
         Ok(Some(Self::of(found.iter().map(|m| m.id))))
     }
 
     fn of(ids: impl Iterator<Item = i64>) -> Self {
         let ids: Vec<String> = ids.map(|id| id.to_string()).collect();
-        Self { json: format!("[{}]", ids.join(",")), len: ids.len() }
+        Self { json: Some(format!("[{}]", ids.join(","))), len: ids.len() }
     }
 
-    /// How many accounts matched.
+    /// How many accounts matched (beyond [`Self::AT_MOST`], one more than that).
     pub fn len(&self) -> usize {
         self.len
     }
@@ -59,8 +69,8 @@ impl Matches {
         self.len == 0
     }
 
-    /// The ids as a JSON array, bound to `json_each(?)`.
-    pub(super) fn json(&self) -> String {
+    /// The ids as a JSON array; `None` when there were too many to carry.
+    pub(super) fn json(&self) -> Option<String> {
         self.json.clone()
     }
 }
@@ -72,8 +82,8 @@ mod tests {
     #[test]
     fn ids_become_a_json_array() {
         let m = Matches::of([3_i64, 17, 42].into_iter());
-        assert_eq!((m.json(), m.len(), m.is_empty()), ("[3,17,42]".to_owned(), 3, false));
+        assert_eq!((m.json(), m.len(), m.is_empty()), (Some("[3,17,42]".to_owned()), 3, false));
         let none = Matches::of(std::iter::empty());
-        assert_eq!((none.json(), none.len(), none.is_empty()), ("[]".to_owned(), 0, true));
+        assert_eq!((none.json(), none.len(), none.is_empty()), (Some("[]".to_owned()), 0, true));
     }
 }

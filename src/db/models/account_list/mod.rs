@@ -38,9 +38,10 @@ fn fts_phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-/// How SQLite should run a text search: look up each match and sort them (few matches),
-/// or walk the sort order's index and keep the matches (many matches, where the first
-/// page fills after a short walk).
+/// How to run a text search: look up each match and sort them (few matches), or walk
+/// the sort order's index and keep the matches (many matches, where the first page
+/// fills after a short walk). On PostgreSQL the first reads the matches already looked
+/// up by id, and the second leaves the planner the trigram match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SearchPlan {
     LookUpMatches,
@@ -153,11 +154,9 @@ fn searched(q: Boxed, search: &Search, is_sqlite: bool, plan: SearchPlan, matche
                 SearchPlan::LookUpMatches => "accounts.id",
                 SearchPlan::WalkSortIndex => "+accounts.id",
             };
-            match matches {
-                Some(matches) => q.filter(
-                    sql::<Bool>(&format!("{id} IN (SELECT value FROM json_each("))
-                        .bind::<Text, _>(matches.json())
-                        .sql("))"),
+            match matches.and_then(Matches::json) {
+                Some(json) => q.filter(
+                    sql::<Bool>(&format!("{id} IN (SELECT value FROM json_each(")).bind::<Text, _>(json).sql("))"),
                 ),
                 None => q.filter(
                     sql::<Bool>(&format!("{id} IN (SELECT rowid FROM accounts_search WHERE accounts_search MATCH "))
@@ -166,13 +165,21 @@ fn searched(q: Boxed, search: &Search, is_sqlite: bool, plan: SearchPlan, matche
                 ),
             }
         }
-        Search::Text(text) if text.chars().count() >= TRIGRAM => q.filter(
+        Search::Text(text) if text.chars().count() >= TRIGRAM => match matches.filter(|_| plan == SearchPlan::LookUpMatches).and_then(Matches::json) {
+            // Few matches, already looked up: read them by id instead of matching again.
+            Some(json) => q.filter(
+                sql::<Bool>("accounts.id IN (SELECT value::bigint FROM jsonb_array_elements_text(CAST(")
+                    .bind::<Text, _>(json)
+                    .sql(" AS jsonb)))"),
+            ),
+            None => q.filter(
                 sql::<Bool>(
                     "lower(accounts.company_name || ' ' || accounts.name || ' ' || coalesce(accounts.city, '') || ' ' || accounts.account_number) LIKE ",
                 )
                 .bind::<Text, _>(contains_pattern(text))
                 .sql(" ESCAPE '\\'"),
-        ),
+            ),
+        },
         Search::Text(text) => {
             let pattern = contains_pattern(text);
             q.filter(
