@@ -41,6 +41,16 @@ pub struct Found {
     pub renewed: Vec<Option<u64>>,
 }
 
+/// Where the cache stands in Redis: the generation (if one lives) and the counter.
+pub type Standing = (Option<String>, u64);
+
+/// The generation and the counter, the next two values of an `MGET` answer.
+fn standing(values: &mut impl Iterator<Item = Option<String>>) -> Standing {
+    let generation = values.next().flatten();
+    let count = values.next().flatten().and_then(|v| v.parse().ok()).unwrap_or(0);
+    (generation, count)
+}
+
 impl RedisStore {
     /// Entries under `prefix`, sealed with a key derived from `secret`; fails when
     /// Redis can't be reached at start.
@@ -81,8 +91,7 @@ impl RedisStore {
     pub async fn lookup(&self, key: Option<&str>, stamps: &[String]) -> Option<Found> {
         let names = ["generation", "count"].into_iter().chain(key).chain(stamps.iter().map(String::as_str));
         let mut values = self.mget(names).await?.into_iter();
-        let generation = values.next().flatten();
-        let count = values.next().flatten().and_then(|v| v.parse().ok()).unwrap_or(0);
+        let (generation, count) = standing(&mut values);
         let entry = match key {
             Some(key) => values.next().flatten().and_then(|sealed| self.unsealed(key, &sealed)),
             None => None,
@@ -93,14 +102,12 @@ impl RedisStore {
 
     /// The value under `outside` (a Redis key of its own, not an entry of this cache)
     /// with the generation and the counter, in one round trip.
-    pub async fn read_beside(&self, outside: &str) -> Result<(Option<String>, Found), RedisDown> {
+    pub async fn read_beside(&self, outside: &str) -> Result<(Option<String>, Standing), RedisDown> {
         let mut mget = redis::cmd("MGET");
         mget.arg(outside).arg(self.key("generation")).arg(self.key("count"));
         let mut values = self.query::<Vec<Option<String>>>(mget).await?.into_iter();
         let value = values.next().flatten();
-        let generation = values.next().flatten();
-        let count = values.next().flatten().and_then(|v| v.parse().ok()).unwrap_or(0);
-        Ok((value, Found { generation, count, entry: None, renewed: Vec::new() }))
+        Ok((value, standing(&mut values)))
     }
 
     fn unsealed(&self, key: &str, stored: &str) -> Option<String> {

@@ -103,8 +103,8 @@ impl SharedCache {
     pub(super) async fn read_beside(&self, outside: &str) -> Result<Option<String>, RedisDown> {
         self.catch_up().await;
         let at = Instant::now();
-        let (value, found) = self.store.read_beside(outside).await?;
-        self.note(found.generation, found.count, at).await;
+        let (value, (token, count)) = self.store.read_beside(outside).await?;
+        self.note(token, count, at).await;
         Ok(value)
     }
 
