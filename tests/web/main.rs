@@ -5,6 +5,7 @@ mod support;
 mod account_pages;
 mod accounts;
 mod across;
+mod around;
 mod audit_log;
 mod auth;
 mod billing;

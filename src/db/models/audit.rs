@@ -41,7 +41,7 @@ impl FieldChange {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Serialize, serde::Deserialize)]
 #[diesel(table_name = audit_entries)]
 pub struct AuditEntry {
     pub id: i64,

@@ -50,11 +50,15 @@ pub fn for_account(
     month_start: NaiveDate,
     since: NaiveDate,
 ) -> QueryResult<(Vec<BillingLine>, Vec<MonthLine>)> {
-    let query = ByMonth { account_id: account_id.into(), since, sqlite: conn.is_sqlite() };
-    let rows: Vec<MonthLine> = query.load(conn)?;
+    let rows: Vec<MonthLine> = ByMonth::new(account_id, since, conn.is_sqlite()).load(conn)?;
+    Ok(summarize(&rows, month_start))
+}
+
+/// The billing totals and the month lines of [`ByMonth`]'s rows.
+pub fn summarize(rows: &[MonthLine], month_start: NaiveDate) -> (Vec<BillingLine>, Vec<MonthLine>) {
     let current = month_start.format("%Y-%m").to_string();
     let mut totals: BTreeMap<(&str, &str), (i64, i64)> = BTreeMap::new();
-    for row in &rows {
+    for row in rows {
         let (this_month, earlier) = totals.entry((&row.provider, &row.charge_type)).or_default();
         // Rows before `since` have no month, which sorts before every month.
         *(if row.month >= current { this_month } else { earlier }) += row.total_tokens;
@@ -69,7 +73,7 @@ pub fn for_account(
         })
         .collect();
     let months = rows.iter().filter(|row| !row.month.is_empty()).cloned().collect();
-    Ok((lines, months))
+    (lines, months)
 }
 
 /// An account's billing records summed per month from `since` on, and per provider and
@@ -77,10 +81,16 @@ pub fn for_account(
 /// query fragment rather than `sql_query` so that the connection keeps its statement
 /// prepared (diesel never caches `sql_query`'s). On PostgreSQL parsing and planning the
 /// two `sql_query` statements had been a third of the account page's database time.
-struct ByMonth {
+pub struct ByMonth {
     account_id: i64,
     since: NaiveDate,
     sqlite: bool,
+}
+
+impl ByMonth {
+    pub fn new(account_id: AccountId, since: NaiveDate, sqlite: bool) -> Self {
+        Self { account_id: account_id.into(), since, sqlite }
+    }
 }
 
 impl<DB> QueryFragment<DB> for ByMonth

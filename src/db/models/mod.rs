@@ -5,6 +5,7 @@
 pub mod account;
 pub mod account_list;
 pub mod app_setting;
+pub mod around;
 pub mod audit;
 pub mod audit_list;
 pub mod billing;

@@ -9,9 +9,9 @@ use chrono::Datelike;
 
 use crate::cache::{CacheKey, Shared};
 use crate::db::StoreError;
-use crate::db::models::billing::{self, BillingLine, MonthLine};
-use crate::db::models::{Account, AccountContact, AuditEntry, User, UserProfile, metadata};
-use crate::domain::{Annotations, Tags};
+use crate::db::models::around::Around;
+use crate::db::models::billing::MonthLine;
+use crate::db::models::{Account, User};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::accounts::VisibleAccount;
@@ -26,18 +26,6 @@ const USERNAME_SUGGESTIONS: i64 = 500;
 
 /// How many history entries the account page shows.
 const RECENT: i64 = 5;
-
-/// What the account page shows around the account row.
-#[derive(Clone, serde::Serialize, serde::Deserialize)]
-struct Around {
-    tags: Tags,
-    annotations: Annotations,
-    contacts: Vec<AccountContact>,
-    members: Vec<(UserProfile, User)>,
-    billing: Vec<BillingLine>,
-    months: Vec<MonthLine>,
-    history: Vec<AuditEntry>,
-}
 
 #[derive(Template)]
 #[template(path = "accounts/detail.html")]
@@ -114,18 +102,7 @@ pub async fn render(
     let key = CacheKey::AccountPage { account_id: id, month: month_start };
     let around: Shared<Around> = state
         .store
-        .cached_shared(key, move |conn| {
-            let (billing, months) = billing::for_account(conn, id, month_start, year_ago)?;
-            Ok::<_, StoreError>(Around {
-                tags: metadata::load_tags(conn, metadata::ACCOUNT, id.into())?,
-                annotations: metadata::load_annotations(conn, metadata::ACCOUNT, id.into())?,
-                contacts: AccountContact::for_account(conn, id)?,
-                members: UserProfile::members_of(conn, id)?,
-                billing,
-                months,
-                history: AuditEntry::for_account(conn, id, RECENT)?,
-            })
-        })
+        .cached_shared(key, move |conn| Around::load(conn, id, month_start, year_ago, RECENT).map_err(StoreError::from))
         .await?;
     let usernames = if user.is_superuser {
         // Read through the cache: the account page is the busiest, and users change

@@ -1,0 +1,184 @@
+//! What the account page shows around the account row: its tags, annotations, contacts,
+//! members, billing and latest history.
+//!
+//! SQLite answers in process, so each part is its own query. PostgreSQL answers over
+//! the network, where every query is a round trip that wakes a server process and the
+//! waiting thread: there the parts come back as one JSON document from one statement.
+
+use chrono::NaiveDate;
+use diesel::backend::Backend;
+use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{BigInt, Date, HasSqlType, Text};
+
+use crate::db::models::billing::{self, BillingLine, ByMonth, MonthLine};
+use crate::db::models::{AccountContact, AuditEntry, User, UserProfile, metadata};
+use crate::db::{AccountId, DbConnection};
+use crate::domain::{Annotation, Annotations, Tags};
+
+/// What the account page shows around the account row.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Around {
+    pub tags: Tags,
+    pub annotations: Annotations,
+    pub contacts: Vec<AccountContact>,
+    pub members: Vec<(UserProfile, User)>,
+    pub billing: Vec<BillingLine>,
+    pub months: Vec<MonthLine>,
+    /// The newest `recent` entries, newest first.
+    pub history: Vec<AuditEntry>,
+}
+
+impl Around {
+    /// Everything around account `id`: billing as [`billing::for_account`] sums it from
+    /// `month_start` and per month since `since`.
+    pub fn load(
+        conn: &mut DbConnection,
+        id: AccountId,
+        month_start: NaiveDate,
+        since: NaiveDate,
+        recent: i64,
+    ) -> QueryResult<Self> {
+        if conn.is_sqlite() {
+            Self::one_query_each(conn, id, month_start, since, recent)
+        } else {
+            Self::one_document(conn, id, month_start, since, recent)
+        }
+    }
+
+    /// Each part from its own query (either backend).
+    pub fn one_query_each(
+        conn: &mut DbConnection,
+        id: AccountId,
+        month_start: NaiveDate,
+        since: NaiveDate,
+        recent: i64,
+    ) -> QueryResult<Self> {
+        let (billing, months) = billing::for_account(conn, id, month_start, since)?;
+        Ok(Self {
+            tags: metadata::load_tags(conn, metadata::ACCOUNT, id.into())?,
+            annotations: metadata::load_annotations(conn, metadata::ACCOUNT, id.into())?,
+            contacts: AccountContact::for_account(conn, id)?,
+            members: UserProfile::members_of(conn, id)?,
+            billing,
+            months,
+            history: AuditEntry::for_account(conn, id, recent)?,
+        })
+    }
+
+    /// Every part from one statement that PostgreSQL answers with one JSON document, in
+    /// the same order the separate queries give.
+    pub fn one_document(
+        conn: &mut DbConnection,
+        id: AccountId,
+        month_start: NaiveDate,
+        since: NaiveDate,
+        recent: i64,
+    ) -> QueryResult<Self> {
+        let query = Document { id: id.into(), recent, months: ByMonth::new(id, since, false) };
+        let json: String = query.get_result(conn)?;
+        let parts: Parts =
+            serde_json::from_str(&json).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
+        let (billing, months) = billing::summarize(&parts.months, month_start);
+        Ok(Self {
+            tags: Tags::from_stored(parts.tags),
+            annotations: Annotations::from_stored(parts.annotations),
+            contacts: parts.contacts,
+            members: parts.members,
+            billing,
+            months,
+            history: parts.history,
+        })
+    }
+}
+
+/// The document's parts as PostgreSQL writes them: rows as objects keyed by column.
+#[derive(serde::Deserialize)]
+struct Parts {
+    tags: Vec<String>,
+    annotations: Vec<Annotation>,
+    contacts: Vec<AccountContact>,
+    members: Vec<(UserProfile, User)>,
+    months: Vec<MonthLine>,
+    history: Vec<AuditEntry>,
+}
+
+/// The statement behind [`Around::one_document`], written as a query fragment so that
+/// the connection keeps it prepared. Each part is `[]` when it has no rows.
+struct Document {
+    id: i64,
+    recent: i64,
+    months: ByMonth,
+}
+
+impl Document {
+    /// `'name', [the rows' aggregate from `from`, which ends with "= " before the id]`.
+    fn part<'b, DB>(&'b self, out: &mut AstPass<'_, 'b, DB>, name: &str, aggregate: &str, from: &str) -> QueryResult<()>
+    where
+        DB: Backend + HasSqlType<BigInt>,
+        i64: ToSql<BigInt, DB>,
+    {
+        out.push_sql(&format!("'{name}', COALESCE((SELECT json_agg({aggregate}) FROM {from}"));
+        out.push_bind_param::<BigInt, _>(&self.id)?;
+        out.push_sql("), '[]'::json)");
+        Ok(())
+    }
+}
+
+impl<DB> QueryFragment<DB> for Document
+where
+    DB: Backend + HasSqlType<BigInt> + HasSqlType<Date>,
+    i64: ToSql<BigInt, DB>,
+    NaiveDate: ToSql<Date, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("SELECT CAST(json_build_object(");
+        let tagged = "tagged_items WHERE object_type = 'account' AND object_id = ";
+        self.part(&mut out, "tags", "spelling ORDER BY id", tagged)?;
+        out.push_sql(", ");
+        let annotated = "annotations WHERE object_type = 'account' AND object_id = ";
+        self.part(
+            &mut out,
+            "annotations",
+            "json_build_object('key', key, 'value', value) ORDER BY position",
+            annotated,
+        )?;
+        out.push_sql(", ");
+        let contacts = "c ORDER BY c.is_primary DESC, c.last_name, c.id";
+        self.part(&mut out, "contacts", contacts, "account_contacts c WHERE c.account_id = ")?;
+        out.push_sql(", ");
+        // The user's columns by name: never the password hash or the session stamp.
+        let member = "json_build_array(p, json_build_object('id', u.id, 'username', u.username, \
+            'email', u.email, 'first_name', u.first_name, 'last_name', u.last_name, \
+            'is_active', u.is_active, 'is_staff', u.is_staff, 'is_superuser', u.is_superuser, \
+            'last_login', u.last_login, 'date_joined', u.date_joined, 'created_at', u.created_at, \
+            'updated_at', u.updated_at)) ORDER BY p.id";
+        let memberships = "user_profiles p JOIN users u ON u.id = p.user_id WHERE p.account_id = ";
+        self.part(&mut out, "members", member, memberships)?;
+        out.push_sql(
+            ", 'months', COALESCE((SELECT json_agg(m ORDER BY m.month DESC, m.provider, m.charge_type) FROM (",
+        );
+        self.months.walk_ast(out.reborrow())?;
+        out.push_sql(
+            ") m), '[]'::json), 'history', COALESCE((SELECT json_agg(e ORDER BY e.created_at DESC, e.id DESC) ",
+        );
+        out.push_sql("FROM (SELECT * FROM audit_entries WHERE account_id = ");
+        out.push_bind_param::<BigInt, _>(&self.id)?;
+        out.push_sql(" ORDER BY created_at DESC, id DESC LIMIT ");
+        out.push_bind_param::<BigInt, _>(&self.recent)?;
+        out.push_sql(") e), '[]'::json)) AS TEXT)");
+        Ok(())
+    }
+}
+
+impl QueryId for Document {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for Document {
+    type SqlType = Text;
+}
+
+impl RunQueryDsl<DbConnection> for Document {}
