@@ -35,6 +35,38 @@
     rowBoxes.forEach(function (box) { box.addEventListener("change", announce); });
   }
 
+  // Fields with data-suggest fill their datalist from that address (a JSON array of
+  // strings for ?q=what is typed) as the user types: the page itself carries none.
+  document.querySelectorAll("input[data-suggest][list]").forEach(function (input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    var timer = null;
+    var asked = null;
+    function ask() {
+      var typed = input.value.trim();
+      if (!list || typed === asked) { return; }
+      asked = typed;
+      fetch(input.getAttribute("data-suggest") + "?q=" + encodeURIComponent(typed), {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" }
+      })
+        .then(function (response) { return response.ok ? response.json() : []; })
+        .then(function (names) {
+          if (typed !== asked) { return; }
+          list.replaceChildren.apply(list, names.map(function (name) {
+            var option = document.createElement("option");
+            option.value = name;
+            return option;
+          }));
+        })
+        .catch(function () { asked = null; });
+    }
+    input.addEventListener("focus", ask);
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(ask, 150);
+    });
+  });
+
   // After a rejected form, put the keyboard on the first field in error.
   var firstError = document.querySelector("[aria-invalid=true]");
   if (firstError) {

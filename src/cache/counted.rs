@@ -48,6 +48,7 @@ mod tests {
 
     use super::Shared;
     use crate::cache::{CacheKey, ObjectCache};
+    use crate::db::models::account_list::Scope;
 
     #[test]
     fn a_shared_value_is_stored_as_the_value_itself() {
@@ -61,7 +62,7 @@ mod tests {
     #[tokio::test]
     async fn in_process_hits_of_a_shared_value_share_one_copy() {
         let cache = ObjectCache::local(Duration::from_secs(60));
-        let key = CacheKey::UsernameSuggestions;
+        let key = CacheKey::TagSuggestions { scope: Scope::All };
         cache.generation().await; // the very first read only starts the generation
         let (seen, _) = cache.lookup::<Shared<Vec<String>>>(&key).await;
         cache.put(&key, &Shared::new(vec!["ada".to_owned()]), &seen).await;

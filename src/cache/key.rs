@@ -27,8 +27,6 @@ pub enum CacheKey {
     AccountList(ListQuery),
     /// The tags a viewer's tag fields suggest.
     TagSuggestions { scope: Scope },
-    /// The usernames the add-member field suggests.
-    UsernameSuggestions,
     /// What the account page shows around the account, in the month it was built.
     AccountPage { account_id: AccountId, month: NaiveDate },
     /// A signed-in session's record, by its token's hash (on every request).
@@ -43,11 +41,7 @@ impl CacheKey {
     pub fn is_page(&self) -> bool {
         matches!(
             self,
-            Self::AccountList(_)
-                | Self::AccountPage { .. }
-                | Self::TagSuggestions { .. }
-                | Self::UsernameSuggestions
-                | Self::BillingSummary(_)
+            Self::AccountList(_) | Self::AccountPage { .. } | Self::TagSuggestions { .. } | Self::BillingSummary(_)
         )
     }
 
@@ -97,7 +91,7 @@ impl CacheKey {
             Self::AccountList(query) => query.columns().into_iter().map(Stamp::Column).collect(),
             Self::AccountPage { account_id, .. } => vec![Stamp::Account(*account_id), Stamp::Around(*account_id)],
             Self::TagSuggestions { .. } => vec![Stamp::Column(ListColumn::Tags)],
-            Self::User(_) | Self::UsernameSuggestions | Self::BillingSummary(_) => Vec::new(),
+            Self::User(_) | Self::BillingSummary(_) => Vec::new(),
         }
     }
 }
@@ -120,7 +114,6 @@ impl fmt::Display for CacheKey {
             Self::AccountList(query) => write!(f, "page:accounts:{}", json(query)),
             Self::AccountPage { account_id, month } => write!(f, "page:account:{account_id}:{month}"),
             Self::TagSuggestions { scope } => write!(f, "page:tag-suggestions:{}", json(scope)),
-            Self::UsernameSuggestions => f.write_str("page:username-suggestions"),
             Self::BillingSummary(filter) => write!(f, "page:billing-summary:{}", json(filter)),
         }
     }

@@ -102,6 +102,7 @@ route_table! {
     get "/billing.csv" => billing::csv::download;
     get "/users" => users::list::page;
     get "/users/new" => users::new::page;
+    get "/users/suggestions" => users::suggestions::usernames;
     post "/users/new" => users::new::submit;
     get "/users/{id}/edit" => users::edit::page;
     post "/users/{id}/edit" => users::edit::submit;

@@ -210,6 +210,19 @@ async fn a_staff_day_in_a_real_browser() {
     assert!(text(&c, "h1").await.contains("Acme Rockets Lda"));
     shoot(&c, "detail-light").await;
 
+    // The add-member field asks for usernames as they are typed.
+    // (Focusing it asks for the first usernames; the typed text then narrows them.)
+    fill(&c, "#username", "OP").await;
+    let narrowed = "var names = Array.from(document.querySelectorAll('#username-suggestions option'))
+        .map(function (o) { return o.value; });
+        return names.indexOf('ops') >= 0 && names.every(function (n) { return n.toLowerCase().includes('op'); })";
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while c.execute(narrowed, vec![]).await.unwrap() != serde_json::json!(true) {
+        assert!(Instant::now() < deadline, "no suggestions narrowed to what was typed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    fill(&c, "#username", "").await;
+
     // Edit with a validation error, then fix it.
     click(&c, "a[href*='/edit']").await;
     fill(&c, "#company_name", "").await;

@@ -186,7 +186,11 @@ async fn code_fields_are_pick_lists_and_suggestions_stay_in_scope(db: TestDb) {
             .unwrap();
     }
     let detail = root.get(&app, &format!("/accounts/{}", mine.account_number)).await;
-    let suggested = detail.attrs("#username-suggestions option", "value");
+    assert_eq!(detail.attrs("#username", "data-suggest"), ["/users/suggestions"]);
+    assert_eq!(detail.count("#username-suggestions option"), 0, "the page itself carries no usernames");
+    let suggested = root.get(&app, "/users/suggestions").await;
+    assert_eq!(suggested.headers.get("content-type").unwrap(), "application/json");
+    let suggested: Vec<String> = serde_json::from_str(&suggested.body).unwrap();
     assert!(suggested.contains(&"jane".to_owned()) && !suggested.contains(&"Bea".to_owned()), "{suggested:?}");
     let mut ordered = suggested.clone();
     ordered.sort_by_key(|name| name.to_lowercase());
@@ -200,7 +204,33 @@ async fn code_fields_are_pick_lists_and_suggestions_stay_in_scope(db: TestDb) {
     let list = jane.get(&app, "/accounts").await;
     assert!(!list.attrs("#bulk-tag-suggestions option", "value").contains(&"SecretProject".to_owned()));
     let detail = jane.get(&app, &format!("/accounts/{}", mine.account_number)).await;
-    assert_eq!(detail.count("#username-suggestions option"), 0, "usernames only for superusers");
+    assert_eq!(detail.count("#username-suggestions"), 0, "usernames only for superusers");
+    assert_eq!(jane.get(&app, "/users/suggestions?q=a").await.status, 403);
 }
 
-on_both_databases!(code_fields_are_pick_lists_and_suggestions_stay_in_scope);
+async fn username_suggestions_hold_what_is_typed(db: TestDb) {
+    let (app, pool, mut root) = crate::console!(support::state(&db).await);
+    for name in ["Zed", "amy", "Bea", "b.amsel", "bob"] {
+        make_user(&pool, name, true, false, None);
+    }
+    for n in 1..=22 {
+        make_user(&pool, &format!("many{n:02}"), true, false, None);
+    }
+    let mut suggest = async |typed: &str| -> Vec<String> {
+        let page = root.get(&app, &format!("/users/suggestions?q={typed}")).await;
+        assert_eq!(page.status, 200, "{typed}");
+        serde_json::from_str(&page.body).unwrap()
+    };
+    assert_eq!(suggest("AM").await, ["amy", "b.amsel"], "anywhere in the name, any case, in order");
+    assert_eq!(suggest("%20zE%20").await, ["Zed"], "trimmed");
+    assert_eq!(suggest("%25").await, Vec::<String>::new(), "% is a character, not a wildcard");
+    assert_eq!(suggest("_").await, Vec::<String>::new(), "_ is a character, not a wildcard");
+    assert_eq!(suggest("b.").await, ["b.amsel"]);
+    let many = suggest("many").await;
+    assert_eq!(many.len(), 20, "at most twenty");
+    assert_eq!((many[0].as_str(), many[19].as_str()), ("many01", "many20"));
+    assert_eq!(suggest(&"x".repeat(400)).await, Vec::<String>::new());
+    assert_eq!(suggest("a%00b").await, suggest("").await, "a control character is ignored as elsewhere");
+}
+
+on_both_databases!(code_fields_are_pick_lists_and_suggestions_stay_in_scope, username_suggestions_hold_what_is_typed);

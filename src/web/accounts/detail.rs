@@ -21,9 +21,6 @@ use crate::web::chart::BarChart;
 use crate::web::page::{self, Layout};
 use crate::web::query::LenientQuery;
 
-/// How many usernames the add-member field suggests.
-const USERNAME_SUGGESTIONS: i64 = 500;
-
 /// How many history entries the account page shows.
 const RECENT: i64 = 5;
 
@@ -41,8 +38,6 @@ struct DetailPage {
     /// The list to go back to, and `?return_to=…` for the pages linked from here.
     back_href: String,
     carry: String,
-    /// Suggested for the add-member field (superusers only see it).
-    usernames: Shared<Vec<String>>,
     /// Total tokens per month, the last twelve months, oldest first.
     per_month: Vec<(String, i64)>,
     chart: BarChart,
@@ -104,14 +99,6 @@ pub async fn render(
         .store
         .cached_shared(key, move |conn| Around::load(conn, id, month_start, year_ago, RECENT).map_err(StoreError::from))
         .await?;
-    let usernames = if user.is_superuser {
-        // Read through the cache: the account page is the busiest, and users change
-        // only with a write, which renews the cache's generation.
-        let load = |conn: &mut _| User::usernames(conn, USERNAME_SUGGESTIONS).map_err(StoreError::from);
-        state.store.cached_shared(CacheKey::UsernameSuggestions, load).await?
-    } else {
-        Shared::new(Vec::new())
-    };
     let per_month = tokens_per_month(&around.months, year_ago);
     let chart = BarChart::new(
         "tokens-per-month",
@@ -122,7 +109,6 @@ pub async fn render(
     let page = DetailPage {
         per_month,
         chart,
-        usernames,
         layout: Layout::new(session, Some(user), account.to_string(), "accounts"),
         member,
         back_href: return_to.list_or_default().to_owned(),

@@ -7,6 +7,7 @@ pub mod edit;
 pub mod list;
 pub mod new;
 pub mod sign_out;
+pub mod suggestions;
 
 use actix_session::Session;
 use actix_web::HttpResponse;

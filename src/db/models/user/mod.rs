@@ -103,10 +103,14 @@ impl User {
             .optional()
     }
 
-    /// Active users' names, for suggestions (at most `limit`; see
-    /// [`crate::db::first_rows`]).
-    pub fn usernames(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<String>> {
-        let names = users::table.filter(users::is_active.eq(true)).order(users::username_folded.asc());
+    /// Active users whose username holds `typed` (any case), in username order: at most
+    /// `limit`, for the add-member field's suggestions.
+    pub fn usernames_holding(conn: &mut DbConnection, typed: &str, limit: i64) -> QueryResult<Vec<String>> {
+        let pattern = crate::db::models::contains_pattern(&fold_case(typed));
+        let names = users::table
+            .filter(users::is_active.eq(true))
+            .filter(users::username_folded.like(pattern).escape('\\'))
+            .order(users::username_folded.asc());
         crate::db::first_rows(conn, names.select(users::username), limit)
     }
 
