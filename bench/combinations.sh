@@ -11,7 +11,8 @@
 #   bench/combinations.sh [sqlite|postgres|both]      (default: both)
 #
 # Environment as bench/run.sh: ACCOUNTS (default 100000), PG_ADMIN_URL, PORT, REUSE=1,
-# BIN. Needs curl, python3, sqlite3 and psql.
+# BIN; TIMES=path keeps every URL's time in path-<backend>-<accounts>. Needs curl,
+# python3, sqlite3 and psql.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -70,6 +71,7 @@ bench_one() {
   echo "the ten slowest:"
   head -n 10 "$WORK/times" | awk '{ printf "  %7.1f ms  %s\n", $1 * 1000, $3 }' | sed "s#http://127.0.0.1:$PORT##"
   awk '$2 != 200 { print "  answered " $2 ": " $3 }' "$WORK/times" | head -n 5
+  [ -n "${TIMES:-}" ] && cp "$WORK/times" "$TIMES-$BACKEND-$ACCOUNTS"
   stop_server
 }
 

@@ -83,7 +83,7 @@ impl Store {
                 // count already says there are too many matches to carry.
                 let matches = match known_count {
                     Some(Count::AtLeast(_)) => None,
-                    _ => Matches::look_up(conn, &query.filter)?,
+                    _ => Matches::look_up(conn, query.scope, &query.filter)?,
                 };
                 let count = match known_count {
                     Some(count) => count,

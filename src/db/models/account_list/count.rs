@@ -19,7 +19,6 @@ pub fn count(
     filter: &AccountFilter,
     matches: Option<&Matches>,
 ) -> QueryResult<Count> {
-    let search_only = AccountFilter { search: None, ..filter.clone() } == AccountFilter::default();
     let active_only = AccountFilter { active: None, ..filter.clone() } == AccountFilter::default();
     let country_only = AccountFilter { active: None, country: None, ..filter.clone() } == AccountFilter::default();
     let n = match (&filter.search, scope, &filter.country, matches) {
@@ -40,7 +39,7 @@ pub fn count(
             }
             totals.load::<i64>(conn)?.into_iter().sum()
         }
-        (Some(Search::Text(_)), Scope::All, _, Some(found)) if search_only => found.len() as i64,
+        (Some(Search::Text(_)), Scope::All, _, Some(found)) if filter.only_searches() => found.len() as i64,
         _ => {
             let q = filtered_with(conn.is_sqlite(), scope, filter, SearchPlan::LookUpMatches, matches);
             CountRows(q.select(accounts::id).limit(COUNT_CAP + 1)).get_result(conn)?

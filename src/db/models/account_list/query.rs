@@ -109,6 +109,13 @@ pub struct AccountFilter {
     pub updated: DateRange,
 }
 
+impl AccountFilter {
+    /// True when the filter is a search and nothing else.
+    pub fn only_searches(&self) -> bool {
+        self.search.is_some() && Self { search: None, ..self.clone() } == Self::default()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Search {
     /// An account number typed in any spacing goes straight to that account.
@@ -154,4 +161,20 @@ pub struct ListQuery {
     pub sort: Sort,
     pub cursor: Option<Cursor>,
     pub per_page: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AccountFilter, Search};
+
+    #[test]
+    fn only_a_search_with_nothing_else_only_searches() {
+        let search = AccountFilter { search: Search::parse("robotics"), ..AccountFilter::default() };
+        assert!(search.only_searches());
+        assert!(!AccountFilter::default().only_searches(), "no search at all");
+        assert!(!AccountFilter { active: Some(false), ..search.clone() }.only_searches());
+        assert!(!AccountFilter { country: Some("JPN".to_owned()), ..search.clone() }.only_searches());
+        assert!(!AccountFilter { tag: Some("internal".to_owned()), ..search.clone() }.only_searches());
+        assert!(!AccountFilter { default_only: true, ..search }.only_searches());
+    }
 }
