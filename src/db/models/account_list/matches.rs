@@ -41,7 +41,8 @@ impl Matches {
     /// viewer's memberships is counted and paged faster by the planner's own choice.
     pub fn look_up(conn: &mut DbConnection, scope: Scope, filter: &AccountFilter) -> QueryResult<Option<Self>> {
         let Some(Search::Text(text)) = &filter.search else { return Ok(None) };
-        if text.chars().count() < TRIGRAM || (!conn.is_sqlite() && !(scope == Scope::All && filter.only_searches())) {
+        let worth_it = conn.is_sqlite() || (scope == Scope::All && filter.only_searches());
+        if text.chars().count() < TRIGRAM || !worth_it {
             return Ok(None);
         }
         let query = if conn.is_sqlite() {
