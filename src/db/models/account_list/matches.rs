@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
-use super::{AccountFilter, Scope, Search, TRIGRAM, fts_phrase};
+use super::{AccountFilter, COUNT_CAP, Scope, Search, TRIGRAM, fts_phrase};
 use crate::db::DbConnection;
 use crate::db::models::contains_pattern;
 
@@ -30,7 +30,7 @@ impl Matches {
     const AT_MOST: i64 = 20_000;
 
     /// The matches of the filter's text search when there are at most
-    /// [`Self::AT_MOST`]: from the trigram index on SQLite, from the narrow table of
+    /// [`Self::AT_MOST`] ([`COUNT_CAP`] on PostgreSQL): from the trigram index on SQLite, from the narrow table of
     /// lower-cased search texts on PostgreSQL. `None` when there is no text search to
     /// look up (no search, an account number, text too short for the trigram index);
     /// without ids when there are more.
@@ -45,17 +45,23 @@ impl Matches {
         if text.chars().count() < TRIGRAM || !worth_it {
             return Ok(None);
         }
-        let query = if conn.is_sqlite() {
-            diesel::sql_query("SELECT rowid AS id FROM accounts_search WHERE accounts_search MATCH ? LIMIT ?")
-                .bind::<Text, _>(fts_phrase(text))
+        // On PostgreSQL the ids only count the search and page it (a page reads them
+        // when there are at most a few thousand): beyond the count's cap, "10 000+"
+        // needs no more of them. SQLite's filtered counts read them too.
+        let (query, at_most) = if conn.is_sqlite() {
+            let query =
+                diesel::sql_query("SELECT rowid AS id FROM accounts_search WHERE accounts_search MATCH ? LIMIT ?")
+                    .bind::<Text, _>(fts_phrase(text));
+            (query, Self::AT_MOST)
         } else {
-            diesel::sql_query(
+            let query = diesel::sql_query(
                 "SELECT account_id AS id FROM accounts_search_texts WHERE searched LIKE $1 ESCAPE '\\' LIMIT $2",
             )
-            .bind::<Text, _>(contains_pattern(text))
+            .bind::<Text, _>(contains_pattern(text));
+            (query, COUNT_CAP)
         };
-        let found: Vec<Matched> = query.bind::<BigInt, _>(Self::AT_MOST + 1).load(conn)?;
-        if found.len() as i64 > Self::AT_MOST {
+        let found: Vec<Matched> = query.bind::<BigInt, _>(at_most + 1).load(conn)?;
+        if found.len() as i64 > at_most {
             return Ok(Some(Self { json: None, len: found.len() }));
         }
         Ok(Some(Self::of(found.iter().map(|m| m.id))))
@@ -66,7 +72,7 @@ impl Matches {
         Self { json: Some(format!("[{}]", ids.join(","))), len: ids.len() }
     }
 
-    /// How many accounts matched (beyond [`Self::AT_MOST`], one more than that).
+    /// How many accounts matched (beyond the most looked up, one more than that).
     pub fn len(&self) -> usize {
         self.len
     }
