@@ -5,7 +5,7 @@ use chrono::{Datelike, Months, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use smarter_accounts::db::AccountId;
-use smarter_accounts::db::models::around::Around;
+use smarter_accounts::db::models::around::{Around, Wanted};
 use smarter_accounts::db::schema::{account_contacts, accounts};
 
 use crate::support::{TestDb, insert_accounts};
@@ -49,8 +49,8 @@ async fn the_one_document_holds_what_the_separate_queries_give() {
     let mut seen = [0usize; 7];
     for id in ids {
         let id = AccountId(id);
-        let separate = Around::one_query_each(&mut conn, id, month_start, since, 5).unwrap();
-        let document = Around::one_document(&mut conn, id, month_start, since, 5).unwrap();
+        let separate = Around::one_query_each(&mut conn, Wanted { id, month_start, since, recent: 5 }).unwrap();
+        let document = Around::one_document(&mut conn, Wanted { id, month_start, since, recent: 5 }).unwrap();
         assert_eq!(document, separate, "account {id:?}");
         let parts = [
             separate.tags.len(),
@@ -67,7 +67,7 @@ async fn the_one_document_holds_what_the_separate_queries_give() {
     }
     // Every part was compared with rows in it on some accounts, and empty on the bare ones.
     assert!(seen.iter().all(|&n| (1..43).contains(&n)), "accounts with each part: {seen:?}");
-    let odd = Around::one_document(&mut conn, AccountId(first), month_start, since, 5).unwrap();
+    let odd = Around::one_document(&mut conn, Wanted { id: AccountId(first), month_start, since, recent: 5 }).unwrap();
     assert!(odd.contacts.iter().any(|c| c.first_name == AWKWARD && c.phone.is_none()));
     assert!(odd.annotations.iter().any(|a| a.value == AWKWARD));
     assert!(odd.history.iter().any(|e| e.summary == AWKWARD && e.batch_id.as_deref() == Some("b-1")));

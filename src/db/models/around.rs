@@ -30,31 +30,25 @@ pub struct Around {
     pub history: Vec<AuditEntry>,
 }
 
+/// Whose surroundings, and how much of them: billing as [`billing::for_account`] sums
+/// it from `month_start` and per month since `since`; the newest `recent` entries.
+#[derive(Debug, Clone, Copy)]
+pub struct Wanted {
+    pub id: AccountId,
+    pub month_start: NaiveDate,
+    pub since: NaiveDate,
+    pub recent: i64,
+}
+
 impl Around {
-    /// Everything around account `id`: billing as [`billing::for_account`] sums it from
-    /// `month_start` and per month since `since`.
-    pub fn load(
-        conn: &mut DbConnection,
-        id: AccountId,
-        month_start: NaiveDate,
-        since: NaiveDate,
-        recent: i64,
-    ) -> QueryResult<Self> {
-        if conn.is_sqlite() {
-            Self::one_query_each(conn, id, month_start, since, recent)
-        } else {
-            Self::one_document(conn, id, month_start, since, recent)
-        }
+    /// Everything around the account `wanted` names, the backend's way.
+    pub fn load(conn: &mut DbConnection, wanted: Wanted) -> QueryResult<Self> {
+        if conn.is_sqlite() { Self::one_query_each(conn, wanted) } else { Self::one_document(conn, wanted) }
     }
 
     /// Each part from its own query (either backend).
-    pub fn one_query_each(
-        conn: &mut DbConnection,
-        id: AccountId,
-        month_start: NaiveDate,
-        since: NaiveDate,
-        recent: i64,
-    ) -> QueryResult<Self> {
+    pub fn one_query_each(conn: &mut DbConnection, wanted: Wanted) -> QueryResult<Self> {
+        let Wanted { id, month_start, since, recent } = wanted;
         let (billing, months) = billing::for_account(conn, id, month_start, since)?;
         Ok(Self {
             tags: metadata::load_tags(conn, metadata::ACCOUNT, id.into())?,
@@ -69,13 +63,8 @@ impl Around {
 
     /// Every part from one statement that PostgreSQL answers with one JSON document, in
     /// the same order the separate queries give.
-    pub fn one_document(
-        conn: &mut DbConnection,
-        id: AccountId,
-        month_start: NaiveDate,
-        since: NaiveDate,
-        recent: i64,
-    ) -> QueryResult<Self> {
+    pub fn one_document(conn: &mut DbConnection, wanted: Wanted) -> QueryResult<Self> {
+        let Wanted { id, month_start, since, recent } = wanted;
         let query = Document { id: id.into(), recent, months: ByMonth::new(id, since, false) };
         let json: String = query.get_result(conn)?;
         let parts: Parts =

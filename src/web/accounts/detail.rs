@@ -9,7 +9,7 @@ use chrono::Datelike;
 
 use crate::cache::{CacheKey, Shared};
 use crate::db::StoreError;
-use crate::db::models::around::Around;
+use crate::db::models::around::{Around, Wanted};
 use crate::db::models::billing::MonthLine;
 use crate::db::models::{Account, User};
 use crate::error::AppError;
@@ -97,7 +97,9 @@ pub async fn render(
     let key = CacheKey::AccountPage { account_id: id, month: month_start };
     let around: Shared<Around> = state
         .store
-        .cached_shared(key, move |conn| Around::load(conn, id, month_start, year_ago, RECENT).map_err(StoreError::from))
+        .cached_shared(key, move |conn| {
+            Around::load(conn, Wanted { id, month_start, since: year_ago, recent: RECENT }).map_err(StoreError::from)
+        })
         .await?;
     let per_month = tokens_per_month(&around.months, year_ago);
     let chart = BarChart::new(
