@@ -36,8 +36,13 @@ pub struct BarChart {
     pub right: String,
 }
 
+/// `v` to one decimal, for the drawing's coordinates. Written from whole tenths: the
+/// standard library's exact float formatting was a tenth of a cached account page.
 fn num(v: f64) -> String {
-    format!("{v:.1}")
+    let tenths = (v * 10.0).round() as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    let tenths = tenths.unsigned_abs();
+    format!("{sign}{}.{}", tenths / 10, tenths % 10)
 }
 
 /// `n` with thin spaces between thousands, as the tables show numbers.
@@ -121,6 +126,17 @@ mod tests {
         let chart = BarChart::new("t", "T".to_owned(), "tokens", &[]);
         assert!(chart.bars.is_empty());
         assert!(chart.description.starts_with("0 bars"));
+    }
+
+    #[test]
+    fn coordinates_have_one_decimal() {
+        assert_eq!(num(0.0), "0.0");
+        assert_eq!(num(12.0), "12.0");
+        assert_eq!(num(3.21), "3.2");
+        assert_eq!(num(2.96), "3.0");
+        assert_eq!(num(-1.25), "-1.3");
+        assert_eq!(num(-0.04), "0.0");
+        assert_eq!(num(123_456.78), "123456.8");
     }
 
     #[test]
