@@ -5,8 +5,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 /// A value the cache hands out by reference count: a hit clones the pointer, not the
-/// value (for large values read on every view, such as an account page's surroundings
-/// and the username suggestions). In Redis it is stored as the value itself.
+/// value (for large values read on every view, such as an account page's surroundings).
+/// In Redis it is stored as the value itself.
 #[derive(Debug)]
 pub struct Shared<T>(Arc<T>);
 

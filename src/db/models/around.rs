@@ -123,15 +123,15 @@ where
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         out.push_sql("SELECT CAST(json_build_object(");
-        let tagged = "tagged_items WHERE object_type = 'account' AND object_id = ";
-        self.part(&mut out, "tags", "spelling ORDER BY id", tagged)?;
+        let tagged = format!("tagged_items WHERE object_type = '{}' AND object_id = ", metadata::ACCOUNT);
+        self.part(&mut out, "tags", "spelling ORDER BY id", &tagged)?;
         out.push_sql(", ");
-        let annotated = "annotations WHERE object_type = 'account' AND object_id = ";
+        let annotated = format!("annotations WHERE object_type = '{}' AND object_id = ", metadata::ACCOUNT);
         self.part(
             &mut out,
             "annotations",
             "json_build_object('key', key, 'value', value) ORDER BY position",
-            annotated,
+            &annotated,
         )?;
         out.push_sql(", ");
         let contacts = "c ORDER BY c.is_primary DESC, c.last_name, c.id";

@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
-use super::{AccountFilter, COUNT_CAP, Scope, Search, TRIGRAM, fts_phrase};
+use super::{AccountFilter, COUNT_CAP, Scope, Search, SearchPlan, TRIGRAM, fts_phrase};
 use crate::db::DbConnection;
 use crate::db::models::contains_pattern;
 
@@ -24,44 +24,44 @@ struct Matched {
 }
 
 impl Matches {
-    /// Beyond this many matches the list of ids costs more to carry than a second
-    /// match: the page matches again, and the count is "more than this" (or, with other
-    /// filters, counts again).
+    /// Beyond this many matches on SQLite the list of ids costs more to carry than a
+    /// second match: the page matches again, and the count is "more than this" (or, with
+    /// other filters, counts again).
     const AT_MOST: i64 = 20_000;
 
-    /// The matches of the filter's text search when there are at most
-    /// [`Self::AT_MOST`] ([`COUNT_CAP`] on PostgreSQL): from the trigram index on SQLite, from the narrow table of
-    /// lower-cased search texts on PostgreSQL. `None` when there is no text search to
-    /// look up (no search, an account number, text too short for the trigram index);
-    /// without ids when there are more.
+    /// The matches of the filter's text search: from the trigram index on SQLite, from
+    /// the narrow table of lower-cased search texts on PostgreSQL. `None` when there is
+    /// no text search to look up (no search, an account number, text too short for the
+    /// trigram index); without ids when there are more than are read.
     ///
     /// On PostgreSQL only a search of every account with no other filter is looked up:
     /// looking up a broad word's matches reads thousands of rows (24 ms at a million
     /// accounts), where a search narrowed by a status, country, tag, date or the
     /// viewer's memberships is counted and paged faster by the planner's own choice.
+    /// There the ids only count the search (the count stops at [`COUNT_CAP`]) and page
+    /// it when there are few enough to read by id; SQLite's filtered counts read them
+    /// too, up to [`Self::AT_MOST`].
     pub fn look_up(conn: &mut DbConnection, scope: Scope, filter: &AccountFilter) -> QueryResult<Option<Self>> {
         let Some(Search::Text(text)) = &filter.search else { return Ok(None) };
         let worth_it = conn.is_sqlite() || (scope == Scope::All && filter.only_searches());
         if text.chars().count() < TRIGRAM || !worth_it {
             return Ok(None);
         }
-        // On PostgreSQL the ids only count the search and page it (a page reads them
-        // when there are at most a few thousand): beyond the count's cap, "10 000+"
-        // needs no more of them. SQLite's filtered counts read them too.
-        let (query, at_most) = if conn.is_sqlite() {
+        // How many to look up, and how many of them anything reads by id.
+        let (query, at_most, carried) = if conn.is_sqlite() {
             let query =
                 diesel::sql_query("SELECT rowid AS id FROM accounts_search WHERE accounts_search MATCH ? LIMIT ?")
                     .bind::<Text, _>(fts_phrase(text));
-            (query, Self::AT_MOST)
+            (query, Self::AT_MOST, Self::AT_MOST)
         } else {
             let query = diesel::sql_query(
                 "SELECT account_id AS id FROM accounts_search_texts WHERE searched LIKE $1 ESCAPE '\\' LIMIT $2",
             )
             .bind::<Text, _>(contains_pattern(text));
-            (query, COUNT_CAP)
+            (query, COUNT_CAP, SearchPlan::WALK_ABOVE)
         };
         let found: Vec<Matched> = query.bind::<BigInt, _>(at_most + 1).load(conn)?;
-        if found.len() as i64 > at_most {
+        if found.len() as i64 > carried {
             return Ok(Some(Self { json: None, len: found.len() }));
         }
         Ok(Some(Self::of(found.iter().map(|m| m.id))))
@@ -81,7 +81,7 @@ impl Matches {
         self.len == 0
     }
 
-    /// The ids as a JSON array; `None` when there were too many to carry.
+    /// The ids as a JSON array; `None` when there were more than are read by id.
     pub(super) fn json(&self) -> Option<String> {
         self.json.clone()
     }
