@@ -40,7 +40,7 @@ workloads() { # the URL files, from the database
   names=$(sql "SELECT company_name FROM accounts ORDER BY random() LIMIT 20000")
   { tr ' ,.' '\n\n\n' <<<"$names" | grep -E '^[A-Za-z]{4,}$' | sort -u
     awk '{ print $1 "+" $2 }' <<<"$names" | grep -E '^[A-Za-z]+[+][A-Za-z]+$' | sort -u | shuf --random-source=<(yes)
-  } | head -n 300 | sed 's#^#/accounts?q=#' >"$WORK/searches"
+  } | sed -n 1,300p | sed 's#^#/accounts?q=#' >"$WORK/searches"
   : >"$WORK/lists"
   for active in "" yes no; do
     for country in "" USA DEU JPN GBR FRA BRA IND; do
