@@ -114,6 +114,11 @@ impl AccountFilter {
     pub fn only_searches(&self) -> bool {
         self.search.is_some() && Self { search: None, ..self.clone() } == Self::default()
     }
+
+    /// True when the filter searches for text (not an account number).
+    pub fn searches_text(&self) -> bool {
+        matches!(self.search, Some(Search::Text(_)))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -176,5 +181,16 @@ mod tests {
         assert!(!AccountFilter { country: Some("JPN".to_owned()), ..search.clone() }.only_searches());
         assert!(!AccountFilter { tag: Some("internal".to_owned()), ..search.clone() }.only_searches());
         assert!(!AccountFilter { default_only: true, ..search }.only_searches());
+    }
+
+    #[test]
+    fn only_text_searches_text() {
+        let text = AccountFilter { search: Search::parse("robotics"), ..AccountFilter::default() };
+        assert!(text.searches_text());
+        assert!(AccountFilter { active: Some(true), ..text }.searches_text());
+        let number = AccountFilter { search: Search::parse("1234 5678 9012"), ..AccountFilter::default() };
+        assert!(matches!(number.search, Some(Search::Number(_))));
+        assert!(!number.searches_text());
+        assert!(!AccountFilter::default().searches_text());
     }
 }
