@@ -23,10 +23,11 @@ const ROW_CAPACITY: usize = 20_000;
 const LIST_CAPACITY: usize = 288;
 /// How many list pages of a text search it keeps, apart from the others: reading one
 /// again looks up its matches first (several milliseconds for a common word, ten times
-/// a plain list page), so cheap list pages must not push them out; room for more
-/// searches than staff type within the cache's lifetime. With every store full the
-/// server stays under 64 MiB: 58.5 MiB at its peak under the real-use benchmark, 62.7
-/// with 96 more plain list pages (docs/PERFORMANCE.md).
+/// a plain list page), so cheap list pages must not push them out; room for the 300
+/// different searches of the real-use benchmark (`bench/real_use.sh`), a guess at what
+/// staff type within the cache's lifetime, not a measure of it. With every store full
+/// the server stays under 64 MiB: 58.5 MiB at its peak under the real-use benchmark,
+/// 62.7 with 96 more plain list pages (docs/PERFORMANCE.md).
 const SEARCH_CAPACITY: usize = 320;
 /// How many other pages (an account page's surroundings, suggestions, summaries).
 const PAGE_CAPACITY: usize = 4_096;
