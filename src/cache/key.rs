@@ -67,6 +67,9 @@ pub enum Stamp {
     Around(AccountId),
     /// One column of every account, as list filters and orders read it.
     Column(ListColumn),
+    /// Which accounts there are: every list and count reads it, and a new account
+    /// renews it.
+    Accounts,
 }
 
 impl fmt::Display for Stamp {
@@ -76,6 +79,7 @@ impl fmt::Display for Stamp {
             Self::Account(id) => write!(f, "stamp:account:{id}"),
             Self::Around(id) => write!(f, "stamp:around:{id}"),
             Self::Column(column) => write!(f, "stamp:column:{}", column.name()),
+            Self::Accounts => f.write_str("stamp:accounts"),
         }
     }
 }
@@ -87,8 +91,12 @@ impl CacheKey {
     pub fn stamps(&self) -> Vec<Stamp> {
         match self {
             Self::Account(_) | Self::Session(_) => vec![Stamp::Key(self.to_string())],
-            Self::AccountCount { filter, .. } => filter.columns().into_iter().map(Stamp::Column).collect(),
-            Self::AccountList(query) => query.columns().into_iter().map(Stamp::Column).collect(),
+            Self::AccountCount { filter, .. } => {
+                filter.columns().into_iter().map(Stamp::Column).chain([Stamp::Accounts]).collect()
+            }
+            Self::AccountList(query) => {
+                query.columns().into_iter().map(Stamp::Column).chain([Stamp::Accounts]).collect()
+            }
             Self::AccountPage { account_id, .. } => vec![Stamp::Account(*account_id), Stamp::Around(*account_id)],
             Self::TagSuggestions { .. } => vec![Stamp::Column(ListColumn::Tags)],
             Self::User(_) | Self::BillingSummary(_) => Vec::new(),

@@ -58,15 +58,16 @@ impl Store {
 
     /// Runs a write and, before returning, applies what it says it did to the cache:
     /// the keys of every stale row go and a new generation starts; or the stamps of the
-    /// accounts it changed are renewed; or nothing happens.
+    /// accounts it changed are renewed (up to [`crate::db::models::NARROW_LIMIT`] changes:
+    /// more start a new generation); or nothing happens.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<Written<T>, E> + Send + 'static,
         T: Send + 'static,
         E: From<Unavailable> + Send + 'static,
     {
-        let written = self.read(f).await?;
-        match &written.effect {
+        let Written { value, effect } = self.read(f).await?;
+        match effect.bounded() {
             CacheEffect::None => {}
             CacheEffect::Stale(rows) => {
                 let keys: Vec<CacheKey> = rows.iter().flat_map(CacheKey::stale).collect();
@@ -76,7 +77,7 @@ impl Store {
                 self.cache.renew(&changes.iter().flat_map(stamps_of).collect::<Vec<_>>()).await
             }
         }
-        Ok(written.value)
+        Ok(value)
     }
 
     /// The value under `key` if it was stored since the last write; otherwise `load`s
@@ -167,14 +168,24 @@ impl Store {
 }
 
 /// The stamps one change renews: its account, the keys of its old and new row, and the
-/// list columns whose values it changed.
+/// list columns whose values it changed; for a new account, every list.
 fn stamps_of(change: &Change) -> Vec<Stamp> {
+    let keys = |account: &Account| {
+        AccountLookup::all_of(account).into_iter().map(|key| Stamp::Key(CacheKey::Account(key).to_string()))
+    };
     match change {
         Change::Around(id) => vec![Stamp::Around(*id)],
         Change::Session(hash) => vec![Stamp::Key(CacheKey::Session(hash.clone()).to_string())],
+        Change::Added { account, tags } => {
+            let mut stamps: Vec<Stamp> = keys(account).collect();
+            stamps.extend([Stamp::Account(account.id), Stamp::Around(account.id), Stamp::Accounts]);
+            if *tags {
+                stamps.push(Stamp::Column(ListColumn::Tags));
+            }
+            stamps
+        }
         Change::Account { old, new, tags } => {
-            let keys = [old, new].into_iter().flat_map(|a| AccountLookup::all_of(a)).map(CacheKey::Account);
-            let mut stamps: Vec<Stamp> = keys.map(|key| Stamp::Key(key.to_string())).collect();
+            let mut stamps: Vec<Stamp> = keys(old).chain(keys(new)).collect();
             stamps.push(Stamp::Account(old.id));
             stamps.extend(ListColumn::changed(old, new).into_iter().map(Stamp::Column));
             if *tags {

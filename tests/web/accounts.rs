@@ -12,7 +12,7 @@ use crate::support::TestDb;
 
 /// The cache keys a write made stale, as the cache spells them.
 fn stale_keys<T>(written: &Written<T>) -> Vec<String> {
-    written.stale_rows().iter().flat_map(CacheKey::stale).map(|k| k.to_string()).collect()
+    written.effect.stale_rows().iter().flat_map(CacheKey::stale).map(|k| k.to_string()).collect()
 }
 
 pub fn raw(company: &str) -> RawAccountFields {

@@ -16,7 +16,7 @@ use crate::on_both_databases;
 use crate::support::{self, TestDb, notice};
 
 /// Changes a row behind the cache's back, so a cached read is told from a fresh one.
-fn rename_directly(store: &Store, id: AccountId, name: &str) {
+pub(crate) fn rename_directly(store: &Store, id: AccountId, name: &str) {
     let mut conn = TestDb::conn(store.pool());
     diesel::update(accounts::table.find(id)).set(accounts::company_name.eq(name)).execute(&mut *conn).unwrap();
 }
@@ -79,7 +79,7 @@ async fn cached_lookups_see_every_write_made_through_the_store(db: TestDb) {
 
 /// Two stores on `db`, each with its own connection to the Redis of `TEST_REDIS_URL`, as
 /// two instances have; `None` (with a notice) without it.
-async fn two_instances_sharing_redis(db: &TestDb) -> Option<(Store, Store)> {
+pub(crate) async fn two_instances_sharing_redis(db: &TestDb) -> Option<(Store, Store)> {
     let Ok(redis_url) = std::env::var("TEST_REDIS_URL") else {
         notice("skipped: Redis cache test (set TEST_REDIS_URL to run it)");
         return None;
@@ -98,20 +98,20 @@ async fn two_instances_sharing_redis_see_each_others_writes(db: TestDb) {
     }
 }
 
-fn query(filter: AccountFilter, sort: &str) -> ListQuery {
+pub(crate) fn query(filter: AccountFilter, sort: &str) -> ListQuery {
     ListQuery { scope: Scope::All, filter, sort: Sort::parse(sort).unwrap(), cursor: None, per_page: 50 }
 }
 
-fn search(text: &str) -> ListQuery {
+pub(crate) fn search(text: &str) -> ListQuery {
     query(AccountFilter { search: Search::parse(text), ..AccountFilter::default() }, "-created_at")
 }
 
-fn companies(listed: &ListedAccounts) -> Vec<&str> {
+pub(crate) fn companies(listed: &ListedAccounts) -> Vec<&str> {
     listed.page.rows.iter().map(|a| a.company_name.as_str()).collect()
 }
 
 /// What the account page keeps around an account, here just its company name as read.
-async fn around(store: &Store, id: AccountId) -> String {
+pub(crate) async fn around(store: &Store, id: AccountId) -> String {
     let key = CacheKey::AccountPage { account_id: id, month: chrono::NaiveDate::MIN };
     let load = move |conn: &mut DbConnection| {
         let row = Account::find(conn, id).map_err(StoreError::from)?;

@@ -13,6 +13,7 @@ mod bootstrap;
 mod browser;
 mod bulk;
 mod cache;
+mod cache_writes;
 mod cli;
 mod concurrency;
 mod contacts;

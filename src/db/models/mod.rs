@@ -27,7 +27,7 @@ pub use audit::{Actor, AuditEntry, FieldChange};
 pub use contact::{AccountContact, ContactError, ContactFields};
 pub use user::{NewUserInput, User, UserChanges, UserError, UserFilter, UserQuery};
 pub use user_profile::{MembershipError, UserProfile};
-pub use written::{CacheEffect, Change, StaleRow, Written};
+pub use written::{CacheEffect, Change, NARROW_LIMIT, StaleRow, Written};
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 

@@ -5,6 +5,7 @@
 //! says, per field, whether to revert it or keep what is stored. A bulk action's
 //! entries are reverted together (deleted accounts restored), in one transaction.
 
+use crate::db::models::CacheEffect;
 use crate::db::models::audit::Actor;
 use crate::db::models::audit::{AuditEntry, Record, new_batch_id};
 use crate::db::models::{
@@ -272,7 +273,7 @@ pub fn revert_batch(conn: &mut DbConnection, actor: &Actor, batch: &str) -> Resu
         if !refused.is_empty() {
             return Err(RevertError::Batch(refused));
         }
-        let mut stale = Vec::new();
+        let mut effect = CacheEffect::None;
         let count = plans.len() + restores.len();
         for p in plans {
             let name = p.entry.summary.clone();
@@ -282,11 +283,11 @@ pub fn revert_batch(conn: &mut DbConnection, actor: &Actor, batch: &str) -> Resu
                 }
                 other => other,
             })?;
-            stale.extend(written.stale_rows());
+            effect = effect.and(written.effect);
         }
         for entry in restores {
-            stale.extend(Account::restore(conn, actor, &entry, Some(&again))?.stale_rows());
+            effect = effect.and(Account::restore(conn, actor, &entry, Some(&again))?.effect);
         }
-        Ok(Written::makes_stale(count, stale))
+        Ok(Written::with(count, effect))
     })
 }

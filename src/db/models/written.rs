@@ -32,11 +32,60 @@ pub enum CacheEffect {
     Changed(Vec<Change>),
 }
 
-/// What one write did to one existing account.
+/// Past this many changes in one write the cache starts a new generation instead of
+/// renewing each change's stamps: a write that changes over a thousand accounts holds
+/// ten or so stamps per account, and retires most list pages anyway.
+pub const NARROW_LIMIT: usize = 1_000;
+
+impl CacheEffect {
+    /// What two writes made in one transaction did together: narrow while both are.
+    pub fn and(self, other: Self) -> Self {
+        match (self, other) {
+            (Self::None, effect) | (effect, Self::None) => effect,
+            (Self::Changed(mut first), Self::Changed(then)) => {
+                first.extend(then);
+                Self::Changed(first)
+            }
+            (first, then) => Self::Stale([first.stale_rows(), then.stale_rows()].concat()),
+        }
+    }
+
+    /// This effect as the cache applies it: a write of more than [`NARROW_LIMIT`]
+    /// changes starts a new generation, naming the rows the changes made stale.
+    pub fn bounded(self) -> Self {
+        match self {
+            Self::Changed(changes) if changes.len() > NARROW_LIMIT => Self::Stale(Self::Changed(changes).stale_rows()),
+            effect => effect,
+        }
+    }
+
+    /// The rows this effect made stale (a narrow change names its accounts' versions).
+    pub fn stale_rows(&self) -> Vec<StaleRow> {
+        match self {
+            Self::None => Vec::new(),
+            Self::Stale(rows) => rows.clone(),
+            Self::Changed(changes) => changes
+                .iter()
+                .flat_map(|change| match change {
+                    Change::Account { old, new, .. } => {
+                        vec![StaleRow::Account(old.clone()), StaleRow::Account(new.clone())]
+                    }
+                    Change::Added { account, .. } => vec![StaleRow::Account(account.clone())],
+                    Change::Around(_) | Change::Session(_) => Vec::new(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What one write did to one account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// Its row went from `old` to `new`; `tags` when its tags changed too.
     Account { old: Box<Account>, new: Box<Account>, tags: bool },
+    /// A new account: it may belong on any list page (and its tags among the
+    /// suggestions, when `tags`), and on no other account's page.
+    Added { account: Box<Account>, tags: bool },
     /// Only something its own page shows (a contact): no list shows it.
     Around(AccountId),
     /// The record of the session whose token has this hash (signed out, expired, used).
@@ -66,21 +115,9 @@ impl<T> Written<T> {
         Self { value, effect: CacheEffect::Changed(changes) }
     }
 
-    /// The rows this write made stale (a narrow change names its accounts' versions).
-    pub fn stale_rows(&self) -> Vec<StaleRow> {
-        match &self.effect {
-            CacheEffect::None => Vec::new(),
-            CacheEffect::Stale(rows) => rows.clone(),
-            CacheEffect::Changed(changes) => changes
-                .iter()
-                .flat_map(|change| match change {
-                    Change::Account { old, new, .. } => {
-                        vec![StaleRow::Account(old.clone()), StaleRow::Account(new.clone())]
-                    }
-                    Change::Around(_) | Change::Session(_) => Vec::new(),
-                })
-                .collect(),
-        }
+    /// A write whose effect was gathered from the writes it is made of.
+    pub fn with(value: T, effect: CacheEffect) -> Self {
+        Self { value, effect }
     }
 
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Written<U> {
@@ -92,10 +129,41 @@ impl Change {
     pub fn account(old: &Account, new: &Account, tags: bool) -> Self {
         Self::Account { old: Box::new(old.clone()), new: Box::new(new.clone()), tags }
     }
+
+    pub fn added(account: &Account, tags: bool) -> Self {
+        Self::Added { account: Box::new(account.clone()), tags }
+    }
 }
 
 impl StaleRow {
     pub fn account(account: &Account) -> Self {
         Self::Account(Box::new(account.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contacts(ids: std::ops::Range<i64>) -> CacheEffect {
+        CacheEffect::Changed(ids.map(|id| Change::Around(AccountId(id))).collect())
+    }
+
+    #[test]
+    fn writes_together_stay_narrow_only_while_each_is() {
+        assert_eq!(CacheEffect::None.and(contacts(1..3)), contacts(1..3));
+        assert_eq!(contacts(1..3).and(CacheEffect::None), contacts(1..3));
+        assert_eq!(contacts(1..3).and(contacts(3..5)), contacts(1..5));
+        let user = CacheEffect::Stale(vec![StaleRow::User(UserId(7))]);
+        assert_eq!(contacts(1..3).and(user.clone()), user);
+        assert_eq!(user.clone().and(user.clone()), CacheEffect::Stale(vec![StaleRow::User(UserId(7)); 2]));
+    }
+
+    #[test]
+    fn a_write_of_more_than_the_limit_starts_a_new_generation() {
+        let at_limit = contacts(0..NARROW_LIMIT as i64);
+        assert_eq!(at_limit.clone().bounded(), at_limit);
+        assert_eq!(contacts(0..NARROW_LIMIT as i64 + 1).bounded(), CacheEffect::Stale(Vec::new()));
+        assert_eq!(CacheEffect::None.bounded(), CacheEffect::None);
     }
 }

@@ -5,9 +5,10 @@
 
 use diesel::prelude::*;
 
-use super::{Account, AccountError, AccountResult, StaleRow, Written};
+use super::{Account, AccountError, AccountResult, Written};
 use crate::db::models::audit::{self, Actor, FieldChange, NewEntry};
 use crate::db::models::metadata;
+use crate::db::models::{CacheEffect, Change};
 use crate::db::schema::accounts;
 use crate::db::{AccountId, DbConnection, now, write_transaction};
 use crate::domain::{Tag, Tags};
@@ -62,33 +63,33 @@ impl Account {
             // The entries of one action share a batch id: it is reverted as a whole.
             let batch = audit::new_batch_id();
             let batch = Some(batch.as_str());
-            let (changed, stale) = match change {
+            let changes = match change {
                 BulkChange::Activate => Self::set_active_all(conn, actor, &targets, true, batch)?,
                 BulkChange::Deactivate => Self::set_active_all(conn, actor, &targets, false, batch)?,
                 BulkChange::Tag(tag) => Self::retag_all(conn, actor, &targets, tag, true, batch)?,
                 BulkChange::Untag(tag) => Self::retag_all(conn, actor, &targets, tag, false, batch)?,
                 BulkChange::Delete => {
-                    let mut stale = Vec::new();
+                    let mut effect = CacheEffect::None;
                     for account in &targets {
-                        stale.extend(Self::delete_in(conn, actor, account.id, batch)?.stale_rows());
+                        effect = effect.and(Self::delete_in(conn, actor, account.id, batch)?.effect);
                     }
-                    (targets.len(), stale)
+                    return Ok(Written::with(targets.len(), effect));
                 }
             };
-            Ok(Written::makes_stale(changed, stale))
+            Ok(Written::changes(changes.len(), changes))
         })
     }
 
     /// Activates or deactivates every account of `targets` that isn't so already: one
     /// update per thousand accounts and the audit entries in multi-row inserts. Returns
-    /// how many changed, with the old and new version of each.
+    /// the change to each account changed.
     fn set_active_all(
         conn: &mut DbConnection,
         actor: &Actor,
         targets: &[Account],
         active: bool,
         batch: Option<&str>,
-    ) -> AccountResult<(usize, Vec<StaleRow>)> {
+    ) -> AccountResult<Vec<Change>> {
         let changing: Vec<&Account> = targets.iter().filter(|a| a.is_active != active).collect();
         let at = now();
         for chunk in changing.chunks(1_000) {
@@ -102,23 +103,22 @@ impl Account {
                 .execute(conn)?;
         }
         let action = if active { "activate" } else { "deactivate" };
-        let changed = changing.len();
-        let mut entries = Vec::with_capacity(changed);
-        let mut stale = Vec::with_capacity(changing.len() * 2);
+        let mut entries = Vec::with_capacity(changing.len());
+        let mut changes = Vec::with_capacity(changing.len());
         for old in changing {
             let new = Account { is_active: active, lock_version: old.lock_version + 1, updated_at: at, ..old.clone() };
             let summary = new.audit_target();
             entries
                 .push(NewEntry::new(actor, action, new.target(&summary), &Self::diff(Some(old), &new)).in_batch(batch));
-            stale.extend([StaleRow::account(old), StaleRow::account(&new)]);
+            changes.push(Change::account(old, &new, false));
         }
         audit::record_many(conn, entries)?;
-        Ok((changed, stale))
+        Ok(changes)
     }
 
     /// Adds `tag` to (or takes it off) every account of `targets` that lacks (or has)
     /// it: multi-row writes, a version bump and an audit entry per account changed.
-    /// Returns how many changed, with the old and new version of each.
+    /// Returns the change to each account changed.
     fn retag_all(
         conn: &mut DbConnection,
         actor: &Actor,
@@ -126,7 +126,7 @@ impl Account {
         tag: &Tag,
         add: bool,
         batch: Option<&str>,
-    ) -> AccountResult<(usize, Vec<StaleRow>)> {
+    ) -> AccountResult<Vec<Change>> {
         let current = metadata::load_account_tags(conn, targets)?;
         let mut changing = Vec::new();
         for account in targets {
@@ -152,23 +152,17 @@ impl Account {
                 .set((accounts::lock_version.eq(accounts::lock_version + 1), accounts::updated_at.eq(at)))
                 .execute(conn)?;
         }
-        let changed = changing.len();
-        let mut entries = Vec::with_capacity(changed);
-        let mut stale = Vec::with_capacity(changing.len() * 2);
+        let mut entries = Vec::with_capacity(changing.len());
+        let mut changes = Vec::with_capacity(changing.len());
         for (old, old_tags, new_tags) in changing {
             let new = Account { lock_version: old.lock_version + 1, updated_at: at, ..old.clone() };
-            let mut changes = Vec::new();
-            FieldChange::push_if_changed(
-                &mut changes,
-                "tags",
-                Some(&old_tags.to_string()),
-                Some(&new_tags.to_string()),
-            );
+            let mut fields = Vec::new();
+            FieldChange::push_if_changed(&mut fields, "tags", Some(&old_tags.to_string()), Some(&new_tags.to_string()));
             let summary = new.audit_target();
-            entries.push(NewEntry::new(actor, "update", new.target(&summary), &changes).in_batch(batch));
-            stale.extend([StaleRow::account(old), StaleRow::account(&new)]);
+            entries.push(NewEntry::new(actor, "update", new.target(&summary), &fields).in_batch(batch));
+            changes.push(Change::account(old, &new, true));
         }
         audit::record_many(conn, entries)?;
-        Ok((changed, stale))
+        Ok(changes)
     }
 }

@@ -23,14 +23,14 @@ pub struct Edit<'a> {
 
 impl Account {
     /// Takes the default flag off whichever account has it, audited; returns its versions.
-    pub(super) fn clear_default(conn: &mut DbConnection, actor: &Actor) -> AccountResult<Vec<StaleRow>> {
+    pub(super) fn clear_default(conn: &mut DbConnection, actor: &Actor) -> AccountResult<Vec<Change>> {
         lock_default_account_flag(conn)?;
         let Some(previous) = Self::default_account(conn)? else {
             return Ok(Vec::new());
         };
         let updated = Self::set_flags(conn, &previous, previous.is_active, false)?;
         Self::audit_change(conn, actor, "unset_default", &previous, &updated)?;
-        Ok(vec![StaleRow::account(&previous), StaleRow::account(&updated)])
+        Ok(vec![Change::account(&previous, &updated, false)])
     }
 
     pub(super) fn set_flags(
@@ -104,7 +104,7 @@ impl Account {
             if unchanged {
                 return Ok(Written::leaves_cache(old));
             }
-            // Moving the default flag changes another account too: every page goes.
+            // Moving the default flag changes the previous default too.
             let mut moved_default = Vec::new();
             if flags.is_default_account && !old.is_default_account {
                 moved_default = Self::clear_default(conn, actor)?;
@@ -128,12 +128,9 @@ impl Account {
             let summary = record.summary(&new.audit_target());
             let entry = NewEntry::new(actor, record.action, new.target(&summary), &changes).in_batch(record.batch);
             audit::record_many(conn, vec![entry])?;
-            if moved_default.is_empty() {
-                let tags = !old_tags.same_as(&fields.tags);
-                return Ok(Written::changes(new.clone(), vec![Change::account(&old, &new, tags)]));
-            }
-            moved_default.extend([StaleRow::account(&old), StaleRow::account(&new)]);
-            Ok(Written::makes_stale(new, moved_default))
+            let tags = !old_tags.same_as(&fields.tags);
+            moved_default.push(Change::account(&old, &new, tags));
+            Ok(Written::changes(new, moved_default))
         })
     }
 
@@ -207,24 +204,19 @@ impl Account {
     /// same transaction. Only an active account can be the default.
     pub fn make_default(conn: &mut DbConnection, actor: &Actor, id: AccountId) -> AccountResult<Written<Self>> {
         write_transaction(conn, |conn| {
-            let mut stale = Self::clear_default_unless(conn, actor, id)?;
+            let mut changes = Self::clear_default_unless(conn, actor, id)?;
             let old = Self::find(conn, id)?.ok_or(AccountError::NotFound)?;
             if old.is_default_account {
                 // Nothing moved unless another account held the flag.
-                return Ok(if stale.is_empty() {
-                    Written::leaves_cache(old)
-                } else {
-                    Written::makes_stale(old, stale)
-                });
+                return Ok(Written::changes(old, changes));
             }
             if !old.is_active {
                 return Err(AccountError::Refused("An inactive account can't be the default."));
             }
             let new = Self::set_flags(conn, &old, old.is_active, true)?;
             Self::audit_change(conn, actor, "make_default", &old, &new)?;
-            stale.push(StaleRow::account(&old));
-            stale.push(StaleRow::account(&new));
-            Ok(Written::makes_stale(new, stale))
+            changes.push(Change::account(&old, &new, false));
+            Ok(Written::changes(new, changes))
         })
     }
 
@@ -232,7 +224,7 @@ impl Account {
         conn: &mut DbConnection,
         actor: &Actor,
         keep: AccountId,
-    ) -> AccountResult<Vec<StaleRow>> {
+    ) -> AccountResult<Vec<Change>> {
         lock_default_account_flag(conn)?;
         match Self::default_account(conn)? {
             Some(current) if current.id != keep => Self::clear_default(conn, actor),

@@ -4,8 +4,9 @@
 use diesel::prelude::*;
 
 use super::{
-    Account, AccountError, AccountFlags, AccountResult, Dependents, FieldValues, MAX_NUMBER_ATTEMPTS, StaleRow, Written,
+    Account, AccountError, AccountFlags, AccountResult, Dependents, FieldValues, MAX_NUMBER_ATTEMPTS, Written,
 };
+use crate::db::models::Change;
 use crate::db::models::audit::{self, Actor, FieldChange};
 use crate::db::models::{is_unique_violation, metadata, violated_constraint};
 use crate::db::schema::{account_contacts, accounts, charges, daily_billing_records, form_tokens, user_profiles};
@@ -29,9 +30,9 @@ impl Account {
             return Err(AccountError::Invalid(problems));
         }
         write_transaction(conn, |conn| {
-            let mut stale = Vec::new();
+            let mut changes = Vec::new();
             if flags.is_default_account {
-                stale.extend(Self::clear_default(conn, actor)?);
+                changes.extend(Self::clear_default(conn, actor)?);
             }
             let account = match number {
                 AccountNumberInput::Given(n) => match Self::insert_row(conn, n, fields, flags) {
@@ -47,19 +48,19 @@ impl Account {
             };
             metadata::set_tags(conn, metadata::ACCOUNT, account.id.into(), &fields.tags)?;
             metadata::set_annotations(conn, metadata::ACCOUNT, account.id.into(), &fields.annotations)?;
-            let mut changes = Self::diff(None, &account);
+            let mut fields_set = Self::diff(None, &account);
             let (tags, annotations) = (fields.tags.to_string(), fields.annotations.to_string());
-            FieldChange::push_if_changed(&mut changes, "tags", None, Some(tags.as_str()).filter(|s| !s.is_empty()));
+            FieldChange::push_if_changed(&mut fields_set, "tags", None, Some(tags.as_str()).filter(|s| !s.is_empty()));
             FieldChange::push_if_changed(
-                &mut changes,
+                &mut fields_set,
                 "annotations",
                 None,
                 Some(annotations.as_str()).filter(|s| !s.is_empty()),
             );
             let summary = account.audit_target();
-            audit::record(conn, actor, "create", account.target(&summary), &changes)?;
-            stale.push(StaleRow::account(&account));
-            Ok(Written::makes_stale(account, stale))
+            audit::record(conn, actor, "create", account.target(&summary), &fields_set)?;
+            changes.push(Change::added(&account, !fields.tags.is_empty()));
+            Ok(Written::changes(account, changes))
         })
     }
 

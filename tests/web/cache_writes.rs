@@ -1,0 +1,127 @@
+//! Writes that change many accounts, or add one, keep what they did not change in the
+//! object cache: a bulk action, the revert of one, a new account and a moved default
+//! flag retire only the rows and pages that show what they changed.
+
+use smarter_accounts::db::AccountId;
+use smarter_accounts::db::DbConnection;
+use smarter_accounts::db::models::account_list::{AccountFilter, Count};
+use smarter_accounts::db::models::audit::AuditEntry;
+use smarter_accounts::db::models::{Account, AccountError, AccountLookup, BulkChange, revert};
+use smarter_accounts::store::Store;
+
+use crate::accounts::{actor, create};
+use crate::cache::{around, companies, query, rename_directly, search, two_instances_sharing_redis};
+use crate::on_both_databases;
+use crate::support::{self, TestDb};
+
+async fn row(store: &Store, id: AccountId) -> Account {
+    store.get_cached_object(AccountLookup::Pk(id)).await.unwrap().unwrap()
+}
+
+async fn count(store: &Store) -> Count {
+    store.account_list(query(AccountFilter::default(), "company_name")).await.unwrap().count
+}
+
+fn batch_of(conn: &mut DbConnection, id: AccountId) -> String {
+    let entries = AuditEntry::for_object(conn, "account", id.into()).unwrap();
+    entries.last().and_then(|e| e.batch_id.clone()).expect("a bulk action's entry has a batch id")
+}
+
+async fn make_default(store: &Store, id: AccountId) {
+    store.write(move |conn| Account::make_default(conn, &actor(), id)).await.map_err(|e: AccountError| e).unwrap();
+}
+
+async fn check_wide_writes_keep_what_they_did_not_change(reader: &Store, writer: &Store) {
+    let mut conn = TestDb::conn(writer.pool());
+    let (one, two) = (create(&mut conn, "Wide Bulk One"), create(&mut conn, "Wide Bulk Two"));
+    let kept = create(&mut conn, "Wide Kept");
+    drop(conn);
+    let defaults = query(AccountFilter { default_only: true, ..AccountFilter::default() }, "company_name");
+    // Twice: the very first read only starts the cache's generation.
+    for _ in 0..2 {
+        row(reader, kept.id).await;
+        around(reader, kept.id).await;
+        for listed in [search("Wide Kept"), search("Wide Bulk"), defaults.clone()] {
+            reader.account_list(listed).await.unwrap();
+        }
+    }
+    let before = count(reader).await;
+    rename_directly(writer, kept.id, "Wide Kept Behind");
+    let still_kept = || async {
+        assert_eq!(row(reader, kept.id).await.company_name, "Wide Kept", "another account's row stays cached");
+        assert_eq!(around(reader, kept.id).await, "Wide Kept", "another account's page stays cached");
+    };
+    let search_kept = |shows: &'static str| async move {
+        let listed = reader.account_list(search("Wide Kept")).await.unwrap();
+        assert_eq!(companies(&listed), [shows], "a search for another account");
+    };
+
+    // A bulk action retires what shows the accounts it changed, and keeps the rest.
+    let ids = vec![one.id, two.id];
+    let deactivate =
+        move |conn: &mut DbConnection| Account::apply_to_all(conn, &actor(), &ids, &BulkChange::Deactivate, true);
+    assert_eq!(writer.write(deactivate).await.map_err(|e: AccountError| e).unwrap(), 2);
+    let listed = reader.account_list(search("Wide Bulk")).await.unwrap();
+    assert!(listed.page.rows.iter().all(|a| !a.is_active), "the page holding them is read again");
+    assert!(!row(reader, one.id).await.is_active);
+    still_kept().await;
+    search_kept("Wide Kept").await;
+
+    // So does its revert.
+    let batch = batch_of(&mut TestDb::conn(writer.pool()), one.id);
+    let undo = move |conn: &mut DbConnection| revert::revert_batch(conn, &actor(), &batch);
+    assert_eq!(writer.write(undo).await.map_err(|e: revert::RevertError| e).unwrap(), 2);
+    assert!(row(reader, two.id).await.is_active);
+    assert!(reader.account_list(search("Wide Bulk")).await.unwrap().page.rows.iter().all(|a| a.is_active));
+    still_kept().await;
+    search_kept("Wide Kept").await;
+
+    // A new account may belong on any list: the lists and counts are read again, and
+    // no other account's row or page.
+    let fields = smarter_accounts::domain::AccountFields::parse(&crate::accounts::raw("Wide Bulk Three")).unwrap();
+    let add = move |conn: &mut DbConnection| {
+        let number = smarter_accounts::domain::AccountNumberInput::Generate;
+        Account::create(
+            conn,
+            &actor(),
+            &number,
+            &fields,
+            Default::default(),
+            &mut smarter_accounts::domain::AccountNumber::random,
+        )
+    };
+    writer.write(add).await.map_err(|e: AccountError| e).unwrap();
+    let listed = reader.account_list(search("Wide Bulk")).await.unwrap();
+    assert_eq!(companies(&listed), ["Wide Bulk Three", "Wide Bulk Two", "Wide Bulk One"]);
+    assert_ne!(count(reader).await, before, "the count is read again");
+    search_kept("Wide Kept Behind").await;
+    still_kept().await;
+
+    // Moving the default flag retires both accounts it moved between.
+    reader.account_list(defaults.clone()).await.unwrap();
+    rename_directly(writer, kept.id, "Wide Kept Again");
+    make_default(writer, one.id).await;
+    assert!(row(reader, one.id).await.is_default_account);
+    make_default(writer, two.id).await;
+    assert!(!row(reader, one.id).await.is_default_account, "the previous default's row is read again");
+    let listed = reader.account_list(defaults).await.unwrap();
+    assert_eq!(companies(&listed), ["Wide Bulk Two"], "the default filter is read again");
+    still_kept().await;
+    search_kept("Wide Kept Behind").await;
+}
+
+async fn wide_writes_keep_what_they_did_not_change_in_process(db: TestDb) {
+    let store = support::store(&db.pool());
+    check_wide_writes_keep_what_they_did_not_change(&store, &store).await;
+}
+
+async fn wide_writes_keep_what_they_did_not_change_across_instances(db: TestDb) {
+    if let Some((first, second)) = two_instances_sharing_redis(&db).await {
+        check_wide_writes_keep_what_they_did_not_change(&first, &second).await;
+    }
+}
+
+on_both_databases!(
+    wide_writes_keep_what_they_did_not_change_in_process,
+    wide_writes_keep_what_they_did_not_change_across_instances
+);
