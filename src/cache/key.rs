@@ -70,6 +70,10 @@ pub enum Stamp {
     /// Which accounts there are: every list and count reads it, and a new account
     /// renews it.
     Accounts,
+    /// One user's row, wherever it is kept: by id, and in their sessions' records.
+    User(UserId),
+    /// Which accounts one user belongs to: what is read in their scope.
+    Member(UserId),
 }
 
 impl fmt::Display for Stamp {
@@ -80,27 +84,41 @@ impl fmt::Display for Stamp {
             Self::Around(id) => write!(f, "stamp:around:{id}"),
             Self::Column(column) => write!(f, "stamp:column:{}", column.name()),
             Self::Accounts => f.write_str("stamp:accounts"),
+            Self::User(id) => write!(f, "stamp:user:{id}"),
+            Self::Member(id) => write!(f, "stamp:member:{id}"),
         }
     }
 }
 
 impl CacheKey {
     /// The stamps this key's entry depends on, as far as the key tells (a list page
-    /// also depends on the accounts it holds). Keys with none are renewed only with
-    /// the whole cache.
+    /// also depends on the accounts it holds, a session's record on its user). Keys
+    /// with none are renewed only with the whole cache.
     pub fn stamps(&self) -> Vec<Stamp> {
+        let columns = |columns: Vec<ListColumn>| columns.into_iter().map(Stamp::Column);
         match self {
             Self::Account(_) | Self::Session(_) => vec![Stamp::Key(self.to_string())],
-            Self::AccountCount { filter, .. } => {
-                filter.columns().into_iter().map(Stamp::Column).chain([Stamp::Accounts]).collect()
+            Self::User(id) => vec![Stamp::User(*id)],
+            Self::AccountCount { scope, filter } => {
+                columns(filter.columns()).chain([Stamp::Accounts]).chain(member(scope)).collect()
             }
             Self::AccountList(query) => {
-                query.columns().into_iter().map(Stamp::Column).chain([Stamp::Accounts]).collect()
+                columns(query.columns()).chain([Stamp::Accounts]).chain(member(&query.scope)).collect()
             }
             Self::AccountPage { account_id, .. } => vec![Stamp::Account(*account_id), Stamp::Around(*account_id)],
-            Self::TagSuggestions { .. } => vec![Stamp::Column(ListColumn::Tags)],
-            Self::User(_) | Self::BillingSummary(_) => Vec::new(),
+            Self::TagSuggestions { scope } => {
+                [Stamp::Column(ListColumn::Tags)].into_iter().chain(member(scope)).collect()
+            }
+            Self::BillingSummary(filter) => member(&filter.scope).into_iter().collect(),
         }
+    }
+}
+
+/// The stamp of a viewer's memberships, for what is read in their scope.
+fn member(scope: &Scope) -> Option<Stamp> {
+    match scope {
+        Scope::All => None,
+        Scope::MemberOf(user) => Some(Stamp::Member(*user)),
     }
 }
 

@@ -139,10 +139,11 @@ impl Store {
 
     /// A session's record and its user by the token's hash, through the object cache
     /// (every request): every write to the record renews its stamp, and every write to
-    /// a user starts a new generation.
+    /// its user renews theirs.
     pub async fn session(&self, hash: String) -> Result<Option<SignedIn>, StoreError> {
         let key = CacheKey::Session(hash.clone());
-        self.cached_row(key, move |conn| session::find(conn, &hash), |_| Vec::new()).await
+        let user = |signed: &SignedIn| vec![Stamp::User(signed.user.id)];
+        self.cached_row(key, move |conn| session::find(conn, &hash), user).await
     }
 
     async fn cached_row<T, F>(
@@ -168,7 +169,8 @@ impl Store {
 }
 
 /// The stamps one change renews: its account, the keys of its old and new row, and the
-/// list columns whose values it changed; for a new account, every list.
+/// list columns whose values it changed; for a new account, every list; for a user,
+/// their row and sessions and the pages that list them as a member.
 fn stamps_of(change: &Change) -> Vec<Stamp> {
     let keys = |account: &Account| {
         AccountLookup::all_of(account).into_iter().map(|key| Stamp::Key(CacheKey::Account(key).to_string()))
@@ -176,6 +178,10 @@ fn stamps_of(change: &Change) -> Vec<Stamp> {
     match change {
         Change::Around(id) => vec![Stamp::Around(*id)],
         Change::Session(hash) => vec![Stamp::Key(CacheKey::Session(hash.clone()).to_string())],
+        Change::User { id, accounts } => {
+            [Stamp::User(*id)].into_iter().chain(accounts.iter().map(|a| Stamp::Around(*a))).collect()
+        }
+        Change::Membership { user, account } => vec![Stamp::Around(*account), Stamp::Member(*user)],
         Change::Added { account, tags } => {
             let mut stamps: Vec<Stamp> = keys(account).collect();
             stamps.extend([Stamp::Account(account.id), Stamp::Around(account.id), Stamp::Accounts]);

@@ -1,12 +1,14 @@
 //! Writes that change many accounts, or add one, keep what they did not change in the
 //! object cache: a bulk action, the revert of one, a new account and a moved default
-//! flag retire only the rows and pages that show what they changed.
+//! flag retire only the rows and pages that show what they changed; so do a membership
+//! and a write to a user.
 
-use smarter_accounts::db::AccountId;
-use smarter_accounts::db::DbConnection;
-use smarter_accounts::db::models::account_list::{AccountFilter, Count};
+use smarter_accounts::db::models::account_list::{AccountFilter, Count, ListQuery, Scope};
 use smarter_accounts::db::models::audit::AuditEntry;
-use smarter_accounts::db::models::{Account, AccountError, AccountLookup, BulkChange, revert};
+use smarter_accounts::db::models::{
+    Account, AccountError, AccountLookup, BulkChange, MembershipError, User, UserProfile, revert,
+};
+use smarter_accounts::db::{AccountId, DbConnection, StoreError, UserId};
 use smarter_accounts::store::Store;
 
 use crate::accounts::{actor, create};
@@ -121,7 +123,71 @@ async fn wide_writes_keep_what_they_did_not_change_across_instances(db: TestDb) 
     }
 }
 
+fn in_scope_of(user: UserId) -> ListQuery {
+    ListQuery { scope: Scope::MemberOf(user), ..query(AccountFilter::default(), "company_name") }
+}
+
+async fn check_user_writes_keep_what_they_did_not_change(reader: &Store, writer: &Store) {
+    let mut conn = TestDb::conn(writer.pool());
+    let (home, kept) = (create(&mut conn, "Member Home"), create(&mut conn, "Member Kept"));
+    let jane = crate::members::user(&mut conn, "jane");
+    drop(conn);
+    // Twice: the very first read only starts the cache's generation.
+    for _ in 0..2 {
+        reader.user(jane.id).await.unwrap();
+        around(reader, home.id).await;
+        around(reader, kept.id).await;
+        reader.account_list(in_scope_of(jane.id)).await.unwrap();
+        reader.account_list(search("Member")).await.unwrap();
+    }
+    rename_directly(writer, home.id, "Member Home Behind");
+    rename_directly(writer, kept.id, "Member Kept Behind");
+    let still_kept = || async {
+        assert_eq!(around(reader, kept.id).await, "Member Kept", "another account's page stays cached");
+        let listed = reader.account_list(search("Member")).await.unwrap();
+        assert_eq!(companies(&listed), ["Member Kept", "Member Home"], "a list of every account stays cached");
+    };
+
+    // Joining an account retires its page and what is read in the user's scope.
+    let account = home.clone();
+    let join = move |conn: &mut DbConnection| UserProfile::add_by_username(conn, &actor(), "jane", &account);
+    writer.write(join).await.map_err(|e: MembershipError| e).unwrap();
+    assert_eq!(around(reader, home.id).await, "Member Home Behind", "its page is read again");
+    let scoped = reader.account_list(in_scope_of(jane.id)).await.unwrap();
+    assert_eq!(companies(&scoped), ["Member Home Behind"], "the user's scope is read again");
+    still_kept().await;
+
+    // A write to the user retires their row and the pages that list them as a member.
+    rename_directly(writer, home.id, "Member Home Again");
+    assert_eq!(reader.user(jane.id).await.unwrap().unwrap().last_login, None);
+    let id = jane.id;
+    writer.write(move |conn| User::record_login(conn, id).map_err(StoreError::from)).await.unwrap();
+    assert!(reader.user(jane.id).await.unwrap().unwrap().last_login.is_some(), "the user's row is read again");
+    assert_eq!(around(reader, home.id).await, "Member Home Again", "a page listing them is read again");
+    still_kept().await;
+
+    // Leaving it retires the user's scope again.
+    let account = home.clone();
+    let leave = move |conn: &mut DbConnection| UserProfile::remove(conn, &actor(), id, &account);
+    writer.write(leave).await.map_err(|e: MembershipError| e).unwrap();
+    assert!(reader.account_list(in_scope_of(jane.id)).await.unwrap().page.rows.is_empty());
+    still_kept().await;
+}
+
+async fn user_writes_keep_what_they_did_not_change_in_process(db: TestDb) {
+    let store = support::store(&db.pool());
+    check_user_writes_keep_what_they_did_not_change(&store, &store).await;
+}
+
+async fn user_writes_keep_what_they_did_not_change_across_instances(db: TestDb) {
+    if let Some((first, second)) = two_instances_sharing_redis(&db).await {
+        check_user_writes_keep_what_they_did_not_change(&first, &second).await;
+    }
+}
+
 on_both_databases!(
     wide_writes_keep_what_they_did_not_change_in_process,
-    wide_writes_keep_what_they_did_not_change_across_instances
+    wide_writes_keep_what_they_did_not_change_across_instances,
+    user_writes_keep_what_they_did_not_change_in_process,
+    user_writes_keep_what_they_did_not_change_across_instances
 );

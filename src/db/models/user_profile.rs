@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::models::audit::{self, Actor, AuditTarget, FieldChange, NewEntry};
-use crate::db::models::written::Written;
+use crate::db::models::written::{Change, Written};
 use crate::db::models::{Account, User, is_unique_violation, metadata};
 use crate::db::schema::{accounts, user_profiles, users};
 use crate::db::{AccountId, DbConnection, UserId, now, write_transaction};
@@ -120,7 +120,8 @@ impl UserProfile {
     }
 
     /// Removes the user with this id from `account`, audited, in one transaction;
-    /// returns the user. Cached account pages show members, so they are stale.
+    /// returns the user. The account's page shows its members, and the user's scope
+    /// loses the account.
     pub fn remove(
         conn: &mut DbConnection,
         actor: &Actor,
@@ -135,12 +136,12 @@ impl UserProfile {
             let summary = format!("{} in {}", user.username, account);
             let changes = [FieldChange { field: "user".to_owned(), old: Some(user.username.clone()), new: None }];
             audit::record(conn, actor, "delete", profile.target(&summary), &changes)?;
-            Ok(Written::makes_stale(user, Vec::new()))
+            Ok(Written::changes(user, vec![Change::Membership { user: user_id, account: account.id }]))
         })
     }
 
     /// Adds the user named `username` to `account`; returns the membership and the user.
-    /// Cached account pages show members, so they are stale.
+    /// The account's page shows its members, and the user's scope gains the account.
     pub fn add_by_username(
         conn: &mut DbConnection,
         actor: &Actor,
@@ -150,7 +151,8 @@ impl UserProfile {
         let user =
             User::find_by_username(conn, username)?.ok_or_else(|| MembershipError::NoSuchUser(username.to_owned()))?;
         let profile = Self::add(conn, actor, &user, account)?;
-        Ok(Written::makes_stale((profile, user), Vec::new()))
+        let change = Change::Membership { user: user.id, account: account.id };
+        Ok(Written::changes((profile, user), vec![change]))
     }
 
     /// Records the deletion of every membership of an account that is being deleted and

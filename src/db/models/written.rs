@@ -71,14 +71,15 @@ impl CacheEffect {
                         vec![StaleRow::Account(old.clone()), StaleRow::Account(new.clone())]
                     }
                     Change::Added { account, .. } => vec![StaleRow::Account(account.clone())],
-                    Change::Around(_) | Change::Session(_) => Vec::new(),
+                    Change::User { id, .. } => vec![StaleRow::User(*id)],
+                    Change::Around(_) | Change::Session(_) | Change::Membership { .. } => Vec::new(),
                 })
                 .collect(),
         }
     }
 }
 
-/// What one write did to one account.
+/// What one write did to one account, user, membership or session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// Its row went from `old` to `new`; `tags` when its tags changed too.
@@ -90,6 +91,10 @@ pub enum Change {
     Around(AccountId),
     /// The record of the session whose token has this hash (signed out, expired, used).
     Session(String),
+    /// A user's row or sessions; the pages of `accounts` list them as a member.
+    User { id: UserId, accounts: Vec<AccountId> },
+    /// A user joined or left an account: its page, and what is read in their scope.
+    Membership { user: UserId, account: AccountId },
 }
 
 /// The outcome of a write.

@@ -7,8 +7,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::db::models::written::{StaleRow, Written};
-use crate::db::schema::users;
+use crate::db::models::written::{Change, Written};
+use crate::db::schema::{user_profiles, users};
 use crate::db::{DbConnection, UserId, now};
 use crate::domain::{Email, FieldErrors, Username, fold_case};
 
@@ -130,6 +130,14 @@ impl User {
     /// Notes a sign-in; the cached user (which shows `last_login`) is stale.
     pub fn record_login(conn: &mut DbConnection, id: UserId) -> QueryResult<Written<()>> {
         diesel::update(users::table.find(id)).set(users::last_login.eq(Some(now()))).execute(conn)?;
-        Ok(Written::makes_stale((), vec![StaleRow::User(id)]))
+        Ok(Written::changes((), vec![Self::changed(conn, id)?]))
+    }
+
+    /// What a write to user `id` changed in the cache: their row, their sessions'
+    /// records, and the pages of the accounts that list them as a member.
+    pub(crate) fn changed(conn: &mut DbConnection, id: UserId) -> QueryResult<Change> {
+        let accounts =
+            user_profiles::table.filter(user_profiles::user_id.eq(id)).select(user_profiles::account_id).load(conn)?;
+        Ok(Change::User { id, accounts })
     }
 }

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::{NewUserInput, User, UserChanges, UserError};
 use crate::db::models::audit::{self, Actor, AuditTarget, FieldChange};
-use crate::db::models::written::{StaleRow, Written};
+use crate::db::models::written::{Change, Written};
 use crate::db::models::{is_unique_violation, session};
 use crate::db::schema::users;
 use crate::db::{DbConnection, UserId, lock_superusers, now, write_transaction};
@@ -70,7 +70,7 @@ impl User {
         Self::find(conn, id)?.ok_or(UserError::NotFound)
     }
 
-    /// Creates a user; cached pages that suggest usernames are stale.
+    /// Creates a user.
     pub fn create(conn: &mut DbConnection, actor: &Actor, input: &NewUserInput) -> Result<Written<Self>, UserError> {
         let at = now();
         write_transaction(conn, |conn| {
@@ -99,7 +99,9 @@ impl User {
             };
             let user = Self::find_by_username(conn, input.username.as_str())?.ok_or(UserError::NotFound)?;
             user.audit(conn, actor, "create", &Self::diff(None, &user))?;
-            Ok(Written::makes_stale(user, Vec::new()))
+            // No page lists a new user yet.
+            let change = Change::User { id: user.id, accounts: Vec::new() };
+            Ok(Written::changes(user, vec![change]))
         })
     }
 
@@ -119,7 +121,7 @@ impl User {
                 .execute(conn)?;
             session::end_all_of(conn, id, keep)?;
             user.audit(conn, actor, "set_password", &[])?;
-            Ok(Written::makes_stale(Self::stored(conn, id)?, vec![StaleRow::User(id)]))
+            Ok(Written::changes(Self::stored(conn, id)?, vec![Self::changed(conn, id)?]))
         })
     }
 
@@ -142,7 +144,7 @@ impl User {
             session::end_all_of(conn, id, None)?;
             let new = Self::stored(conn, id)?;
             new.audit(conn, actor, if active { "activate" } else { "deactivate" }, &Self::diff(Some(&old), &new))?;
-            Ok(Written::makes_stale(new, vec![StaleRow::User(id)]))
+            Ok(Written::changes(new, vec![Self::changed(conn, id)?]))
         })
     }
 
@@ -158,7 +160,7 @@ impl User {
             let ended = session::end_all_of(conn, id, keep)?;
             user.audit(conn, actor, "sign_out", &[])?;
             // Session records are cached: the ended ones must not be served again.
-            Ok(Written::makes_stale(ended, vec![StaleRow::User(id)]))
+            Ok(Written::changes(ended, vec![Self::changed(conn, id)?]))
         })
     }
 
@@ -203,7 +205,7 @@ impl User {
             if changes.password_hash.is_some() {
                 new.audit(conn, actor, "set_password", &[])?;
             }
-            Ok(Written::makes_stale(new, vec![StaleRow::User(id)]))
+            Ok(Written::changes(new, vec![Self::changed(conn, id)?]))
         })
     }
 }
