@@ -31,8 +31,8 @@ pub enum CacheKey {
     AccountPage { account_id: AccountId, month: NaiveDate },
     /// A signed-in session's record, by its token's hash (on every request).
     Session(String),
-    /// The totals and tokens per day of a billing filter (records change only with a
-    /// write or a command, which renew the cache).
+    /// The totals and tokens per day of a billing filter (records change only with an
+    /// account's deletion or a command, which renew them).
     BillingSummary(BillingFilter),
 }
 
@@ -74,6 +74,9 @@ pub enum Stamp {
     User(UserId),
     /// Which accounts one user belongs to: what is read in their scope.
     Member(UserId),
+    /// The billing records of every account (a deleted account takes its own with it;
+    /// commands that load them renew the whole cache).
+    Billing,
 }
 
 impl fmt::Display for Stamp {
@@ -86,6 +89,7 @@ impl fmt::Display for Stamp {
             Self::Accounts => f.write_str("stamp:accounts"),
             Self::User(id) => write!(f, "stamp:user:{id}"),
             Self::Member(id) => write!(f, "stamp:member:{id}"),
+            Self::Billing => f.write_str("stamp:billing"),
         }
     }
 }
@@ -109,7 +113,7 @@ impl CacheKey {
             Self::TagSuggestions { scope } => {
                 [Stamp::Column(ListColumn::Tags)].into_iter().chain(member(scope)).collect()
             }
-            Self::BillingSummary(filter) => member(&filter.scope).into_iter().collect(),
+            Self::BillingSummary(filter) => [Stamp::Billing].into_iter().chain(member(&filter.scope)).collect(),
         }
     }
 }

@@ -169,7 +169,8 @@ impl Store {
 }
 
 /// The stamps one change renews: its account, the keys of its old and new row, and the
-/// list columns whose values it changed; for a new account, every list; for a user,
+/// list columns whose values it changed; for a new or deleted account, every list (and
+/// for a deleted one, the billing totals); for a user,
 /// their row and sessions and the pages that list them as a member.
 fn stamps_of(change: &Change) -> Vec<Stamp> {
     let keys = |account: &Account| {
@@ -182,11 +183,15 @@ fn stamps_of(change: &Change) -> Vec<Stamp> {
             [Stamp::User(*id)].into_iter().chain(accounts.iter().map(|a| Stamp::Around(*a))).collect()
         }
         Change::Membership { user, account } => vec![Stamp::Around(*account), Stamp::Member(*user)],
-        Change::Added { account, tags } => {
+        Change::Added { account, tags, members } | Change::Removed { account, tags, members } => {
             let mut stamps: Vec<Stamp> = keys(account).collect();
             stamps.extend([Stamp::Account(account.id), Stamp::Around(account.id), Stamp::Accounts]);
+            stamps.extend(members.iter().map(|user| Stamp::Member(*user)));
             if *tags {
                 stamps.push(Stamp::Column(ListColumn::Tags));
+            }
+            if matches!(change, Change::Removed { .. }) {
+                stamps.push(Stamp::Billing);
             }
             stamps
         }

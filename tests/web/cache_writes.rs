@@ -3,8 +3,10 @@
 //! flag retire only the rows and pages that show what they changed; so do a membership
 //! and a write to a user.
 
+use smarter_accounts::cache::CacheKey;
 use smarter_accounts::db::models::account_list::{AccountFilter, Count, ListQuery, Scope};
 use smarter_accounts::db::models::audit::AuditEntry;
+use smarter_accounts::db::models::billing_ledger::BillingFilter;
 use smarter_accounts::db::models::{
     Account, AccountError, AccountLookup, BulkChange, MembershipError, User, UserProfile, revert,
 };
@@ -22,6 +24,19 @@ async fn row(store: &Store, id: AccountId) -> Account {
 
 async fn count(store: &Store) -> Count {
     store.account_list(query(AccountFilter::default(), "company_name")).await.unwrap().count
+}
+
+/// What the billing totals keep, here the number of accounts as read: a deletion takes
+/// billing records with it, so it retires them, and nothing else here does.
+async fn billing(store: &Store) -> i64 {
+    let day = chrono::NaiveDate::MIN;
+    let filter =
+        BillingFilter { scope: Scope::All, from: day, to: day, account: None, provider: None, charge_type: None };
+    let load = |conn: &mut DbConnection| {
+        use diesel::prelude::*;
+        smarter_accounts::db::schema::accounts::table.count().get_result::<i64>(conn).map_err(StoreError::from)
+    };
+    store.cached(CacheKey::BillingSummary(filter), load).await.unwrap()
 }
 
 fn batch_of(conn: &mut DbConnection, id: AccountId) -> String {
@@ -43,6 +58,7 @@ async fn check_wide_writes_keep_what_they_did_not_change(reader: &Store, writer:
     for _ in 0..2 {
         row(reader, kept.id).await;
         around(reader, kept.id).await;
+        billing(reader).await;
         for listed in [search("Wide Kept"), search("Wide Bulk"), defaults.clone()] {
             reader.account_list(listed).await.unwrap();
         }
@@ -99,8 +115,32 @@ async fn check_wide_writes_keep_what_they_did_not_change(reader: &Store, writer:
     search_kept("Wide Kept Behind").await;
     still_kept().await;
 
+    // So does deleting one, and restoring it; a deletion retires the billing totals too.
+    let accounts = billing(reader).await;
+    assert_eq!(accounts, billing(&support::store(writer.pool())).await - 1, "kept since the first read");
+    create(&mut TestDb::conn(writer.pool()), "Billing Filler");
+    reader.account_list(search("Wide Kept")).await.unwrap();
+    rename_directly(writer, kept.id, "Wide Kept Later");
+    let three = listed.page.rows[0].id;
+    writer.write(move |conn| Account::delete(conn, &actor(), three)).await.map_err(|e: AccountError| e).unwrap();
+    let listed = reader.account_list(search("Wide Bulk")).await.unwrap();
+    assert_eq!(companies(&listed), ["Wide Bulk Two", "Wide Bulk One"]);
+    assert!(reader.get_cached_object(AccountLookup::Pk(three)).await.unwrap().is_none(), "its row is gone");
+    assert_eq!(billing(reader).await, accounts + 1, "the billing totals are read again");
+    search_kept("Wide Kept Later").await;
+    still_kept().await;
+    let deleted = AuditEntry::for_object(&mut TestDb::conn(writer.pool()), "account", three.into()).unwrap();
+    let entry = deleted.last().unwrap().clone();
+    let restore = move |conn: &mut DbConnection| Account::restore(conn, &actor(), &entry, None);
+    writer.write(restore).await.map_err(|e: AccountError| e).unwrap();
+    let listed = reader.account_list(search("Wide Bulk")).await.unwrap();
+    assert_eq!(companies(&listed), ["Wide Bulk Three", "Wide Bulk Two", "Wide Bulk One"]);
+    assert_eq!(row(reader, three).await.company_name, "Wide Bulk Three");
+    still_kept().await;
+
     // Moving the default flag retires both accounts it moved between.
     reader.account_list(defaults.clone()).await.unwrap();
+    reader.account_list(search("Wide Kept")).await.unwrap();
     rename_directly(writer, kept.id, "Wide Kept Again");
     make_default(writer, one.id).await;
     assert!(row(reader, one.id).await.is_default_account);
@@ -109,7 +149,7 @@ async fn check_wide_writes_keep_what_they_did_not_change(reader: &Store, writer:
     let listed = reader.account_list(defaults).await.unwrap();
     assert_eq!(companies(&listed), ["Wide Bulk Two"], "the default filter is read again");
     still_kept().await;
-    search_kept("Wide Kept Behind").await;
+    search_kept("Wide Kept Later").await;
 }
 
 async fn wide_writes_keep_what_they_did_not_change_in_process(db: TestDb) {

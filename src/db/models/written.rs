@@ -20,15 +20,14 @@ pub enum CacheEffect {
     /// Nothing cached shows what was written (nothing changed, or only rows no page
     /// shows): the cache stays as it is.
     None,
-    /// Cached rows or pages show what was written: these rows' keys go, and the cache
-    /// starts a new generation, so nothing read before the write is served after it.
-    /// Contacts and memberships are shown on cached pages but are not cached by key:
-    /// their writes name no rows and still retire the pages.
+    /// Too much changed to name piece by piece (see [`CacheEffect::bounded`]): these
+    /// rows' keys go, and the cache starts a new generation, so nothing read before the
+    /// write is served after it.
     Stale(Vec<StaleRow>),
-    /// Cached rows or pages of these accounts show what was written, and nothing else
-    /// does: the cache drops what shows them (their rows, their account pages, list pages
-    /// holding them, and lists whose filter or order reads a column that changed) and
-    /// keeps the rest.
+    /// Cached rows or pages show what these changes changed, and nothing else does: the
+    /// cache drops what shows them (their rows, their account pages, list pages holding
+    /// them, lists whose filter or order reads a column that changed, what is read in a
+    /// changed member's scope) and keeps the rest.
     Changed(Vec<Change>),
 }
 
@@ -70,7 +69,9 @@ impl CacheEffect {
                     Change::Account { old, new, .. } => {
                         vec![StaleRow::Account(old.clone()), StaleRow::Account(new.clone())]
                     }
-                    Change::Added { account, .. } => vec![StaleRow::Account(account.clone())],
+                    Change::Added { account, .. } | Change::Removed { account, .. } => {
+                        vec![StaleRow::Account(account.clone())]
+                    }
                     Change::User { id, .. } => vec![StaleRow::User(*id)],
                     Change::Around(_) | Change::Session(_) | Change::Membership { .. } => Vec::new(),
                 })
@@ -84,9 +85,13 @@ impl CacheEffect {
 pub enum Change {
     /// Its row went from `old` to `new`; `tags` when its tags changed too.
     Account { old: Box<Account>, new: Box<Account>, tags: bool },
-    /// A new account: it may belong on any list page (and its tags among the
-    /// suggestions, when `tags`), and on no other account's page.
-    Added { account: Box<Account>, tags: bool },
+    /// A new or restored account: it may belong on any list page (and its tags among
+    /// the suggestions, when `tags`; in the scope of its `members`), and on no other
+    /// account's page.
+    Added { account: Box<Account>, tags: bool, members: Vec<UserId> },
+    /// A deleted account, and with it its contacts, its memberships (of `members`) and
+    /// its billing records.
+    Removed { account: Box<Account>, tags: bool, members: Vec<UserId> },
     /// Only something its own page shows (a contact): no list shows it.
     Around(AccountId),
     /// The record of the session whose token has this hash (signed out, expired, used).
@@ -110,11 +115,6 @@ impl<T> Written<T> {
         Self { value, effect: CacheEffect::None }
     }
 
-    /// A write that made these rows, and every cached page, stale.
-    pub fn makes_stale(value: T, rows: Vec<StaleRow>) -> Self {
-        Self { value, effect: CacheEffect::Stale(rows) }
-    }
-
     /// A write that changed these accounts and nothing else the cache shows.
     pub fn changes(value: T, changes: Vec<Change>) -> Self {
         Self { value, effect: CacheEffect::Changed(changes) }
@@ -136,7 +136,7 @@ impl Change {
     }
 
     pub fn added(account: &Account, tags: bool) -> Self {
-        Self::Added { account: Box::new(account.clone()), tags }
+        Self::Added { account: Box::new(account.clone()), tags, members: Vec::new() }
     }
 }
 

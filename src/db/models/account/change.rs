@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 
-use super::{Account, AccountError, AccountFlags, AccountResult, FieldValues, Snapshot, StaleRow, Written};
+use super::{Account, AccountError, AccountFlags, AccountResult, FieldValues, Snapshot, Written};
 use crate::db::models::Change;
 use crate::db::models::audit::{self, Actor, FieldChange, NewEntry, Record};
 use crate::db::models::{AccountContact, UserProfile, metadata};
@@ -265,7 +265,9 @@ impl Account {
             let mut entry = NewEntry::new(actor, "delete", old.target(&summary), &changes).in_batch(batch);
             entry.snapshot = Some(snapshot.to_json());
             audit::record_many(conn, vec![entry])?;
-            Ok(Written::makes_stale(old.clone(), vec![StaleRow::account(&old)]))
+            let members = snapshot.members.iter().map(|m| m.user_id).collect();
+            let change = Change::Removed { account: Box::new(old.clone()), tags: !snapshot.tags.is_empty(), members };
+            Ok(Written::changes(old, vec![change]))
         })
     }
 }

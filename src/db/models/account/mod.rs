@@ -17,7 +17,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::db::models::audit::{AuditTarget, FieldChange};
-use crate::db::models::written::{StaleRow, Written};
+use crate::db::models::written::Written;
 use crate::db::schema::accounts;
 use crate::db::{AccountId, DbConnection};
 use crate::domain::{AccountFields, AccountNumber, Annotations, FieldErrors, RawAccountFields, Tags};

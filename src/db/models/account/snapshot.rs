@@ -6,9 +6,9 @@
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{Account, AccountError, AccountResult, FieldValues, StaleRow, Written};
+use super::{Account, AccountError, AccountResult, FieldValues, Written};
 use crate::db::models::audit::{self, Actor, AuditEntry, NewEntry, Record};
-use crate::db::models::{AccountContact, UserProfile, metadata};
+use crate::db::models::{AccountContact, Change, UserProfile, metadata};
 use crate::db::schema::{account_contacts, accounts, user_profiles, users};
 use crate::db::{DbConnection, UserId, now, write_transaction};
 use crate::domain::{Annotations, Tags, fold_case};
@@ -155,12 +155,15 @@ impl Account {
                 restore_contact(conn, contact)?;
                 entries.push(contact.restored_entry(actor, &account, batch));
             }
+            let mut members = Vec::new();
             for member in snapshot.members.iter().filter(|m| !skipped.iter().any(|s| s.username == m.username)) {
                 restore_member(conn, member, &account)?;
                 entries.push(UserProfile::restored_entry(actor, member.id, &member.username, &account, batch));
+                members.push(member.user_id);
             }
             audit::record_many(conn, entries)?;
-            Ok(Written::makes_stale((account.clone(), skipped), vec![StaleRow::account(&account)]))
+            let change = Change::Added { account: Box::new(account.clone()), tags: !tags.is_empty(), members };
+            Ok(Written::changes((account, skipped), vec![change]))
         })
     }
 }
