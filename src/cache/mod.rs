@@ -55,12 +55,24 @@ impl Generation {
     }
 }
 
+/// The form of an entry in Redis: raised whenever the stamps entries name change, so
+/// that an instance trusts no entry stored by an instance of an earlier version, which
+/// names fewer stamps (a write here renews only the new ones). Entries without it are
+/// of the first form.
+const ENTRY_FORM: u32 = 2;
+
 #[derive(Serialize, serde::Deserialize)]
 struct Envelope<T> {
+    #[serde(default = "first_form")]
+    form: u32,
     generation: Option<String>,
     count: u64,
     stamps: Vec<String>,
     value: T,
+}
+
+fn first_form() -> u32 {
+    1
 }
 
 fn fresh_token() -> String {

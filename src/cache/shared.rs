@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use super::local::{Entries, Entry};
 use super::redis::{self, Found, RedisStore};
-use super::{CacheKey, Cacheable, Envelope, Generation, Stamp, fresh_token};
+use super::{CacheKey, Cacheable, ENTRY_FORM, Envelope, Generation, Stamp, fresh_token};
 use crate::redis_guard::RedisDown;
 
 tokio::task_local! {
@@ -182,6 +182,9 @@ impl SharedCache {
     ) -> Option<T> {
         let token = seen.token.as_deref()?;
         let envelope: Envelope<T> = serde_json::from_str(entry).ok()?;
+        if envelope.form != ENTRY_FORM {
+            return None;
+        }
         if envelope.generation.as_deref() != Some(token) || !redis::renewed_by(renewed, envelope.count) {
             return None;
         }
@@ -199,7 +202,7 @@ impl SharedCache {
     /// Stores `value` as read since `seen`, depending on `stamps`, in Redis and here.
     pub(super) async fn put<T: Cacheable>(&self, key: &CacheKey, value: &T, seen: &Generation, stamps: Vec<String>) {
         let Some(token) = seen.token.as_deref() else { return };
-        let envelope = Envelope { generation: seen.token.clone(), count: seen.count, stamps, value };
+        let envelope = Envelope { form: ENTRY_FORM, generation: seen.token.clone(), count: seen.count, stamps, value };
         if let Ok(json) = serde_json::to_string(&envelope) {
             self.store.put(&key.to_string(), &json).await;
         }

@@ -294,3 +294,33 @@ async fn with_redis_a_request_asks_once_and_sees_every_earlier_write() {
     .await;
     assert_eq!(there.lookup::<String>(&first).await.1, None);
 }
+
+/// Replaces the entry under `key` in Redis with what `edit` makes of its JSON, sealed as
+/// an instance with the tests' secret seals it.
+async fn rewrite_entry(prefix: &str, key: &CacheKey, edit: impl Fn(&str) -> String) {
+    let url = std::env::var("TEST_REDIS_URL").unwrap();
+    let mut conn = redis::Client::open(url).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let name = format!("{prefix}:objects:{key}");
+    let stored: String = redis::cmd("GET").arg(&name).query_async(&mut conn).await.unwrap();
+    let json = edit(stored.split_once('.').unwrap().1);
+    let seal = smarter_accounts::redis_guard::Seal::new(&[9; 64], "object-cache");
+    let sealed = format!("{}.{json}", seal.tag(&[key.to_string().as_bytes(), json.as_bytes()]));
+    let _: () = redis::cmd("SET").arg(&name).arg(sealed).query_async(&mut conn).await.unwrap();
+}
+
+#[actix_web::test]
+async fn with_redis_entries_of_an_earlier_form_are_not_trusted() {
+    let prefix = format!("sa-test-form-{}", support::random_suffix());
+    let Some(here) = redis_cache(&prefix).await else { return };
+    let key = page_of(1);
+    here.generation().await; // the very first read only starts the generation
+    assert_eq!(look_up_or_keep(&here, &key, "kept").await, None);
+    // Sealed again as it was: another instance (holding no copy) finds it.
+    rewrite_entry(&prefix, &key, str::to_owned).await;
+    let there = redis_cache(&prefix).await.unwrap();
+    assert_eq!(there.lookup::<String>(&key).await.1.as_deref(), Some("kept"));
+    // As an earlier version stored it (naming fewer stamps, without its form): ignored.
+    rewrite_entry(&prefix, &key, |json| json.replacen("\"form\":2,", "", 1)).await;
+    let later = redis_cache(&prefix).await.unwrap();
+    assert_eq!(later.lookup::<String>(&key).await.1, None);
+}
