@@ -200,10 +200,11 @@ pub fn revert_last_migration(conn: &mut DbConnection) -> anyhow::Result<String> 
 
 /// Where this process's SQLite writers take turns before `BEGIN IMMEDIATE`. SQLite's
 /// own wait for its write lock (`busy_timeout`) sleeps in growing steps (1, 2, 5, 10, …
-/// 100 ms) and so wakes well after the lock is free: under the real-use benchmark's
-/// mix, writes that met behind it were its slowest hundredth (p99 48–356 ms). A mutex
-/// hands the turn over as the previous writer commits. One for every SQLite database
-/// the process opens (one, but for tests): writes are short.
+/// 100 ms) and so wakes well after the lock is free: 16 clients posting activations
+/// alone waited 45–117 ms at the 90th percentile, 5–19 ms with turns taken here
+/// (docs/PERFORMANCE.md). A mutex hands the turn over as the previous writer commits.
+/// One for every SQLite database the process opens (one, but for tests): writes are
+/// short.
 static SQLITE_WRITERS: parking_lot::Mutex<()> = parking_lot::Mutex::new(());
 
 /// Runs `f` in a transaction that holds the write lock from its first statement.

@@ -115,9 +115,11 @@ impl<T> Written<T> {
         Self { value, effect: CacheEffect::None }
     }
 
-    /// A write that changed these accounts and nothing else the cache shows.
+    /// A write that made these changes and nothing else the cache shows (none: it
+    /// leaves the cache as it is).
     pub fn changes(value: T, changes: Vec<Change>) -> Self {
-        Self { value, effect: CacheEffect::Changed(changes) }
+        let effect = if changes.is_empty() { CacheEffect::None } else { CacheEffect::Changed(changes) };
+        Self { value, effect }
     }
 
     /// A write whose effect was gathered from the writes it is made of.

@@ -22,7 +22,7 @@ pub struct Edit<'a> {
 }
 
 impl Account {
-    /// Takes the default flag off whichever account has it, audited; returns its versions.
+    /// Takes the default flag off whichever account has it, audited; returns that change.
     pub(super) fn clear_default(conn: &mut DbConnection, actor: &Actor) -> AccountResult<Vec<Change>> {
         lock_default_account_flag(conn)?;
         let Some(previous) = Self::default_account(conn)? else {
