@@ -6,11 +6,12 @@ mod error;
 pub mod ids;
 pub mod models;
 pub mod schema;
+mod transaction;
 
 use std::ops::{Deref, DerefMut};
 use std::time::{Duration, Instant};
 
-use diesel::connection::{AnsiTransactionManager, DefaultLoadingMode, SimpleConnection, TransactionManager};
+use diesel::connection::{DefaultLoadingMode, SimpleConnection};
 use diesel::pg::PgConnection;
 use diesel::query_dsl::methods::{LimitDsl, LoadQuery};
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection, R2D2Connection};
@@ -22,6 +23,7 @@ use crate::config::DatabaseUrl;
 
 pub use error::{StoreError, Unavailable};
 pub use ids::{AccountId, ContactId, UserId};
+pub use transaction::{lock_default_account_flag, lock_superusers, lock_throttle, write_transaction};
 
 /// A connection to whichever backend `DATABASE_URL` names.
 #[derive(diesel::MultiConnection)]
@@ -196,77 +198,6 @@ pub fn revert_last_migration(conn: &mut DbConnection) -> anyhow::Result<String> 
     }
     .map_err(|e| anyhow::anyhow!("reverting a migration failed: {e}"))?;
     Ok(reverted.to_string())
-}
-
-/// Where this process's SQLite writers take turns before `BEGIN IMMEDIATE`. SQLite's
-/// own wait for its write lock (`busy_timeout`) sleeps in growing steps (1, 2, 5, 10, …
-/// 100 ms) and so wakes well after the lock is free: 16 clients posting activations
-/// alone waited 45–117 ms at the 90th percentile, 5–19 ms with turns taken here
-/// (docs/PERFORMANCE.md). A mutex hands the turn over as the previous writer commits.
-/// One for every SQLite database the process opens (one, but for tests): writes are
-/// short.
-static SQLITE_WRITERS: parking_lot::Mutex<()> = parking_lot::Mutex::new(());
-
-/// Runs `f` in a transaction that holds the write lock from its first statement.
-///
-/// On SQLite a deferred transaction that reads and then writes can fail with
-/// "database is locked" without waiting when another writer got there first; `BEGIN
-/// IMMEDIATE` takes the lock up front, after this process's earlier writers are done
-/// ([`SQLITE_WRITERS`]; a writer that waits longer than `busy_timeout` for its turn
-/// goes on to SQLite's own wait, as a writer in another process does).
-/// PostgreSQL uses an ordinary transaction.
-pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, E>,
-    E: From<diesel::result::Error>,
-{
-    let DbConnection::Sqlite(sqlite) = conn else {
-        return conn.transaction(f);
-    };
-    let depth = AnsiTransactionManager::transaction_manager_status_mut(sqlite).transaction_depth()?;
-    if depth.is_some() {
-        // Already inside a transaction, which holds the lock: a savepoint will do.
-        return conn.transaction(f);
-    }
-    let _turn = SQLITE_WRITERS.try_lock_for(Duration::from_millis(SQLITE_BUSY_TIMEOUT_MS.into()));
-    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
-    match f(conn) {
-        Ok(value) => {
-            <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
-            Ok(value)
-        }
-        Err(err) => {
-            <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)?;
-            Err(err)
-        }
-    }
-}
-
-/// Serialises writers that move a database-wide flag (the default account) on
-/// PostgreSQL; SQLite's immediate transactions are serialised already.
-pub fn lock_default_account_flag(conn: &mut DbConnection) -> QueryResult<()> {
-    match conn {
-        DbConnection::Postgresql(c) => c.batch_execute("SELECT pg_advisory_xact_lock(314159265358)"),
-        DbConnection::Sqlite(_) => Ok(()),
-    }
-}
-
-/// Serialises changes that could leave no active superuser for the rest of the
-/// transaction (PostgreSQL; SQLite's writers are serialised already).
-pub fn lock_superusers(conn: &mut DbConnection) -> QueryResult<()> {
-    match conn {
-        DbConnection::Postgresql(c) => c.batch_execute("SELECT pg_advisory_xact_lock(161803398874)"),
-        DbConnection::Sqlite(_) => Ok(()),
-    }
-}
-
-/// Serialises the sign-in throttle's reservations for the rest of the transaction
-/// (PostgreSQL; SQLite's writers are serialised already).
-pub fn lock_throttle(conn: &mut DbConnection) -> QueryResult<()> {
-    match conn {
-        DbConnection::Postgresql(c) => c.batch_execute("SELECT pg_advisory_xact_lock(271828182846)"),
-        DbConnection::Sqlite(_) => Ok(()),
-    }
 }
 
 /// The one row a lookup by a unique key found, if any.
