@@ -4,6 +4,7 @@
 //! (commands that write behind it renew its generation at the end: `commands::run`).
 
 mod account_list;
+mod account_page;
 
 use std::sync::Arc;
 
@@ -127,9 +128,7 @@ impl Store {
     /// upstream `Account.get_cached_object`). A miss is `None`, and is not kept.
     pub async fn get_cached_object(&self, lookup: AccountLookup) -> Result<Option<Account>, StoreError> {
         let key = CacheKey::Account(lookup.clone());
-        // Any change to the account found retires the entry, whichever lookup found it.
-        let shown = |account: &Account| vec![Stamp::Account(account.id)];
-        self.cached_row(key, move |conn| Account::find_by(conn, &lookup), shown).await
+        self.cached_row(key, move |conn| Account::find_by(conn, &lookup), account_page::account_stamps).await
     }
 
     /// A user by id, through the object cache (the session's user on every request).

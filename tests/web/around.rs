@@ -5,6 +5,7 @@ use chrono::{Datelike, Months, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use smarter_accounts::db::AccountId;
+use smarter_accounts::db::models::Account;
 use smarter_accounts::db::models::around::{Around, Wanted};
 use smarter_accounts::db::schema::{account_contacts, accounts};
 
@@ -46,12 +47,18 @@ async fn the_one_document_holds_what_the_separate_queries_give() {
     let today = Utc::now().date_naive();
     let month_start = today.with_day(1).unwrap();
     let since = month_start.checked_sub_months(Months::new(11)).unwrap();
+    // One entry, fewer than some accounts have (checked below): a wrong limit shows.
+    let wanted = Wanted { month_start, since, recent: 1 };
     let mut seen = [0usize; 7];
     for id in ids {
         let id = AccountId(id);
-        let separate = Around::one_query_each(&mut conn, Wanted { id, month_start, since, recent: 5 }).unwrap();
-        let document = Around::one_document(&mut conn, Wanted { id, month_start, since, recent: 5 }).unwrap();
+        let separate = Around::one_query_each(&mut conn, id, wanted).unwrap();
+        let document = Around::one_document(&mut conn, id, wanted).unwrap();
         assert_eq!(document, separate, "account {id:?}");
+        // The row and its document from one statement, found by the account's number.
+        let row = Account::find(&mut conn, id).unwrap().unwrap();
+        let with_row = Around::load_with_account(&mut conn, &row.account_number, wanted).unwrap();
+        assert_eq!(with_row, Some((row, separate.clone())), "account {id:?} by number");
         let parts = [
             separate.tags.len(),
             separate.annotations.len(),
@@ -65,10 +72,17 @@ async fn the_one_document_holds_what_the_separate_queries_give() {
             *count += usize::from(part > 0);
         }
     }
+    let more_than_shown: i64 = diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "SELECT COUNT(*) FROM (SELECT account_id FROM audit_entries GROUP BY account_id HAVING COUNT(*) > 1) a",
+    )
+    .get_result(&mut *conn)
+    .unwrap();
+    assert!(more_than_shown > 0, "no account has more history than the page shows");
     // Every part was compared with rows in it on some accounts, and empty on the bare ones.
     assert!(seen.iter().all(|&n| (1..43).contains(&n)), "accounts with each part: {seen:?}");
-    let odd = Around::one_document(&mut conn, Wanted { id: AccountId(first), month_start, since, recent: 5 }).unwrap();
+    let odd = Around::one_document(&mut conn, AccountId(first), wanted).unwrap();
     assert!(odd.contacts.iter().any(|c| c.first_name == AWKWARD && c.phone.is_none()));
     assert!(odd.annotations.iter().any(|a| a.value == AWKWARD));
     assert!(odd.history.iter().any(|e| e.summary == AWKWARD && e.batch_id.as_deref() == Some("b-1")));
+    assert_eq!(Around::load_with_account(&mut conn, "0000-0000-0000", wanted).unwrap(), None);
 }

@@ -9,6 +9,7 @@ use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, Date, HasSqlType, Text, Untyped};
 
+use crate::db::models::around::Owner;
 use crate::db::{AccountId, DbConnection};
 
 /// Token totals of one provider and charge type.
@@ -50,7 +51,7 @@ pub fn for_account(
     month_start: NaiveDate,
     since: NaiveDate,
 ) -> QueryResult<(Vec<BillingLine>, Vec<MonthLine>)> {
-    let rows: Vec<MonthLine> = ByMonth::new(account_id, since, conn.is_sqlite()).load(conn)?;
+    let rows: Vec<MonthLine> = ByMonth::new(Owner::Id(account_id), since, conn.is_sqlite()).load(conn)?;
     Ok(summarize(&rows, month_start))
 }
 
@@ -82,14 +83,14 @@ pub fn summarize(rows: &[MonthLine], month_start: NaiveDate) -> (Vec<BillingLine
 /// prepared (diesel never caches `sql_query`'s). On PostgreSQL parsing and planning the
 /// two `sql_query` statements had been a third of the account page's database time.
 pub struct ByMonth {
-    account_id: i64,
+    account: Owner,
     since: NaiveDate,
     sqlite: bool,
 }
 
 impl ByMonth {
-    pub fn new(account_id: AccountId, since: NaiveDate, sqlite: bool) -> Self {
-        Self { account_id: account_id.into(), since, sqlite }
+    pub fn new(account: Owner, since: NaiveDate, sqlite: bool) -> Self {
+        Self { account, since, sqlite }
     }
 }
 
@@ -110,7 +111,7 @@ where
              CAST(SUM(total_tokens) AS BIGINT) AS total_tokens \
              FROM daily_billing_records WHERE account_id = ",
         );
-        out.push_bind_param::<BigInt, _>(&self.account_id)?;
+        self.account.walk_ast(out.reborrow())?;
         out.push_sql(" GROUP BY 1, provider, charge_type ORDER BY 1 DESC, provider, charge_type");
         Ok(())
     }

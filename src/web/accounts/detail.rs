@@ -7,14 +7,14 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::Datelike;
 
-use crate::cache::{CacheKey, Shared};
-use crate::db::StoreError;
+use crate::auth::Staff;
+use crate::cache::Shared;
 use crate::db::models::around::{Around, Wanted};
 use crate::db::models::billing::MonthLine;
 use crate::db::models::{Account, User};
+use crate::domain::AccountNumber;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::accounts::VisibleAccount;
 use crate::web::accounts::history::EntryView;
 use crate::web::accounts::return_to::ReturnTo;
 use crate::web::chart::BarChart;
@@ -70,15 +70,23 @@ fn tokens_per_month(lines: &[MonthLine], first: chrono::NaiveDate) -> Vec<(Strin
 
 pub async fn page(
     session: Session,
-    VisibleAccount { user, account }: VisibleAccount,
+    Staff(user): Staff,
+    number: web::Path<String>,
     state: web::Data<AppState>,
     return_to: LenientQuery<ReturnTo>,
 ) -> Result<HttpResponse, AppError> {
+    // A number that is not one, an account the user may not see and one that doesn't
+    // exist all answer 404, as for every account route.
+    let number = AccountNumber::parse(&number).map_err(|_| AppError::NotFound)?;
+    let wanted = wanted_now();
+    let (account, around) =
+        state.store.account_page(number.to_string(), &user, wanted).await?.ok_or(AppError::NotFound)?;
     let refill = MemberRefill::default();
-    render(&session, &user, &state, account, &return_to.params, refill, StatusCode::OK).await
+    page::render(StatusCode::OK, &show(&session, &user, account, around, wanted, &return_to.params, refill))
 }
 
-/// The account page; `member` refills the add-member form after a refused post.
+/// The account page of an account already found; `member` refills the add-member form
+/// after a refused post.
 pub async fn render(
     session: &Session,
     user: &User,
@@ -88,19 +96,31 @@ pub async fn render(
     member: MemberRefill,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
+    let wanted = wanted_now();
+    let around = state.store.around(account.id, wanted).await?;
+    page::render(status, &show(session, user, account, around, wanted, return_to, member))
+}
+
+/// What the page sums and lists today: billing from the first of this month and per
+/// month over the last twelve, and the newest history entries.
+fn wanted_now() -> Wanted {
     let today = chrono::Utc::now().date_naive();
     let month_start = today.with_day(1).unwrap_or(today);
-    let id = account.id;
-    let year_ago = month_start.checked_sub_months(chrono::Months::new(11)).unwrap_or(month_start);
-    // Everything around the account changes only with a write, which renews the
-    // cache's generation: it is cached under it.
-    let key = CacheKey::AccountPage { account_id: id, month: month_start };
-    let around: Shared<Around> = state
-        .store
-        .cached_shared(key, move |conn| {
-            Around::load(conn, Wanted { id, month_start, since: year_ago, recent: RECENT }).map_err(StoreError::from)
-        })
-        .await?;
+    let since = month_start.checked_sub_months(chrono::Months::new(11)).unwrap_or(month_start);
+    Wanted { month_start, since, recent: RECENT }
+}
+
+/// The page for `user`, of `account` and what is `around` it.
+fn show(
+    session: &Session,
+    user: &User,
+    account: Account,
+    around: Shared<Around>,
+    wanted: Wanted,
+    return_to: &ReturnTo,
+    member: MemberRefill,
+) -> DetailPage {
+    let Wanted { month_start, since: year_ago, .. } = wanted;
     let per_month = tokens_per_month(&around.months, year_ago);
     let chart = BarChart::new(
         "tokens-per-month",
@@ -108,7 +128,7 @@ pub async fn render(
         "tokens",
         &per_month,
     );
-    let page = DetailPage {
+    DetailPage {
         per_month,
         chart,
         layout: Layout::new(session, Some(user), account.to_string(), "accounts"),
@@ -121,6 +141,5 @@ pub async fn render(
         history: around.history.iter().map(|e| EntryView::for_viewer(e, user.is_superuser)).collect(),
         account,
         around,
-    };
-    page::render(status, &page)
+    }
 }
