@@ -2,8 +2,8 @@
 
 use chrono::Datelike;
 use diesel::connection::SimpleConnection;
-use smarter_accounts::db::models::{Account, AccountContact, Actor, AuditEntry, UserProfile};
-use smarter_accounts::domain::{ContactFields, RawContactFields};
+use smarter_accounts::db::models::{Account, AccountContact, Actor, AuditEntry, UserProfile, metadata};
+use smarter_accounts::domain::{ContactFields, RawContactFields, Tags};
 use smarter_accounts::web::ROUTES;
 
 use crate::accounts::create;
@@ -93,6 +93,33 @@ async fn filters_sorting_and_bad_parameters(db: TestDb) {
     for sort in ["company_name", "-city", "updated_at"] {
         let sorted = root.get(&app, &format!("/accounts?default=yes&sort={sort}&active=yes")).await;
         assert_eq!(sorted.texts("#accounts tbody td.company"), ["Smarter"], "{sort}");
+    }
+    // The default account's one row is tested against a search and a tag as well.
+    for (query, shown) in [
+        ("q=MARTE", vec!["Smarter"]),
+        ("q=sm", vec!["Smarter"]),
+        ("q=alpha", vec![]),
+        ("q=al", vec![]),
+        ("q=MARTE&tag=ENTERPRISE", vec![]),
+        ("tag=ENTERPRISE", vec![]),
+    ] {
+        let page = root.get(&app, &format!("/accounts?default=yes&{query}")).await;
+        assert_eq!(page.texts("#accounts tbody td.company"), shown, "{query}");
+        let count = if shown.is_empty() { "0 accounts" } else { "1 account" };
+        assert_eq!(page.texts("#count"), [count], "{query}");
+    }
+    let mut conn = TestDb::conn(&pool);
+    let smarter = Account::default_account(&mut conn).unwrap().unwrap();
+    metadata::set_tags(&mut conn, metadata::ACCOUNT, smarter.id.into(), &Tags::parse("Flagship").unwrap()).unwrap();
+    drop(conn);
+    let home = &smarter.country;
+    for (query, shown) in [
+        (format!("tag=flagship&country={home}&active=yes&q=marte"), vec!["Smarter"]),
+        (format!("tag=flagship&country={home}&active=no"), vec![]),
+        ("tag=flagship&country=PRT".to_owned(), vec![]),
+    ] {
+        let page = root.get(&app, &format!("/accounts?default=yes&{query}")).await;
+        assert_eq!(page.texts("#accounts tbody td.company"), shown, "{query}");
     }
     let tagged = root.get(&app, "/accounts?tag=ENTERPRISE").await;
     assert_eq!(tagged.count("#accounts tbody td a"), 2);

@@ -43,7 +43,8 @@ impl Matches {
     /// too, up to [`Self::AT_MOST`].
     pub fn look_up(conn: &mut DbConnection, scope: Scope, filter: &AccountFilter) -> QueryResult<Option<Self>> {
         let Some(Search::Text(text)) = &filter.search else { return Ok(None) };
-        let worth_it = conn.is_sqlite() || (scope == Scope::All && filter.only_searches());
+        // Not for the default account alone: its one row is tested instead (`filtered_with`).
+        let worth_it = (conn.is_sqlite() && !filter.default_only) || (scope == Scope::All && filter.only_searches());
         if text.chars().count() < TRIGRAM || !worth_it {
             return Ok(None);
         }
