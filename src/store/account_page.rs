@@ -7,7 +7,7 @@ use super::Store;
 use crate::cache::{CacheKey, Shared, Stamp};
 use crate::db::models::around::{Around, Wanted};
 use crate::db::models::{Account, AccountLookup, User, UserProfile};
-use crate::db::{AccountId, StoreError, UserId};
+use crate::db::{AccountId, StoreError};
 
 impl Store {
     /// The account numbered `number` and its surroundings, if `viewer` may see it:
@@ -23,7 +23,7 @@ impl Store {
         let member_of = (!viewer.is_superuser).then_some(viewer.id);
         let (seen, row) = self.cache.lookup::<Account>(&row_key).await;
         if let Some(account) = row {
-            if !self.may_see(member_of, account.id).await? {
+            if !self.may_see(viewer, account.id).await? {
                 return Ok(None);
             }
             let around = self.around(account.id, wanted).await?;
@@ -55,10 +55,13 @@ impl Store {
         self.cached_shared(page_key(id, wanted.month_start), load).await
     }
 
-    /// Whether a viewer who sees only the accounts they are members of (`Some`) may see
-    /// the account `id`; a viewer who sees every account (`None`) may.
-    async fn may_see(&self, member_of: Option<UserId>, id: AccountId) -> Result<bool, StoreError> {
-        let Some(user) = member_of else { return Ok(true) };
+    /// Whether `viewer` may see the account `id`: superusers see every account, staff
+    /// only those they are members of.
+    pub async fn may_see(&self, viewer: &User, id: AccountId) -> Result<bool, StoreError> {
+        if viewer.is_superuser {
+            return Ok(true);
+        }
+        let user = viewer.id;
         self.read(move |conn| UserProfile::is_member(conn, user, id).map_err(StoreError::from)).await
     }
 }

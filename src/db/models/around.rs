@@ -94,7 +94,7 @@ impl Around {
         // No `LIMIT 1` (the number is unique): see [`crate::db::unique`].
         let found: Vec<(Account, String)> = accounts::table
             .filter(accounts::account_number.eq(number))
-            .select((Account::as_select(), InRow(document)))
+            .select((Account::as_select(), document))
             .load(conn)?;
         let Some((account, json)) = crate::db::unique(found) else { return Ok(None) };
         Ok(Some((account, Self::from_document(&json, wanted.month_start)?)))
@@ -152,8 +152,9 @@ struct Parts {
     history: Vec<AuditEntry>,
 }
 
-/// The statement behind [`Around::one_document`], written as a query fragment so that
-/// the connection keeps it prepared. Each part is `[]` when it has no rows.
+/// The statement behind [`Around::one_document`] and [`Around::load_with_account`],
+/// written as a query fragment so that the connection keeps it prepared. Each part is
+/// `[]` when it has no rows.
 struct Document {
     owner: Owner,
     recent: i64,
@@ -181,7 +182,8 @@ where
     NaiveDate: ToSql<Date, DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql("SELECT CAST(json_build_object(");
+        // Parenthesised, so the same statement is also a column beside an `accounts` row.
+        out.push_sql("(SELECT CAST(json_build_object(");
         let tagged = format!("tagged_items WHERE object_type = '{}' AND object_id = ", metadata::ACCOUNT);
         self.part(&mut out, "tags", "spelling ORDER BY id", &tagged)?;
         out.push_sql(", ");
@@ -215,7 +217,7 @@ where
         self.owner.walk_ast(out.reborrow())?;
         out.push_sql(" ORDER BY created_at DESC, id DESC LIMIT ");
         out.push_bind_param::<BigInt, _>(&self.recent)?;
-        out.push_sql(") e), '[]'::json)) AS TEXT)");
+        out.push_sql(") e), '[]'::json)) AS TEXT))");
         Ok(())
     }
 }
@@ -231,36 +233,15 @@ impl Query for Document {
 
 impl RunQueryDsl<DbConnection> for Document {}
 
-/// The document as a column beside the `accounts` row it is about.
-struct InRow(Document);
-
-impl Expression for InRow {
+/// The document as a column beside the `accounts` row it is about ([`Owner::Row`]).
+impl Expression for Document {
     type SqlType = Text;
 }
 
-impl<QS> AppearsOnTable<QS> for InRow {}
+impl<QS> AppearsOnTable<QS> for Document {}
 
-impl<QS> SelectableExpression<QS> for InRow {}
+impl<QS> SelectableExpression<QS> for Document {}
 
-impl ValidGrouping<()> for InRow {
+impl ValidGrouping<()> for Document {
     type IsAggregate = is_aggregate::Never;
-}
-
-impl QueryId for InRow {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<DB> QueryFragment<DB> for InRow
-where
-    DB: Backend + HasSqlType<BigInt> + HasSqlType<Date>,
-    i64: ToSql<BigInt, DB>,
-    NaiveDate: ToSql<Date, DB>,
-{
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql("(");
-        self.0.walk_ast(out.reborrow())?;
-        out.push_sql(")");
-        Ok(())
-    }
 }

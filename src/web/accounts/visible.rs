@@ -9,8 +9,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 
 use crate::auth::{Staff, Superuser};
-use crate::db::StoreError;
-use crate::db::models::{Account, AccountLookup, User, UserProfile};
+use crate::db::models::{Account, AccountLookup, User};
 use crate::domain::AccountNumber;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -42,15 +41,8 @@ async fn find_visible(req: &HttpRequest, user: &User) -> Result<Account, AppErro
     let number = AccountNumber::parse(raw).map_err(|_| AppError::NotFound)?;
     let lookup = AccountLookup::AccountNumber(number.to_string());
     let account = state.store.get_cached_object(lookup).await?.ok_or(AppError::NotFound)?;
-    if !user.is_superuser {
-        let (user_id, account_id) = (user.id, account.id);
-        let member = state
-            .store
-            .read(move |conn| UserProfile::is_member(conn, user_id, account_id).map_err(StoreError::from))
-            .await?;
-        if !member {
-            return Err(AppError::NotFound);
-        }
+    if !state.store.may_see(user, account.id).await? {
+        return Err(AppError::NotFound);
     }
     Ok(account)
 }

@@ -90,11 +90,10 @@ fn filtered_with(
     // view at 100 000 accounts).
     let one_row = is_sqlite && filter.default_only;
     let matches_drive = is_sqlite
-        && !one_row
         && plan == SearchPlan::LookUpMatches
         && matches!(&filter.search, Some(Search::Text(t)) if t.chars().count() >= TRIGRAM);
     let scope_drives = !is_sqlite || (!matches_drive && !one_row);
-    let tag_drives = !is_sqlite || (!matches_drive && !one_row && scope == Scope::All);
+    let tag_drives = !is_sqlite || (!matches_drive && scope == Scope::All);
     if let Scope::MemberOf(user_id) = scope {
         q =
             q.filter(account_id(scope_drives).eq_any(
@@ -116,27 +115,30 @@ fn filtered_with(
         // match to it).
         q = q.filter(sql::<Bool>("accounts.is_default_account"));
     }
-    if let Some(tag) = filter.tag.as_ref().filter(|_| one_row) {
-        // Asked of the one row, not as the list of every account with the tag.
-        q = q.filter(
-            sql::<Bool>(&format!(
-                "EXISTS (SELECT 1 FROM tagged_items t JOIN tags ON tags.id = t.tag_id \
-                 WHERE t.object_type = '{}' AND t.object_id = accounts.id AND tags.name_folded = ",
-                super::metadata::ACCOUNT
-            ))
-            .bind::<Text, _>(tag.to_lowercase())
-            .sql(")"),
-        );
-    } else if let Some(tag) = &filter.tag {
-        q = q.filter(
-            account_id(tag_drives).eq_any(
-                tagged_items::table
-                    .inner_join(tags::table)
-                    .filter(tags::name_folded.eq(tag.to_lowercase()))
-                    .filter(tagged_items::object_type.eq(super::metadata::ACCOUNT))
-                    .select(tagged_items::object_id),
-            ),
-        );
+    if let Some(tag) = &filter.tag {
+        let folded = tag.to_lowercase();
+        q = if one_row {
+            // Asked of the one row, not as the list of every account with the tag.
+            q.filter(
+                sql::<Bool>(&format!(
+                    "EXISTS (SELECT 1 FROM tagged_items t JOIN tags ON tags.id = t.tag_id \
+                     WHERE t.object_type = '{}' AND t.object_id = accounts.id AND tags.name_folded = ",
+                    super::metadata::ACCOUNT
+                ))
+                .bind::<Text, _>(folded)
+                .sql(")"),
+            )
+        } else {
+            q.filter(
+                account_id(tag_drives).eq_any(
+                    tagged_items::table
+                        .inner_join(tags::table)
+                        .filter(tags::name_folded.eq(folded))
+                        .filter(tagged_items::object_type.eq(super::metadata::ACCOUNT))
+                        .select(tagged_items::object_id),
+                ),
+            )
+        };
     }
     let q = dated(q, filter);
     match &filter.search {
