@@ -22,6 +22,7 @@ mod hardening;
 mod health;
 mod instances;
 mod layering;
+mod list_plans;
 mod members;
 mod migrations;
 mod people;

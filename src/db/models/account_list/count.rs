@@ -5,11 +5,13 @@ use diesel::prelude::*;
 use super::{AccountFilter, COUNT_CAP, Count, Matches, Scope, Search, SearchPlan, filtered_with};
 use crate::db::DbConnection;
 use crate::db::count_rows::CountRows;
-use crate::db::schema::{account_country_totals, account_totals, accounts};
+use crate::db::models::metadata;
+use crate::db::schema::{account_country_totals, account_totals, accounts, tagged_items, tags};
 
 /// How many accounts match, exactly up to [`COUNT_CAP`]. Every account, or every
 /// active or inactive one, or every one of a country (and status): rows of the totals
-/// the database keeps. A text search over every account with its `matches` looked up:
+/// the database keeps. Every account with a tag: the tag's own index entries (deleting
+/// an account deletes its tags, so each entry is an account). A text search over every account with its `matches` looked up:
 /// their number (more than the cap when there were too many to carry). Otherwise one
 /// `COUNT(*)` over the filtered query, reading the matches where they were looked up,
 /// limited to `COUNT_CAP + 1` rows.
@@ -21,6 +23,10 @@ pub fn count(
 ) -> QueryResult<Count> {
     let active_only = AccountFilter { active: None, ..filter.clone() } == AccountFilter::default();
     let country_only = AccountFilter { active: None, country: None, ..filter.clone() } == AccountFilter::default();
+    let tag_only = AccountFilter { tag: None, ..filter.clone() } == AccountFilter::default();
+    if let (Scope::All, Some(tag), true) = (scope, &filter.tag, tag_only) {
+        return Ok(capped(tagged(conn, tag)?));
+    }
     let n = match (&filter.search, scope, &filter.country, matches) {
         (_, Scope::All, Some(country), _) if country_only => {
             let mut totals = account_country_totals::table
@@ -45,5 +51,20 @@ pub fn count(
             CountRows(q.select(accounts::id).limit(COUNT_CAP + 1)).get_result(conn)?
         }
     };
-    Ok(if n > COUNT_CAP { Count::AtLeast(COUNT_CAP) } else { Count::Exact(n) })
+    Ok(capped(n))
+}
+
+fn capped(n: i64) -> Count {
+    if n > COUNT_CAP { Count::AtLeast(COUNT_CAP) } else { Count::Exact(n) }
+}
+
+/// How many accounts carry `tag`, up to one past the cap.
+fn tagged(conn: &mut DbConnection, tag: &str) -> QueryResult<i64> {
+    let tagged = tagged_items::table
+        .inner_join(tags::table)
+        .filter(tags::name_folded.eq(tag.to_lowercase()))
+        .filter(tagged_items::object_type.eq(metadata::ACCOUNT))
+        .select(tagged_items::object_id)
+        .limit(COUNT_CAP + 1);
+    CountRows(tagged).get_result(conn)
 }

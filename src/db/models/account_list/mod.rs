@@ -14,10 +14,12 @@ use crate::db::schema::{accounts, tagged_items, tags, user_profiles};
 
 mod columns;
 mod count;
+mod drivers;
 mod matches;
 mod query;
 
 pub use columns::ListColumn;
+use drivers::Drivers;
 pub use matches::Matches;
 
 pub use count::count;
@@ -82,18 +84,8 @@ fn filtered_with(
     matches: Option<&Matches>,
 ) -> Boxed {
     let mut q = accounts::table.into_boxed::<MultiBackend>();
-    // Which list of ids bounds the key: a text search's matches when they are looked
-    // up, else the viewer's memberships, else the tag's accounts. On SQLite none does
-    // when only the default account is asked for: its id drives, and the other filters
-    // test its one row (a tag's 12 000 accounts driving made SQLite read each of them,
-    // and a country's index could be chosen over the default's: 6 and 45 ms a first
-    // view at 100 000 accounts).
-    let one_row = is_sqlite && filter.default_only;
-    let matches_drive = is_sqlite
-        && plan == SearchPlan::LookUpMatches
-        && matches!(&filter.search, Some(Search::Text(t)) if t.chars().count() >= TRIGRAM);
-    let scope_drives = !is_sqlite || (!matches_drive && !one_row);
-    let tag_drives = !is_sqlite || (!matches_drive && scope == Scope::All);
+    let Drivers { one_row, matches: matches_drive, scope: scope_drives, tag: tag_drives } =
+        Drivers::of(is_sqlite, scope, filter, plan, matches);
     if let Scope::MemberOf(user_id) = scope {
         q =
             q.filter(account_id(scope_drives).eq_any(
@@ -144,6 +136,8 @@ fn filtered_with(
     match &filter.search {
         None => q,
         Some(search) if one_row => searched_in_row(q, search),
+        // On SQLite the matches are the key only where they drive.
+        Some(search) if is_sqlite && !matches_drive => searched(q, search, true, SearchPlan::WalkSortIndex, matches),
         Some(search) => searched(q, search, is_sqlite, plan, matches),
     }
 }
