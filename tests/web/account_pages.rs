@@ -74,6 +74,12 @@ async fn search_finds_numbers_in_any_spacing_and_substrings_ignoring_case(db: Te
     assert_eq!(root.get(&app, "/accounts?q=ROCKET").await.texts("#count"), ["1 account"]);
     assert_eq!(root.get(&app, "/accounts?q=ROCKET&active=yes").await.texts("#count"), ["1 account"]);
     assert_eq!(root.get(&app, "/accounts?q=lisbon").await.texts("#count"), ["2 accounts"]);
+    // Two letters: looked up in PostgreSQL's narrow table, matched row by row on SQLite.
+    assert_eq!(root.get(&app, "/accounts?q=CO").await.texts("#count"), ["1 account"]);
+    assert_eq!(
+        root.get(&app, "/accounts?q=co&sort=city").await.texts("#accounts tbody td.company"),
+        ["Globex Corporation"]
+    );
     let hostile = root.get(&app, "/accounts?q=%27%3B+DROP+TABLE+accounts%3B--%25_%22").await;
     assert_eq!(hostile.status, 200);
     assert_eq!(hostile.count("#accounts tbody td a"), 0);

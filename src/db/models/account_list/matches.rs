@@ -31,8 +31,8 @@ impl Matches {
 
     /// The matches of the filter's text search: from the trigram index on SQLite, from
     /// the narrow table of lower-cased search texts on PostgreSQL. `None` when there is
-    /// no text search to look up (no search, an account number, text too short for the
-    /// trigram index); without ids when there are more than are read.
+    /// no text search to look up (no search, an account number, on SQLite text too
+    /// short for the trigram index); without ids when there are more than are read.
     ///
     /// On PostgreSQL only a search of every account with no other filter is looked up:
     /// looking up a broad word's matches reads thousands of rows (24 ms at a million
@@ -45,7 +45,9 @@ impl Matches {
         let Some(Search::Text(text)) = &filter.search else { return Ok(None) };
         // Not for the default account alone: its one row is tested instead (`filtered_with`).
         let worth_it = (conn.is_sqlite() && !filter.default_only) || (scope == Scope::All && filter.only_searches());
-        if text.chars().count() < TRIGRAM || !worth_it {
+        // SQLite's trigram index can't look up fewer letters; PostgreSQL reads its narrow
+        // table of search texts instead, stopping at the cap.
+        if !worth_it || (conn.is_sqlite() && text.chars().count() < TRIGRAM) {
             return Ok(None);
         }
         // How many to look up, and how many of them anything reads by id.
@@ -68,7 +70,7 @@ impl Matches {
         Ok(Some(Self::of(found.iter().map(|m| m.id))))
     }
 
-    fn of(ids: impl Iterator<Item = i64>) -> Self {
+    pub(super) fn of(ids: impl Iterator<Item = i64>) -> Self {
         let ids: Vec<String> = ids.map(|id| id.to_string()).collect();
         Self { json: Some(format!("[{}]", ids.join(","))), len: ids.len() }
     }

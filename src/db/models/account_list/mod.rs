@@ -182,7 +182,7 @@ fn searched(q: Boxed, search: &Search, is_sqlite: bool, plan: SearchPlan, matche
                 ),
             }
         }
-        Search::Text(text) if text.chars().count() >= TRIGRAM => match matches.filter(|_| plan == SearchPlan::LookUpMatches).and_then(Matches::json) {
+        Search::Text(text) if !is_sqlite => match matches.filter(|_| plan == SearchPlan::LookUpMatches).and_then(Matches::json) {
             // Few matches, already looked up: read them by id instead of matching again.
             Some(json) => q.filter(
                 sql::<Bool>("accounts.id IN (SELECT value::bigint FROM jsonb_array_elements_text(CAST(")
