@@ -3,6 +3,7 @@
 
 pub mod count_rows;
 mod error;
+pub mod fixed_sql;
 pub mod ids;
 pub mod models;
 pub mod schema;

@@ -9,6 +9,7 @@ use diesel::sql_types::{Bool, Text};
 
 use crate::db::DbConnection;
 use crate::db::MultiBackend;
+use crate::db::fixed_sql::FixedSql;
 use crate::db::models::{Account, contains_pattern};
 use crate::db::schema::{accounts, tagged_items, tags, user_profiles};
 
@@ -231,7 +232,7 @@ fn searched_in_row(q: Boxed, search: &Search) -> Boxed {
 /// an index for the order: for a filter that finds a row or two (the default account),
 /// where walking the order's index would read every row to find them.
 fn ordered(q: Boxed, field: SortField, descending: bool, by_index: bool) -> Boxed {
-    let key = sql::<Text>(&if by_index { field.sql().to_owned() } else { format!("+{}", field.sql()) });
+    let key = FixedSql::<Text>::new(if by_index { field.sql() } else { field.sql_unindexed() });
     if descending { q.order((key.desc(), accounts::id.desc())) } else { q.order((key.asc(), accounts::id.asc())) }
 }
 

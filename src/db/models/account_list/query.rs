@@ -46,6 +46,18 @@ impl SortField {
         }
     }
 
+    /// [`Self::sql`] with a unary `+`: the same value, which no index serves.
+    pub(super) fn sql_unindexed(self) -> &'static str {
+        match self {
+            Self::AccountNumber => "+accounts.account_number",
+            Self::CompanyName => "+accounts.company_name",
+            Self::City => "+COALESCE(accounts.city, '')",
+            Self::Country => "+accounts.country",
+            Self::CreatedAt => "+accounts.created_at",
+            Self::UpdatedAt => "+accounts.updated_at",
+        }
+    }
+
     pub(super) fn is_time(self) -> bool {
         matches!(self, Self::CreatedAt | Self::UpdatedAt)
     }
