@@ -198,14 +198,17 @@ fn searched(q: Boxed, search: &Search, is_sqlite: bool, plan: SearchPlan, matche
                 .sql(" ESCAPE '\\'"),
             ),
         },
+        // SQLite, too short for the trigram index: each row is matched. SQLite's `LIKE`
+        // ignores the case of ASCII letters and its `lower()` folds nothing else, so the
+        // columns are compared as they are (lower-casing them doubled the time).
         Search::Text(text) => {
             let pattern = contains_pattern(text);
             q.filter(
-                sql::<Bool>("(lower(accounts.company_name) LIKE ")
+                sql::<Bool>("(accounts.company_name LIKE ")
                     .bind::<Text, _>(pattern.clone())
-                    .sql(" ESCAPE '\\' OR lower(accounts.name) LIKE ")
+                    .sql(" ESCAPE '\\' OR accounts.name LIKE ")
                     .bind::<Text, _>(pattern.clone())
-                    .sql(" ESCAPE '\\' OR lower(COALESCE(accounts.city, '')) LIKE ")
+                    .sql(" ESCAPE '\\' OR COALESCE(accounts.city, '') LIKE ")
                     .bind::<Text, _>(pattern.clone())
                     .sql(" ESCAPE '\\' OR accounts.account_number LIKE ")
                     .bind::<Text, _>(pattern)
