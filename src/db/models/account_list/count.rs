@@ -11,10 +11,10 @@ use crate::db::schema::{account_country_totals, account_totals, accounts, tagged
 /// How many accounts match, exactly up to [`COUNT_CAP`]. Every account, or every
 /// active or inactive one, or every one of a country (and status): rows of the totals
 /// the database keeps. Every account with a tag: the tag's own index entries (deleting
-/// an account deletes its tags, so each entry is an account). A text search over every account with its `matches` looked up:
-/// their number (more than the cap when there were too many to carry). Otherwise one
-/// `COUNT(*)` over the filtered query, reading the matches where they were looked up,
-/// limited to `COUNT_CAP + 1` rows.
+/// an account deletes its tags, so each entry is an account). A text search over every
+/// account with its `matches` looked up: their number (more than the cap when there
+/// were too many to carry). Otherwise one `COUNT(*)` over the filtered query, reading
+/// the matches where they were looked up, limited to `COUNT_CAP + 1` rows.
 pub fn count(
     conn: &mut DbConnection,
     scope: Scope,

@@ -233,10 +233,11 @@ fn searched_in_row(q: Boxed, search: &Search) -> Boxed {
 
 /// `q` in the order of `field`. `by_index: false` spells the key so SQLite can't walk
 /// an index for the order: for a filter that finds a row or two (the default account),
-/// where walking the order's index would read every row to find them. On PostgreSQL the
-/// key is fixed SQL, so a plain list's statement stays prepared (parsing it was a tenth
-/// of its database time); SQLite gained nothing from that (it prepares again whenever a
-/// bound value it has statistics for changes) and kept 3–4 MiB more of prepared statements.
+/// where walking the order's index would read every row to find them. On PostgreSQL
+/// the key is fixed SQL, so a plain list's statement stays prepared (parsing it was a
+/// tenth of its database time); SQLite gained nothing from that (it prepares again
+/// whenever a bound value it has statistics for changes) and kept 3–4 MiB more of
+/// prepared statements.
 fn ordered(q: Boxed, field: SortField, descending: bool, by_index: bool, is_sqlite: bool) -> Boxed {
     let key = if by_index { field.sql() } else { field.sql_unindexed() };
     match (is_sqlite, descending) {
